@@ -1,0 +1,45 @@
+"""The Typer application and the options every command shares."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trainproof.config import Settings, load_settings
+
+app = typer.Typer(
+    name="trainproof",
+    help=(
+        "KnowBe4 training data turned into audit-ready compliance decisions and evidence.\n\n"
+        "Start with `trainproof demo` (no key needed). With a Reporting API token in KNOWBE4_API_KEY: "
+        "`trainproof sync`, then `trainproof status`."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_show_locals=False,  # locals could hold the token
+    rich_markup_mode=None,
+    add_completion=False,
+)
+
+_state: dict[str, Path | None] = {"config": None}
+
+
+@app.callback()
+def _root(
+    config: Annotated[
+        Path | None,
+        typer.Option(
+            "--config",
+            envvar="TRAINPROOF_CONFIG",
+            help="trainproof.toml to read (default: ./trainproof.toml when present).",
+            dir_okay=False,
+        ),
+    ] = None,
+) -> None:
+    _state["config"] = config
+
+
+def settings() -> Settings:
+    """Settings for the running command (env, then --config / trainproof.toml)."""
+    return load_settings(_state["config"])

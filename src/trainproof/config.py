@@ -1,0 +1,194 @@
+"""Settings: where KnowBe4 is, where the store is, and the trainproof.toml tables.
+
+Precedence: environment variables, then trainproof.toml (`--config PATH`, `TRAINPROOF_CONFIG`, or
+./trainproof.toml), then defaults. The API token is read only from `KNOWBE4_API_KEY` or the OS keyring,
+never from a file, and is held in a `Secret` whose repr and str hide it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from trainproof.errors import ConfigError
+
+REGIONS: dict[str, str] = {
+    "us": "https://us.api.knowbe4.com",
+    "eu": "https://eu.api.knowbe4.com",
+    "ca": "https://ca.api.knowbe4.com",
+    "uk": "https://uk.api.knowbe4.com",
+    "de": "https://de.api.knowbe4.com",
+}
+KEYRING_SERVICE = "trainproof"
+KEYRING_USERNAME = "KNOWBE4_API_KEY"
+DEFAULT_DATABASE_URL = "sqlite:///trainproof.db"
+
+
+class Secret:
+    """A string that never shows itself in repr, str, logs or tracebacks."""
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str) -> None:
+        self._value = value
+
+    def get(self) -> str:
+        return self._value
+
+    def fingerprint(self) -> str:
+        """A short one-way id, to key per-token state (daily usage) without storing the token."""
+        return hashlib.sha256(self._value.encode()).hexdigest()[:16]
+
+    def __repr__(self) -> str:
+        return "Secret('**********')"
+
+    __str__ = __repr__
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Secret) and other._value == self._value
+
+    def __hash__(self) -> int:
+        return hash(self._value)
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Client-side pacing, kept under KnowBe4's published limits.
+
+    `time_scale` shrinks every window (0.01 makes a minute last 0.6 s) so tests can exercise the
+    limiter against a simulator scaled the same way; 1.0 in real use.
+    """
+
+    per_second: float = 4.0
+    per_minute: float = 50.0
+    daily_base: int = 2000
+    time_scale: float = 1.0
+    timeout_s: float = 30.0
+    retry_budget_s: float = 300.0
+    retry_attempts: int = 8
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything trainproof reads from the environment and trainproof.toml."""
+
+    base_url: str
+    region: str
+    token: Secret | None
+    database_url: str
+    state_dir: Path
+    limits: Limits
+    config_path: Path | None
+    raw: dict[str, Any] = field(default_factory=dict[str, Any])
+
+    def require_token(self) -> Secret:
+        if self.token is None:
+            raise ConfigError(
+                "no KnowBe4 API token",
+                "set KNOWBE4_API_KEY (Account Settings > Account Integrations > API > Reporting API) "
+                "or store it with `keyring set trainproof KNOWBE4_API_KEY`",
+            )
+        return self.token
+
+    def table(self, name: str) -> dict[str, Any]:
+        """A top-level table of trainproof.toml ({} when absent)."""
+        value = self.raw.get(name, {})
+        if not isinstance(value, dict):
+            raise ConfigError(f"[{name}] in {self.config_path} is not a table", "write it as [" + name + "]")
+        return value  # type: ignore[return-value]
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as fh:
+            return tomllib.load(fh)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path} not found", "check --config or TRAINPROOF_CONFIG") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path} is not valid TOML ({exc})", "fix the file and run again") from None
+
+
+def _token_from_keyring() -> Secret | None:
+    if os.environ.get("TRAINPROOF_NO_KEYRING"):
+        return None
+    try:
+        import keyring
+        import keyring.errors
+
+        value = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
+    except Exception:  # any keyring backend failure means "no token there"
+        return None
+    return Secret(value) if value else None
+
+
+def resolve_base_url(region: str | None, base_url: str | None) -> tuple[str, str]:
+    """Return (base_url, region) from a region key or an explicit base URL."""
+    reg = (region or "us").strip().lower()
+    if base_url:
+        url = base_url.strip().rstrip("/")
+        if not url.startswith(("http://", "https://")):
+            raise ConfigError(f"KNOWBE4_BASE_URL '{url}' is not an http(s) URL", "e.g. http://127.0.0.1:8765")
+        return url, reg
+    if reg not in REGIONS:
+        raise ConfigError(
+            f"unknown KnowBe4 region '{region}'",
+            f"set KNOWBE4_REGION to one of {', '.join(REGIONS)} (the host of your console: training=us, eu, ca, uk, de)",
+        )
+    return REGIONS[reg], reg
+
+
+def load_settings(config: Path | str | None = None, *, env: dict[str, str] | None = None) -> Settings:
+    """Build Settings from the environment and the config file."""
+    environ = os.environ if env is None else env
+    path: Path | None = None
+    if config is not None:
+        path = Path(config)
+    elif environ.get("TRAINPROOF_CONFIG"):
+        path = Path(environ["TRAINPROOF_CONFIG"])
+    elif Path("trainproof.toml").is_file():
+        path = Path("trainproof.toml")
+    raw: dict[str, Any] = _read_toml(path) if path is not None else {}
+
+    kb4: dict[str, Any] = raw.get("knowbe4", {}) if isinstance(raw.get("knowbe4"), dict) else {}
+    base_url, region = resolve_base_url(
+        environ.get("KNOWBE4_REGION") or kb4.get("region"),
+        environ.get("KNOWBE4_BASE_URL") or kb4.get("base_url"),
+    )
+    token_value = environ.get("KNOWBE4_API_KEY", "").strip()
+    token = Secret(token_value) if token_value else _token_from_keyring()
+
+    store: dict[str, Any] = raw.get("store", {}) if isinstance(raw.get("store"), dict) else {}
+    database_url = environ.get("TRAINPROOF_DATABASE_URL") or str(store.get("url") or DEFAULT_DATABASE_URL)
+
+    state_dir = Path(environ.get("TRAINPROOF_STATE_DIR") or Path.home() / ".local" / "state" / "trainproof")
+
+    lim: dict[str, Any] = kb4.get("limits", {}) if isinstance(kb4.get("limits"), dict) else {}
+    try:
+        limits = Limits(
+            per_second=float(lim.get("per_second", 4.0)),
+            per_minute=float(lim.get("per_minute", 50.0)),
+            daily_base=int(lim.get("daily_base", 2000)),
+            time_scale=float(environ.get("TRAINPROOF_TIME_SCALE") or lim.get("time_scale", 1.0)),
+            timeout_s=float(lim.get("timeout_s", 30.0)),
+            retry_budget_s=float(lim.get("retry_budget_s", 300.0)),
+            retry_attempts=int(lim.get("retry_attempts", 8)),
+        )
+    except (TypeError, ValueError) as exc:
+        raise ConfigError(f"[knowbe4.limits] has a bad value ({exc})", "use numbers") from None
+    if limits.per_second <= 0 or limits.per_minute <= 0 or limits.time_scale <= 0:
+        raise ConfigError("[knowbe4.limits] values must be positive", "e.g. per_second = 4, per_minute = 50")
+
+    return Settings(
+        base_url=base_url,
+        region=region,
+        token=token,
+        database_url=database_url,
+        state_dir=state_dir,
+        limits=limits,
+        config_path=path,
+        raw=raw,
+    )
