@@ -1,0 +1,75 @@
+"""Shared pieces of the wire models: the base class and the tolerant field types.
+
+KnowBe4 payloads drift (key renames, int-or-string ids, dates with or without a time), so each quirk is
+absorbed here once, by a named type, instead of in every model. Unknown keys are kept (`extra="allow"`):
+a field KnowBe4 adds tomorrow is stored, not dropped.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict
+
+__all__ = ["ApiModel", "Day", "Instant", "IntStr", "OptDay", "OptInstant"]
+
+
+class ApiModel(BaseModel):
+    """Base of every KnowBe4 wire model: unknown fields kept, names as the API spells them."""
+
+    model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False, str_strip_whitespace=False)
+
+
+def _to_instant(value: Any) -> Any:
+    """Aware UTC datetime from `2019-04-02T15:02:38.000Z`, `2019-04-02` (midnight UTC) or a datetime."""
+    if value is None or isinstance(value, datetime):
+        if isinstance(value, datetime):
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        return value
+    if isinstance(value, date):
+        return datetime.combine(value, time.min, tzinfo=UTC)
+    if isinstance(value, str):
+        text = value.strip()
+        if not text:
+            return None
+        try:
+            if len(text) == 10:
+                return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
+            parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
+        except ValueError:
+            raise ValueError(f"'{value}' is not an ISO 8601 date or datetime") from None
+        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+    # A number where a date belongs is garbage, not a Unix timestamp: the API never sends one.
+    raise ValueError(f"expected an ISO 8601 date or datetime string, got {type(value).__name__}")
+
+
+def _to_day(value: Any) -> Any:
+    """A date from `2021-02-07` or from a datetime string such as `2022-07-27T00:00:00.000Z`."""
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    instant = _to_instant(value)
+    return instant.date() if isinstance(instant, datetime) else instant
+
+
+def _to_int_str(value: Any) -> Any:
+    """Text from an int or a string (employee numbers come both ways); blanks become None."""
+    if value is None or isinstance(value, bool):
+        return None if value is None else value  # a bool is rejected by the str validator, naming the field
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, str):
+        return value.strip() or None
+    return value
+
+
+Instant = Annotated[datetime, BeforeValidator(_to_instant)]
+"""An aware UTC datetime; accepts date-only strings as midnight UTC."""
+OptInstant = Annotated[datetime | None, BeforeValidator(_to_instant)]
+Day = Annotated[date, BeforeValidator(_to_day)]
+"""A calendar date; accepts a datetime string and keeps its date."""
+OptDay = Annotated[date | None, BeforeValidator(_to_day)]
+IntStr = Annotated[str | None, BeforeValidator(_to_int_str)]
+"""An identifier that arrives as an int or a string, normalised to str."""
