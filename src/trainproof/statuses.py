@@ -88,6 +88,11 @@ def is_finished_campaign(raw: str | None) -> bool:
     return _key(raw) in FINISHED_API_CAMPAIGN_STATUSES
 
 
+def status_matches(raw: str | None, accepted: frozenset[str]) -> bool:
+    """True when an API status string is one of those a `campaign_filter` or `enrollment_filter` returned."""
+    return _key(raw) in accepted
+
+
 def campaign_filter(word: str) -> frozenset[str]:
     """Lower-cased API strings matched by a user filter given in either vocabulary.
 
