@@ -1,5 +1,27 @@
-"""KnowBe4 Reporting API client: the public surface (models now; the client and errors follow)."""
+"""KnowBe4 Reporting API client: the public surface.
 
+Everything a caller needs is importable from here (`from trainproof.client import KnowBe4Client`);
+the underscored modules are private and free to change. A test pins `__all__`.
+"""
+
+from trainproof.client._client import ClientStats, KnowBe4Client, parse_record
+from trainproof.client._endpoints import ENDPOINTS, Endpoint, Filter, endpoint
+from trainproof.client._errors import (
+    APIConnectionError,
+    APIStatusError,
+    AuthError,
+    ForbiddenError,
+    KnowBe4Error,
+    MalformedResponse,
+    NotFoundError,
+    PaginationLoopError,
+    QuotaExhausted,
+    RateLimitedError,
+    ResponseValidationError,
+    ServerError,
+)
+from trainproof.client._limits import DailyBudget, RateLimiter
+from trainproof.client._retry import RetryPolicy
 from trainproof.client.models import (
     Account,
     Admin,
@@ -26,26 +48,48 @@ from trainproof.client.models import (
 )
 
 __all__ = [
+    "ENDPOINTS",
+    "APIConnectionError",
+    "APIStatusError",
     "Account",
     "Admin",
     "ApiModel",
+    "AuthError",
     "Category",
+    "ClientStats",
     "ContentItem",
+    "DailyBudget",
+    "Endpoint",
     "Enrollment",
     "EnrollmentUser",
+    "Filter",
+    "ForbiddenError",
     "Group",
     "GroupRef",
+    "KnowBe4Client",
+    "KnowBe4Error",
     "LandingPage",
+    "MalformedResponse",
+    "NotFoundError",
+    "PaginationLoopError",
     "PhishingCampaign",
     "Policy",
     "PstSummary",
+    "QuotaExhausted",
+    "RateLimitedError",
+    "RateLimiter",
     "Recipient",
     "RecipientUser",
+    "ResponseValidationError",
+    "RetryPolicy",
     "RiskScore",
     "SecurityTest",
+    "ServerError",
     "StorePurchase",
     "TemplateRef",
     "TrainingCampaign",
     "User",
+    "endpoint",
     "module_key_for",
+    "parse_record",
 ]

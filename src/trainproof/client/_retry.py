@@ -1,0 +1,128 @@
+"""The only retry policy for the Reporting API.
+
+Retried: 429, 500, 502, 503, 504, timeouts and dropped connections. The wait is exponential with full
+jitter (1 s, 2 s, 4 s ... capped at 30 s, each a random 50-100 % of that), or exactly what Retry-After
+asks when KnowBe4 sends it (it usually does not). The whole effort is bounded twice: by a number of
+attempts and by a time budget (`Limits.retry_attempts`, `Limits.retry_budget_s`); waits and the budget
+are multiplied by `Limits.time_scale`, like every other window. When a bound is reached the caller gets
+one clear error that names it. A small loop rather than stamina: the bound must be checked against
+Retry-After *before* sleeping, and stated in the error.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import random
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+import anyio
+import httpx2
+
+from trainproof.config import Limits
+
+__all__ = ["RETRY_STATUSES", "RetryPolicy", "Retryable", "parse_retry_after"]
+
+T = TypeVar("T")
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+INITIAL_WAIT_S = 1.0
+MAX_WAIT_S = 30.0
+
+
+class Retryable(Exception):
+    """One attempt failed in a way worth retrying. Internal: converted to a KnowBe4Error at the end."""
+
+    def __init__(
+        self,
+        *,
+        status_code: int | None = None,
+        kind: str = "",
+        retry_after: float | None = None,
+        request_id: str | None = None,
+    ) -> None:
+        super().__init__(kind or f"HTTP {status_code}")
+        self.status_code = status_code
+        self.kind = kind or f"HTTP {status_code}"
+        self.retry_after = retry_after
+        self.request_id = request_id
+
+
+def parse_retry_after(response: httpx2.Response) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or HTTP date); None when absent or unreadable."""
+    value = response.headers.get("retry-after")
+    if value is None:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, when.timestamp() - time.time())
+
+
+@dataclass
+class RetryPolicy:
+    """Attempts, time budget and backoff; `sleep`, `now` and `rand` are seams for tests."""
+
+    attempts: int = 8
+    budget_s: float = 300.0
+    time_scale: float = 1.0
+    initial_s: float = INITIAL_WAIT_S
+    max_wait_s: float = MAX_WAIT_S
+    sleep: Callable[[float], Awaitable[None]] = anyio.sleep
+    now: Callable[[], float] = time.monotonic
+    rand: Callable[[], float] = field(default=random.random)
+
+    @classmethod
+    def from_limits(cls, limits: Limits) -> RetryPolicy:
+        return cls(attempts=max(1, limits.retry_attempts), budget_s=limits.retry_budget_s, time_scale=limits.time_scale)
+
+    @property
+    def budget(self) -> float:
+        return self.budget_s * self.time_scale
+
+    def backoff(self, retry_number: int) -> float:
+        """Wait before retry `retry_number` (1-based): exponential with full jitter in [50 %, 100 %]."""
+        ceiling = min(self.max_wait_s, self.initial_s * 2 ** (retry_number - 1))
+        return ceiling * (0.5 + 0.5 * self.rand()) * self.time_scale
+
+    def bound(self) -> str:
+        return f"gave up after {self.attempts} attempts or {self.budget:g} s"
+
+    async def run(
+        self,
+        attempt: Callable[[], Awaitable[T]],
+        on_retry: Callable[[Retryable, float], None] = lambda _failure, _wait: None,
+    ) -> tuple[T, None] | tuple[None, tuple[Retryable, str]]:
+        """Run `attempt` until it returns or a bound is reached.
+
+        Returns (result, None) on success, or (None, (last failure, why we stopped)) so the caller can
+        build the one error message, with the bound in it.
+        """
+        start = self.now()
+        number = 0
+        while True:
+            number += 1
+            try:
+                return await attempt(), None
+            except Retryable as failure:
+                last = failure
+            elapsed = self.now() - start
+            if number >= self.attempts:
+                return None, (last, f"{number} attempts in {elapsed:.1f} s; limit {self.attempts} attempts")
+            wait = last.retry_after * self.time_scale if last.retry_after is not None else self.backoff(number)
+            if elapsed + wait > self.budget:
+                asked = " asked by Retry-After" if last.retry_after is not None else ""
+                return None, (
+                    last,
+                    f"{number} attempts in {elapsed:.1f} s; the next wait of {wait:.1f} s{asked} "
+                    f"would pass the retry budget of {self.budget:g} s",
+                )
+            on_retry(last, wait)
+            await self.sleep(wait)
