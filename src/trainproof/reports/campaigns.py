@@ -1,0 +1,215 @@
+"""`report campaigns`: the seed's "Monitor enrollment status -- check completion rates weekly".
+
+One row per training campaign: who it targets and how many of them are enrolled, enrollments per
+status, completion rates (per enrollment and per person), the deadline, and the seed's "Data
+Considerations" flagged where they apply, so an admin sees why a number looks wrong before asking.
+"""
+
+from __future__ import annotations
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from trainproof import clock
+from trainproof.reports._common import ReportInputError, ReportRow, is_retired, rate
+from trainproof.reports._data import (
+    CampaignRow,
+    EnrollmentRow,
+    Source,
+    UserRow,
+    connect,
+    load_campaigns,
+    load_enrollments,
+    load_users,
+)
+from trainproof.reports._deadlines import days_until, deadline_kind, enrollment_window
+from trainproof.statuses import campaign_filter, status_matches
+
+__all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
+
+# A campaign younger than this with no completion has "just started" (the seed: allow time).
+JUST_STARTED = timedelta(days=7)
+_STATE_ORDER = {"active": 0, "scheduled": 1, "created": 2, "closed": 3, "archived": 4, "cancelled": 5, "unknown": 6}
+
+
+class CampaignReport(ReportRow):
+    campaign_id: int
+    name: str
+    status: str | None
+    state: str
+    duration_type: str | None
+    start_date: datetime | None
+    deadline: datetime | None
+    relative_duration: str | None
+    days_to_deadline: int | None
+    target_users: int | None
+    enrolled_users: int
+    enrollment_rate: float | None
+    enrollments: int
+    not_started: int
+    in_progress: int
+    completed: int
+    past_due: int
+    other_status: int
+    overdue: int
+    completion_rate: float | None
+    users_complete: int
+    user_completion_rate: float | None
+    knowbe4_completion_percentage: float | None
+    flags: list[str]
+
+
+def target_users(campaign: CampaignRow, users: dict[int, UserRow], at: datetime) -> set[int] | None:
+    """Active users in the campaign's target groups (group 0 is All Users); None when groups are unknown."""
+    if not campaign.group_ids:
+        return None
+    groups = set(campaign.group_ids)
+    everyone = 0 in groups
+    return {u.id for u in users.values() if u.active_at(at) and (everyone or groups.intersection(u.group_ids))}
+
+
+def counted_enrollments(
+    enrollments: list[EnrollmentRow], users: dict[int, UserRow], at: datetime
+) -> list[EnrollmentRow]:
+    """Enrollments that count: a known person who is active (null users and archived people left out)."""
+    out: list[EnrollmentRow] = []
+    for e in enrollments:
+        if e.user_id is None:
+            continue
+        user = users.get(e.user_id)
+        if user is not None and not user.active_at(at):
+            continue
+        out.append(e)
+    return out
+
+
+def _personal_deadline(c: CampaignRow, e: EnrollmentRow) -> datetime | None:
+    window = enrollment_window(
+        duration_type=c.duration_type,
+        campaign_start=c.start_date,
+        campaign_end=c.end_date,
+        relative_duration=c.relative_duration,
+        enrollment_date=e.enrollment_date,
+    )
+    return window.end if window else None
+
+
+def _one(
+    c: CampaignRow,
+    rows: list[EnrollmentRow],
+    users: dict[int, UserRow],
+    other_modules: dict[int, set[tuple[int, str]]],
+    at: datetime,
+) -> CampaignReport:
+    states = Counter(e.state for e in rows)
+    per_user: dict[int, dict[str, bool]] = defaultdict(dict)
+    pairs = Counter[tuple[int, str]]()
+    late = overdue = stuck = 0
+    durations = {k.module_key: k.duration for k in c.content}
+    for e in rows:
+        assert e.user_id is not None
+        mods = per_user[e.user_id]
+        mods[e.module_key] = mods.get(e.module_key, False) or e.complete
+        pairs[(e.user_id, e.module_key)] += 1
+        deadline = _personal_deadline(c, e)
+        if e.complete:
+            if deadline is not None and e.completion_date is not None and e.completion_date > deadline:
+                late += 1
+        elif deadline is not None and at > deadline:
+            overdue += 1
+        minutes = durations.get(e.module_key)
+        if e.state == "in_progress" and minutes and (e.time_spent or 0) >= minutes * 60:
+            stuck += 1
+    users_complete = sum(1 for mods in per_user.values() if mods and all(mods.values()))
+    targets = target_users(c, users, at)
+    enrolled = set(per_user)
+    kind = deadline_kind(c.duration_type, c.end_date, c.relative_duration)
+    deadline = c.end_date if kind == "specific" else None
+
+    flags: list[str] = []
+    completed = states["completed"]
+    if rows and completed == 0 and c.state in ("active", "scheduled", "created"):
+        age = at - c.start_date if c.start_date else None
+        if age is None or age <= JUST_STARTED:
+            flags.append("zero completion: the campaign just started, allow time")
+        else:
+            flags.append(f"zero completion after {age.days} days: check that people received it")
+    if not rows and c.state == "active":
+        flags.append("no enrollments: check the target groups")
+    if late:
+        flags.append(f"{late} completed after the deadline (marked past due, then completed)")
+    in_campaign = sum(n - 1 for n in pairs.values() if n > 1)
+    elsewhere = sum(1 for pair in pairs if pair in other_modules.get(c.campaign_id, set()))
+    if in_campaign or elsewhere:
+        parts: list[str] = []
+        if in_campaign:
+            parts.append(f"{in_campaign} repeat enrollments in this campaign")
+        if elsewhere:
+            parts.append(f"{elsewhere} also enrolled in the same module by another campaign")
+        allowed = "allowed" if c.allow_multiple_enrollments else "not allowed"
+        flags.append(f"duplicate enrollments: {', '.join(parts)} (multiple enrollments {allowed})")
+    retired = [k.name or k.module_key for k in c.content if is_retired(k.retired, k.retirement_date, at)]
+    if retired:
+        flags.append("retired modules: " + ", ".join(retired))
+    if targets is not None and (missing := len(targets - enrolled)):
+        flags.append(f"{missing} people in the target groups are not enrolled: check group membership")
+    if stuck:
+        flags.append(f"{stuck} in progress after the module's full time: an assessment may need a retake")
+
+    return CampaignReport(
+        campaign_id=c.campaign_id,
+        name=c.name,
+        status=c.status,
+        state=c.state,
+        duration_type=c.duration_type,
+        start_date=c.start_date,
+        deadline=deadline,
+        relative_duration=c.relative_duration if kind == "relative" else None,
+        days_to_deadline=days_until(deadline, at) if deadline else None,
+        target_users=len(targets) if targets is not None else None,
+        enrolled_users=len(enrolled),
+        enrollment_rate=rate(len(enrolled & targets), len(targets)) if targets is not None else None,
+        enrollments=len(rows),
+        not_started=states["not_started"],
+        in_progress=states["in_progress"],
+        completed=completed,
+        past_due=states["past_due"],
+        other_status=states["unknown"],
+        overdue=overdue,
+        completion_rate=rate(completed, len(rows)),
+        users_complete=users_complete,
+        user_completion_rate=rate(users_complete, len(per_user)),
+        knowbe4_completion_percentage=c.completion_percentage,
+        flags=flags,
+    )
+
+
+def report_campaigns(source: Source, *, status: str | None = None, at: datetime | None = None) -> list[CampaignReport]:
+    """Every training campaign in the store (or those whose status matches `status`, in either vocabulary)."""
+    when = at or clock.now()
+    try:
+        accepted = campaign_filter(status) if status else None
+    except ValueError as exc:
+        raise ReportInputError(str(exc)) from None
+    with connect(source) as conn:
+        campaigns = load_campaigns(conn)
+        users = load_users(conn)
+        chosen = [c for c in campaigns.values() if accepted is None or status_matches(c.status, accepted)]
+        enrollments = counted_enrollments(load_enrollments(conn), users, when)
+    by_campaign: dict[int, list[EnrollmentRow]] = defaultdict(list)
+    seen: dict[tuple[int, str], set[int]] = defaultdict(set)
+    for e in enrollments:
+        if e.campaign_id is None or e.user_id is None:
+            continue
+        by_campaign[e.campaign_id].append(e)
+        seen[(e.user_id, e.module_key)].add(e.campaign_id)
+    # (user, module) pairs that some other campaign also enrolled, per campaign.
+    other: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    for pair, ids in seen.items():
+        if len(ids) > 1:
+            for cid in ids:
+                other[cid].add(pair)
+    out = [_one(c, by_campaign.get(c.campaign_id, []), users, other, when) for c in chosen]
+    far = datetime.max.replace(tzinfo=when.tzinfo)
+    out.sort(key=lambda r: (_STATE_ORDER.get(r.state, 9), r.deadline or far, r.name, r.campaign_id))
+    return out
