@@ -1,0 +1,40 @@
+"""Evidence an auditor can verify: per-person PDF certificates and a hashed evidence pack.
+
+Built from small typed records (`PersonRecord`, `CertificateData`, ...) rather than from compliance or
+store objects, so the CLI maps decisions to records in one place and everything here is testable alone.
+"""
+
+from trainproof.evidence._common import EvidenceError
+from trainproof.evidence._text import find_unicode_font
+from trainproof.evidence.certificates import UnicodeFont, render_certificate, write_certificate, write_certificates
+from trainproof.evidence.manifest import Problem, VerifyResult, read_fingerprint, verify_pack
+from trainproof.evidence.pack import build_pack, compliance_config
+from trainproof.evidence.records import (
+    CampaignRecord,
+    CertificateData,
+    EnrollmentRecord,
+    PersonRecord,
+    Training,
+    certificates_for,
+)
+
+__all__ = [
+    "CampaignRecord",
+    "CertificateData",
+    "EnrollmentRecord",
+    "EvidenceError",
+    "PersonRecord",
+    "Problem",
+    "Training",
+    "UnicodeFont",
+    "VerifyResult",
+    "build_pack",
+    "certificates_for",
+    "compliance_config",
+    "find_unicode_font",
+    "read_fingerprint",
+    "render_certificate",
+    "verify_pack",
+    "write_certificate",
+    "write_certificates",
+]

@@ -1,0 +1,264 @@
+"""One PDF certificate per compliant person and training, as the seed's nightly certificates.
+
+A certificate states who completed which training through which KnowBe4 campaigns, modules and
+enrollments, and carries its own proof: the evidence record is attached to the PDF as evidence.json, and
+the certificate id is the SHA-256 of exactly those bytes (shown shortened, in full in the footer and the
+metadata). The same evidence and the same issue time give byte-identical files.
+
+Font: Helvetica (a PDF core font, nothing embedded) whenever every text is Latin-1. Otherwise DejaVu Sans
+is embedded if it is installed on this machine (no download), else the text is transliterated; see
+`trainproof.evidence._text`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from fpdf import FPDF
+from fpdf.enums import XPos, YPos
+from fpdf.fonts import TTFFont
+
+from trainproof import __version__, clock
+from trainproof.evidence._common import EvidenceError, ensure_private_dir, write_private
+from trainproof.evidence._text import bold_variant, find_unicode_font, is_latin1, transliterate
+from trainproof.evidence.records import CertificateData
+
+UnicodeFont = Path | str | bool
+"""True: look for DejaVu Sans on this machine; False: core font only (transliterate); a path: that TTF."""
+
+_CORE_FAMILY = "helvetica"
+_TTF_FAMILY = "trainproof-unicode"
+
+
+def _utc(dt: datetime) -> datetime:
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+
+
+def _when(dt: datetime | None) -> str:
+    return _utc(dt).strftime("%Y-%m-%d %H:%M UTC") if dt is not None else "-"
+
+
+def _texts(data: CertificateData) -> list[str]:
+    texts = [data.name, data.email, data.training.title, data.training.key]
+    for campaign in data.campaigns:
+        texts.append(campaign.name)
+        texts.extend(e.module_name for e in campaign.enrollments)
+    return texts
+
+
+def _resolve_font(data: CertificateData, unicode_font: UnicodeFont) -> Path | None:
+    """The TTF to embed, or None for the core font: only when some text is not Latin-1."""
+    if unicode_font is False or all(is_latin1(t) for t in _texts(data)):
+        return None
+    if unicode_font is True:
+        return find_unicode_font()
+    path = Path(unicode_font)
+    if not path.is_file():
+        raise EvidenceError(f"font file {path} not found", "give the path of a .ttf file, or leave the default")
+    return path
+
+
+@dataclass(frozen=True, slots=True)
+class _Page:
+    family: str
+    has_bold: bool
+    drawable: frozenset[int] | None  # None: Latin-1 (core font)
+
+
+class _CertificatePDF(FPDF):
+    def __init__(self, footer_text: str) -> None:
+        super().__init__(orientation="portrait", unit="mm", format="A4")
+        self._footer_text = footer_text
+        self._page_font = _Page(_CORE_FAMILY, True, None)
+
+    def use_font(self, page: _Page) -> None:
+        self._page_font = page
+
+    def drawable(self, s: str) -> str:
+        """`s` reduced to what the current font can draw."""
+        return transliterate(s, self._page_font.drawable)
+
+    def style(self, size: float, bold: bool = False) -> None:
+        self.set_font(self._page_font.family, "B" if bold and self._page_font.has_bold else "", size)
+
+    def footer(self) -> None:
+        self.set_y(-14)
+        self.style(7)
+        self.set_text_color(90, 90, 90)
+        self.cell(0, 4, self.drawable(f"{self._footer_text} - page {self.page_no()}/{{nb}}"), align="C")
+        self.set_text_color(0, 0, 0)
+
+
+def render_certificate(
+    data: CertificateData,
+    *,
+    issued_at: datetime | None = None,
+    unicode_font: UnicodeFont = True,
+) -> bytes:
+    """The certificate PDF as bytes; `issued_at` defaults to `clock.now()` (honours TRAINPROOF_NOW)."""
+    issued = _utc(issued_at or clock.now()).replace(microsecond=0)
+    full = data.sha256
+    cert_id = data.certificate_id
+    evidence = data.evidence_json()
+
+    pdf = _CertificatePDF(footer_text=f"Certificate {cert_id} - SHA-256 {full}")
+    font_path = _resolve_font(data, unicode_font)
+    if font_path is None:
+        page = _Page(_CORE_FAMILY, True, None)
+    else:
+        pdf.add_font(_TTF_FAMILY, "", str(font_path))
+        bold = bold_variant(font_path)
+        if bold is not None:
+            pdf.add_font(_TTF_FAMILY, "B", str(bold))
+        ttf = pdf.fonts[_TTF_FAMILY]
+        cmap = ttf.cmap if isinstance(ttf, TTFFont) else {}
+        page = _Page(_TTF_FAMILY, bold is not None, frozenset(cmap))
+    pdf.use_font(page)
+
+    pdf.set_creation_date(issued)
+    pdf.set_title(f"Training certificate {cert_id}: {data.training.title} - {data.name}")
+    pdf.set_author(f"trainproof {__version__}")
+    pdf.set_creator(f"trainproof {__version__}")
+    pdf.set_subject(f"{data.training.title} completed by {data.name} <{data.email}>")
+    pdf.set_keywords(
+        [f"certificate-id:{cert_id}", f"sha256:{full}", f"training:{data.training.key}", f"user-id:{data.user_id}"]
+    )
+    pdf.set_lang("en")
+    pdf.embed_file(
+        bytes=evidence,
+        basename="evidence.json",
+        desc=f"Evidence record of certificate {cert_id}; its SHA-256 is {full}",
+        mime_type="application/json",
+        creation_date=issued,
+        modification_date=issued,
+    )
+    pdf.set_margins(20, 18, 20)
+    pdf.set_auto_page_break(auto=True, margin=20)
+    pdf.add_page()
+    _body(pdf, data, issued=issued, cert_id=cert_id, full=full)
+    return bytes(pdf.output())
+
+
+def _line(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False, gap: float = 0, h: float = 0) -> None:
+    pdf.style(size, bold)
+    pdf.multi_cell(0, h or size * 0.5, pdf.drawable(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    if gap:
+        pdf.ln(gap)
+
+
+def _para(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False) -> None:
+    pdf.style(size, bold)
+    pdf.multi_cell(0, size * 0.48, pdf.drawable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert_id: str, full: str) -> None:
+    _line(pdf, "Certificate of Training Completion", 22, bold=True, gap=2)
+    _line(pdf, "Compliance evidence from KnowBe4 training records", 10, gap=8)
+    _line(pdf, "This certifies that", 12, gap=2)
+    _line(pdf, data.name or data.email, 20, bold=True, gap=1)
+    _line(pdf, f"{data.email} (KnowBe4 user {data.user_id})", 11, gap=5)
+    _line(pdf, "has completed every selected campaign they are enrolled in for", 12, gap=2)
+    _line(pdf, data.training.title, 16, bold=True, gap=2)
+    since = _when(data.compliant_since)
+    late_note = " (completed after a campaign's end date: late)" if data.late else ""
+    _line(pdf, f"Compliant since {since}{late_note}", 11, gap=8)
+
+    _para(pdf, "Campaigns and modules", 12, bold=True)
+    pdf.ln(1)
+    pdf.style(9)
+    any_late = data.late
+    with pdf.table(
+        col_widths=(32, 33, 13, 22),
+        text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
+        line_height=4.6,
+        padding=1.2,
+    ) as table:
+        table.row([pdf.drawable(h) for h in ("Campaign", "Module", "Enrollment", "Completed")])
+        for campaign in data.campaigns:
+            any_late = any_late or campaign.late
+            first = True
+            for enrollment in sorted(campaign.enrollments, key=lambda e: e.enrollment_id):
+                any_late = any_late or enrollment.late
+                label = f"{campaign.name} (id {campaign.campaign_id})" if first else ""
+                if first and campaign.late:
+                    label += " - late"
+                done = _when(enrollment.completion_date) + (" - late" if enrollment.late else "")
+                table.row(
+                    [pdf.drawable(label), pdf.drawable(enrollment.module_name), str(enrollment.enrollment_id), done]
+                )
+                first = False
+    if any_late:
+        pdf.ln(1)
+        _para(pdf, "late: completed after the campaign's end date. A late completion still counts.", 8)
+    pdf.ln(6)
+
+    _para(pdf, f"Certificate id: {cert_id}", 12, bold=True)
+    _para(pdf, f"Issued {issued.strftime('%Y-%m-%d %H:%M:%S UTC')} by trainproof {__version__}", 9)
+    _para(pdf, f"SHA-256: {full}", 8)
+    pdf.ln(3)
+    _para(pdf, "How to verify", 10, bold=True)
+    _para(
+        pdf,
+        "The certificate id is the first 16 hex digits of the SHA-256 above. That hash is computed over the "
+        "evidence record attached to this PDF as evidence.json: UTF-8 JSON with sorted keys and no whitespace, "
+        "holding the person, the training and the KnowBe4 enrollments that earned it. To check: extract the "
+        "attachment (for example `pdfdetach -saveall certificate.pdf`) and run `sha256sum evidence.json`; the "
+        "result must equal the SHA-256 above. Each enrollment id can be looked up in the KnowBe4 console and in "
+        "completions.csv of the evidence pack; `trainproof evidence verify PACK.zip` checks that the pack "
+        "holds this exact file.",
+        8.5,
+    )
+    if any(pdf.drawable(t) != t for t in (data.name, data.email)):
+        pdf.ln(1)
+        _para(
+            pdf,
+            "Some characters of the name could not be drawn in this font; the exact spelling is in evidence.json "
+            "and in the PDF metadata.",
+            8,
+        )
+
+
+def write_certificate(
+    data: CertificateData,
+    out_dir: Path | str,
+    *,
+    issued_at: datetime | None = None,
+    unicode_font: UnicodeFont = True,
+) -> Path:
+    """Write one certificate as `<out_dir>/<data.filename>` with mode 0600 and return its path."""
+    directory = ensure_private_dir(Path(out_dir))
+    return write_private(
+        directory / data.filename, render_certificate(data, issued_at=issued_at, unicode_font=unicode_font)
+    )
+
+
+def write_certificates(
+    certificates: Iterable[CertificateData],
+    out_dir: Path | str,
+    *,
+    issued_at: datetime | None = None,
+    unicode_font: UnicodeFont = True,
+    skip_existing: bool = False,
+) -> list[Path]:
+    """Write many certificates with one issue time; returns the paths written, in input order.
+
+    With `skip_existing`, a certificate whose file is already there is left alone and not returned: the
+    file name holds the start of the certificate hash, so an existing file means the same evidence was
+    already certified (what a nightly run wants: only the certificates earned since the last run).
+    """
+    directory = ensure_private_dir(Path(out_dir))
+    issued = issued_at or clock.now()
+    written: list[Path] = []
+    seen: set[str] = set()
+    for data in certificates:
+        if data.filename in seen:
+            raise EvidenceError(f"two certificates would be named {data.filename}", "pass each person once")
+        seen.add(data.filename)
+        target = directory / data.filename
+        if skip_existing and target.exists():
+            continue
+        written.append(write_private(target, render_certificate(data, issued_at=issued, unicode_font=unicode_font)))
+    return written
