@@ -250,7 +250,7 @@ class KnowBe4Client:
                 raise KnowBe4Error(
                     f"'{value}' is not a valid {name} for {spec.cli_name}", f"use one of {', '.join(flt.choices)}"
                 )
-            text = _query_value(value)
+            text = "false" if name == "exclude_percentages" and value is False else _query_value(value)
             if text is not None:
                 params[name] = text
         missing = [p for p in spec.path_params if p not in ids]
