@@ -132,7 +132,10 @@ async def test_200_invalid_token_body_is_an_auth_error(tmp_path: Path) -> None:
             httpx2.Response(200, text="<!DOCTYPE html><html>Bad gateway</html>", headers={"Content-Type": "text/html"}),
             "an HTML page (text/html) instead of JSON",
         ),
-        (httpx2.Response(200, text='[{"id": 1}]', headers={"Content-Type": "text/plain"}), "text/plain instead of JSON"),
+        (
+            httpx2.Response(200, text='[{"id": 1}]', headers={"Content-Type": "text/plain"}),
+            "text/plain instead of JSON",
+        ),
         (
             httpx2.Response(200, content=b'[{"id": 1}, {"id": ', headers={"Content-Type": "application/json"}),
             "truncated JSON",
