@@ -1,0 +1,161 @@
+"""`trainproof check`: the policy against the campaigns in the store, and the seed's prerequisites.
+
+Returns problems rather than raising, so the CLI can print all of them at once. Errors make
+compliance answers wrong or empty; warnings are worth reading but change nothing.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from trainproof.compliance.facts import Campaign
+from trainproof.compliance.policy import Policy, name_hint
+from trainproof.statuses import SEED_ALLOWED_CAMPAIGN_STATUSES
+
+Severity = Literal["error", "warning"]
+
+_ALLOWED = {s.lower() for s in SEED_ALLOWED_CAMPAIGN_STATUSES} | {"cancelled"}  # British spelling, same status
+_ALLOWED_TEXT = ", ".join(SEED_ALLOWED_CAMPAIGN_STATUSES)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    severity: Severity
+    code: str  # stable identifier, e.g. "unknown_campaign_id"
+    message: str  # one line: what is wrong and what to do
+    training: str | None = None
+    campaign: int | str | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "severity": self.severity,
+            "code": self.code,
+            "training": self.training,
+            "campaign": self.campaign,
+            "message": self.message,
+        }
+
+
+def seed_status(raw: str | None) -> Literal["allowed", "completed", "not_allowed"]:
+    """Where a campaign status stands against the seed's list of selectable statuses."""
+    key = " ".join((raw or "").replace("_", " ").split()).lower()
+    if key in _ALLOWED:
+        return "allowed"
+    return "completed" if key == "completed" else "not_allowed"
+
+
+def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
+    """Every problem with `policy` given the campaigns in the store, errors first."""
+    problems: list[Problem] = []
+    by_id = {c.campaign_id: c for c in campaigns}
+    by_name: dict[str, list[Campaign]] = {}
+    for c in campaigns:
+        by_name.setdefault(c.name, []).append(c)
+
+    if not campaigns:
+        problems.append(
+            Problem(
+                "error", "no_campaigns_in_store", "the store holds no training campaigns: run `trainproof sync` first"
+            )
+        )
+    elif not any(seed_status(c.status) != "not_allowed" for c in campaigns):
+        problems.append(
+            Problem(
+                "error",
+                "no_allowed_campaign",
+                f"no training campaign in KnowBe4 is in a status the seed allows ({_ALLOWED_TEXT}): "
+                "create or start a training campaign",
+            )
+        )
+    if not policy.trainings:
+        problems.append(
+            Problem(
+                "error",
+                "no_trainings",
+                "trainproof.toml configures no training: add [trainings.security_awareness] with campaigns = [...]",
+            )
+        )
+
+    for t in policy.trainings:
+        where = f"[trainings.{t.key}]"
+        if not t.campaigns:
+            problems.append(
+                Problem(
+                    "error",
+                    "training_without_campaign",
+                    f"{where} selects no campaign, so nobody can be compliant for {t.title}: "
+                    'add campaigns = [101, "Campaign name"]',
+                    t.key,
+                )
+            )
+        seen: dict[int, int | str] = {}
+        for ref in t.campaigns:
+            if isinstance(ref, int):
+                campaign = by_id.get(ref)
+                if campaign is None:
+                    problems.append(
+                        Problem(
+                            "error",
+                            "unknown_campaign_id",
+                            f"{where} campaigns: no campaign has id {ref} in the store: check the id with "
+                            "`trainproof api training/campaigns`, or run `trainproof sync`",
+                            t.key,
+                            ref,
+                        )
+                    )
+                    continue
+            else:
+                found = by_name.get(ref, [])
+                if len(found) != 1:
+                    if found:
+                        ids = ", ".join(str(c.campaign_id) for c in found)
+                        code, text = "ambiguous_campaign_name", f"the name '{ref}' matches campaigns {ids}: use the id"
+                    else:
+                        code, text = (
+                            "unknown_campaign_name",
+                            f"no campaign is named '{ref}': {name_hint(ref, campaigns)}",
+                        )
+                    problems.append(Problem("error", code, f"{where} campaigns: {text}", t.key, ref))
+                    continue
+                campaign = found[0]
+            cid = campaign.campaign_id
+            if cid in seen:
+                problems.append(
+                    Problem(
+                        "warning",
+                        "campaign_selected_twice",
+                        f"{where} campaigns: {ref!r} and {seen[cid]!r} are the same campaign (id {cid}): list it once",
+                        t.key,
+                        ref,
+                    )
+                )
+                continue
+            seen[cid] = ref
+            label = f"{where} campaign '{campaign.name}' (id {cid})"
+            standing = seed_status(campaign.status)
+            if standing == "completed":
+                problems.append(
+                    Problem(
+                        "warning",
+                        "campaign_completed",
+                        f"{label} is Completed: KnowBe4's API reports finished campaigns as Completed where the "
+                        "seed lists Closed, so it is accepted; its enrollments no longer change",
+                        t.key,
+                        cid,
+                    )
+                )
+            elif standing == "not_allowed":
+                problems.append(
+                    Problem(
+                        "error",
+                        "campaign_status_not_allowed",
+                        f"{label} is {campaign.status or 'without a status'}; the seed allows only "
+                        f"{_ALLOWED_TEXT}: select a campaign in one of those statuses",
+                        t.key,
+                        cid,
+                    )
+                )
+    problems.sort(key=lambda p: p.severity != "error")
+    return tuple(problems)

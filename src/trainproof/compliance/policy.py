@@ -1,0 +1,283 @@
+"""The compliance policy: which campaigns make up which training, and who is in scope.
+
+Parsed from the `[trainings.*]` and `[scope]` tables of trainproof.toml (`Settings.raw`). Every mistake
+raises `ConfigError` with one line that names the key and shows what to write, because the person
+reading it is editing a config file, not debugging Python.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, replace
+from typing import Any, cast
+
+from trainproof.compliance.facts import Campaign
+from trainproof.compliance.frameworks import FRAMEWORK_IDS
+from trainproof.config import Settings
+from trainproof.errors import ConfigError
+
+# The trainings the seed names, with the titles and frameworks they get when the config is silent.
+KNOWN_TRAININGS: dict[str, str] = {
+    "security_awareness": "Security Awareness Training",
+    "hipaa": "HIPAA Training",
+    "ai_awareness": "AI Awareness Training",
+}
+DEFAULT_FRAMEWORKS: dict[str, tuple[str, ...]] = {
+    "security_awareness": ("soc2", "iso27001"),
+    "hipaa": ("hipaa",),
+    "ai_awareness": ("nist_ai_rmf",),
+}
+
+_TRAINING_FIELDS = ("title", "campaigns", "renew_every_days", "new_hire_grace_days", "frameworks")
+_SCOPE_FIELDS = ("exclude_groups", "exclude_emails")
+_KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+CampaignRef = int | str
+
+
+@dataclass(frozen=True, slots=True)
+class Training:
+    """One training requirement: complete every selected campaign you are enrolled in.
+
+    `campaigns` holds ids or exact names as written in the config until `resolve_campaigns` turns
+    every name into its id.
+    """
+
+    key: str
+    title: str
+    campaigns: tuple[CampaignRef, ...] = ()
+    renew_every_days: int | None = None
+    new_hire_grace_days: int | None = None
+    frameworks: tuple[str, ...] = ()
+
+    @property
+    def resolved(self) -> bool:
+        return all(isinstance(c, int) for c in self.campaigns)
+
+    @property
+    def campaign_ids(self) -> tuple[int, ...]:
+        """The selected campaign ids; only valid once names are resolved."""
+        if not self.resolved:
+            raise ValueError(f"training {self.key} still names campaigns; call resolve_campaigns first")
+        return tuple(c for c in self.campaigns if isinstance(c, int))
+
+
+@dataclass(frozen=True, slots=True)
+class Scope:
+    """People left out of the population (service accounts, contractors' groups...)."""
+
+    exclude_groups: frozenset[int] = frozenset()
+    exclude_emails: frozenset[str] = frozenset()  # lower-cased
+
+
+@dataclass(frozen=True, slots=True)
+class Policy:
+    trainings: tuple[Training, ...] = ()
+    scope: Scope = Scope()
+
+    @property
+    def resolved(self) -> bool:
+        return all(t.resolved for t in self.trainings)
+
+    def training(self, key: str) -> Training:
+        for t in self.trainings:
+            if t.key == key:
+                return t
+        raise ConfigError(f"unknown training '{key}'", _one_of([t.key for t in self.trainings], "[trainings.*]"))
+
+    def only(self, keys: Iterable[str] | None) -> Policy:
+        """The same policy restricted to some trainings (e.g. `--training hipaa`); None keeps all."""
+        if keys is None:
+            return self
+        wanted = list(dict.fromkeys(keys))
+        return replace(self, trainings=tuple(self.training(k) for k in wanted))
+
+
+def parse_policy(raw: Mapping[str, Any], *, source: str = "trainproof.toml") -> Policy:
+    """Build the policy from the parsed TOML document (`Settings.raw`)."""
+    trainings_raw = _table(raw.get("trainings", {}))
+    if trainings_raw is None:
+        raise ConfigError(
+            f"[trainings] in {source} must be a table of trainings",
+            'write [trainings.security_awareness] with campaigns = [101, "Campaign name"]',
+        )
+    trainings = tuple(_parse_training(str(key), value, source) for key, value in trainings_raw.items())
+    return Policy(trainings=trainings, scope=_parse_scope(raw.get("scope", {}), source))
+
+
+def load_policy(settings: Settings) -> Policy:
+    """The policy of the loaded trainproof.toml."""
+    return parse_policy(settings.raw, source=str(settings.config_path or "trainproof.toml"))
+
+
+def resolve_campaigns(policy: Policy, campaigns: Sequence[Campaign]) -> Policy:
+    """Replace campaign names by ids, using the campaigns in the store.
+
+    Ids are kept even when the store does not know them (`check` reports those); an unknown or
+    ambiguous name raises ConfigError, since nothing can be evaluated against it.
+    """
+    if policy.resolved:
+        return policy
+    by_name: dict[str, list[Campaign]] = {}
+    for c in campaigns:
+        by_name.setdefault(c.name, []).append(c)
+    trainings: list[Training] = []
+    for t in policy.trainings:
+        ids: list[int] = []
+        for ref in t.campaigns:
+            cid = ref if isinstance(ref, int) else _resolve_name(t.key, ref, by_name, campaigns)
+            if cid not in ids:
+                ids.append(cid)
+        trainings.append(replace(t, campaigns=tuple(ids)))
+    return replace(policy, trainings=tuple(trainings))
+
+
+def _resolve_name(
+    training: str, name: str, by_name: Mapping[str, list[Campaign]], campaigns: Sequence[Campaign]
+) -> int:
+    found = by_name.get(name, [])
+    if len(found) == 1:
+        return found[0].campaign_id
+    where = f"[trainings.{training}] campaigns"
+    if found:
+        ids = ", ".join(str(c.campaign_id) for c in found)
+        raise ConfigError(f"{where}: the name '{name}' matches campaigns {ids}", "use the campaign id instead")
+    raise ConfigError(f"{where}: no campaign is named '{name}'", name_hint(name, campaigns))
+
+
+def name_hint(name: str, campaigns: Sequence[Campaign]) -> str:
+    """What to write instead of an unknown campaign name (a near match, or how to list them)."""
+    folded = [c for c in campaigns if c.name.casefold() == name.casefold()]
+    if folded:
+        return f"write the exact name '{folded[0].name}' or its id {folded[0].campaign_id}"
+    close = difflib.get_close_matches(name, [c.name for c in campaigns], n=1)
+    if close:
+        match = next(c for c in campaigns if c.name == close[0])
+        return f"did you mean '{match.name}' (id {match.campaign_id})? Names must match exactly"
+    return "run `trainproof api training/campaigns` to list the campaigns and use an id or exact name"
+
+
+def _parse_training(key: str, value: object, source: str) -> Training:
+    where = f"[trainings.{key}]"
+    if not _KEY_RE.match(key):
+        raise ConfigError(
+            f"{where} in {source}: '{key}' is not a usable training key",
+            "use letters, digits, _ or -, starting with a letter, e.g. [trainings.gdpr_awareness]",
+        )
+    table = _table(value)
+    if table is None:
+        raise ConfigError(
+            f"{where} in {source} must be a table", f"write {where} on its own line, then campaigns = [...]"
+        )
+    _reject_unknown(where, table, _TRAINING_FIELDS, source)
+
+    title = table.get("title", KNOWN_TRAININGS.get(key, key.replace("_", " ").replace("-", " ").title()))
+    if not isinstance(title, str) or not title.strip():
+        raise ConfigError(f"{where} title must be text", f'write title = "{KNOWN_TRAININGS.get(key, "My Training")}"')
+
+    refs = _list(table.get("campaigns", []))
+    if refs is None:
+        raise ConfigError(
+            f"{where} campaigns must be a list of campaign ids or exact names",
+            'write campaigns = [101, "Security Awareness 2026 - Part B"]',
+        )
+    campaigns: list[CampaignRef] = []
+    for ref in refs:
+        if isinstance(ref, bool) or not isinstance(ref, int | str):
+            raise ConfigError(
+                f"{where} campaigns has {ref!r}, which is neither a campaign id nor a name",
+                'write ids as numbers and names in quotes, e.g. campaigns = [101, "Annual Training"]',
+            )
+        if isinstance(ref, int) and ref <= 0:
+            raise ConfigError(f"{where} campaigns has the id {ref}", "campaign ids are positive numbers, e.g. 101")
+        if isinstance(ref, str) and not ref.strip():
+            raise ConfigError(f"{where} campaigns has an empty name", "write the campaign's exact name or its id")
+        if ref not in campaigns:
+            campaigns.append(ref)
+
+    renew = _days(where, table, "renew_every_days", minimum=1, example=365)
+    grace = _days(where, table, "new_hire_grace_days", minimum=0, example=30)
+
+    frameworks_raw = _list(table.get("frameworks", list(DEFAULT_FRAMEWORKS.get(key, ()))))
+    if frameworks_raw is None or not all(isinstance(f, str) for f in frameworks_raw):
+        raise ConfigError(
+            f"{where} frameworks must be a list of names", f"write frameworks = {_toml_list(FRAMEWORK_IDS)}"
+        )
+    frameworks = [str(f) for f in frameworks_raw]
+    for f in frameworks:
+        if f not in FRAMEWORK_IDS:
+            raise ConfigError(f"{where} frameworks has unknown framework '{f}'", _one_of(FRAMEWORK_IDS, "frameworks"))
+
+    return Training(
+        key=key,
+        title=title.strip(),
+        campaigns=tuple(campaigns),
+        renew_every_days=renew,
+        new_hire_grace_days=grace,
+        frameworks=tuple(dict.fromkeys(frameworks)),
+    )
+
+
+def _days(where: str, table: Mapping[str, object], name: str, *, minimum: int, example: int) -> int | None:
+    value = table.get(name)
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        least = "a positive" if minimum > 0 else "a non-negative"
+        raise ConfigError(
+            f"{where} {name} = {value!r} is not {least} whole number of days",
+            f"write e.g. {name} = {example}, or remove the line",
+        )
+    return value
+
+
+def _parse_scope(value: object, source: str) -> Scope:
+    table = _table(value)
+    if table is None:
+        raise ConfigError(
+            f"[scope] in {source} must be a table", "write [scope] on its own line, then exclude_groups = [...]"
+        )
+    _reject_unknown("[scope]", table, _SCOPE_FIELDS, source)
+    groups = _list(table.get("exclude_groups", []))
+    if groups is None or not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
+        raise ConfigError("[scope] exclude_groups must be a list of KnowBe4 group ids", "write exclude_groups = [4567]")
+    emails = _list(table.get("exclude_emails", []))
+    if emails is None or not all(isinstance(e, str) and "@" in e for e in emails):
+        raise ConfigError(
+            "[scope] exclude_emails must be a list of email addresses",
+            'write exclude_emails = ["svc-scanner@example.com"]',
+        )
+    return Scope(
+        exclude_groups=frozenset(g for g in groups if isinstance(g, int)),
+        exclude_emails=frozenset(str(e).strip().lower() for e in emails),
+    )
+
+
+def _table(value: object) -> Mapping[str, object] | None:
+    """`value` as a TOML table, or None when it is something else."""
+    return cast("Mapping[str, object]", value) if isinstance(value, Mapping) else None
+
+
+def _list(value: object) -> list[object] | None:
+    """`value` as a TOML array, or None when it is something else."""
+    return cast("list[object]", value) if isinstance(value, list) else None
+
+
+def _reject_unknown(where: str, table: Mapping[str, object], known: Sequence[str], source: str) -> None:
+    for name in table:
+        if name not in known:
+            close = difflib.get_close_matches(str(name), known, n=1)
+            todo = f"did you mean {close[0]}?" if close else _one_of(known, "keys")
+            raise ConfigError(f"{where} in {source} has an unknown key '{name}'", todo)
+
+
+def _one_of(options: Sequence[str], what: str) -> str:
+    if not options:
+        return f"none are configured; add {what} to trainproof.toml"
+    return "use one of: " + ", ".join(options)
+
+
+def _toml_list(items: Sequence[str]) -> str:
+    return "[" + ", ".join(f'"{i}"' for i in items) + "]"
