@@ -1,0 +1,191 @@
+"""What one server process holds: settings, its one API client, the store, and how to choose between them.
+
+`[mcp] source` in trainproof.toml picks where answers come from:
+
+* "auto" (default): the store when a sync has succeeded there, otherwise the live API. Checked on every
+  call, so a `trainproof sync` run while the server is up takes effect at once.
+* "store": only the store; a call before the first successful sync is a tool error saying to sync.
+* "live": only the KnowBe4 API.
+
+Other keys: `cache_seconds` (how long live lists are reused, default 300) and `retry_budget_s` (how
+long one live call may spend retrying throttled or failed requests, default 30: an assistant is
+waiting).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from collections.abc import AsyncGenerator
+from contextlib import AsyncExitStack, asynccontextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import anyio.to_thread
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.types import ToolAnnotations
+from sqlalchemy import Engine
+
+from trainproof.client import KnowBe4Client
+from trainproof.config import Settings
+from trainproof.errors import ConfigError, StoreError
+from trainproof.mcp_server._backend import Answer, Backend
+from trainproof.mcp_server._live import LiveBackend
+from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
+from trainproof.store.db import create_store_engine, redact_url, sqlite_path
+
+logger = logging.getLogger("trainproof.mcp")
+
+SourceMode = Literal["auto", "store", "live"]
+SOURCES: tuple[SourceMode, ...] = ("auto", "store", "live")
+
+READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
+"""Every tool only reads (KnowBe4 or the local store); open world: the data is KnowBe4's."""
+
+
+@dataclass(frozen=True)
+class McpOptions:
+    """The `[mcp]` table of trainproof.toml."""
+
+    source: SourceMode = "auto"
+    cache_seconds: float = 300.0
+    retry_budget_s: float = 30.0
+
+    @classmethod
+    def from_settings(cls, settings: Settings, source: str | None = None) -> McpOptions:
+        table = settings.table("mcp")
+        unknown = sorted(set(table) - {"source", "cache_seconds", "retry_budget_s"})
+        if unknown:
+            raise ConfigError(
+                f"[mcp] has unknown key '{unknown[0]}'", "the keys are source, cache_seconds, retry_budget_s"
+            )
+        chosen = str(source or table.get("source", "auto")).strip().lower()
+        if chosen not in SOURCES:
+            raise ConfigError(f"[mcp] source '{chosen}' is not valid", 'use "auto", "store" or "live"')
+        try:
+            cache = float(table.get("cache_seconds", 300.0))
+            retry = float(table.get("retry_budget_s", 30.0))
+        except (TypeError, ValueError):
+            raise ConfigError(
+                "[mcp] cache_seconds and retry_budget_s must be numbers", "e.g. cache_seconds = 300"
+            ) from None
+        if cache < 0 or retry <= 0:
+            raise ConfigError("[mcp] cache_seconds must be >= 0 and retry_budget_s > 0", "e.g. retry_budget_s = 30")
+        return cls(source=chosen, cache_seconds=cache, retry_budget_s=retry)
+
+
+@dataclass
+class AppState:
+    """Everything a tool call needs; built once per server process by the lifespan."""
+
+    settings: Settings
+    options: McpOptions
+    client: KnowBe4Client | None
+    engine: Engine | None
+    live: LiveBackend | None
+    extras: dict[str, Any] = field(default_factory=dict[str, Any])
+
+    @property
+    def store_label(self) -> str:
+        return redact_url(self.settings.database_url)
+
+    def _store_exists(self) -> bool:
+        path = sqlite_path(self.settings.database_url)
+        return path is None or path.exists()
+
+    def _engine(self) -> Engine | None:
+        """The store's engine, opened on first need; never creates a store file that does not exist."""
+        if self.engine is None and self._store_exists():
+            self.engine = create_store_engine(self.settings.database_url)
+        return self.engine
+
+    async def sync_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
+        """(last sync run, last successful sync run) recorded in the store; (None, None) without a store."""
+
+        def read() -> tuple[SyncRun | None, SyncRun | None]:
+            engine = self._engine()
+            if engine is None:
+                return None, None
+            try:
+                with engine.connect() as conn:
+                    return last_runs(conn)
+            except Exception as exc:  # no tables yet, not a trainproof store, unreachable server
+                if self.options.source == "store":
+                    raise StoreError(
+                        f"cannot read sync runs from the store at {self.store_label} ({type(exc).__name__})",
+                        "run `trainproof sync` to create and fill it",
+                    ) from None
+                logger.info("store at %s not usable (%s); answering live", self.store_label, type(exc).__name__)
+                return None, None
+
+        return await anyio.to_thread.run_sync(read)
+
+    def live_backend(self) -> LiveBackend:
+        if self.live is None:
+            raise ConfigError(
+                "no KnowBe4 API token, so answers cannot come from the live API",
+                "set KNOWBE4_API_KEY in the MCP client's env for this server, or run `trainproof sync` "
+                'and set [mcp] source = "store"',
+            )
+        return self.live
+
+    async def facts_source(self) -> tuple[Engine, int, Answer]:
+        """The store (and its sync run) compliance decisions are computed from."""
+        if self.options.source != "live":
+            _, ok = await self.sync_runs()
+            if ok is not None:
+                assert self.engine is not None
+                return self.engine, ok.run_id, StoreBackend(self.engine, ok).begin()
+            if self.options.source == "store":
+                raise StoreError(
+                    f"the store at {self.store_label} has no successful sync yet",
+                    'run `trainproof sync` first (or set [mcp] source = "live")',
+                )
+        return await self.live_facts()
+
+    async def live_facts(self) -> tuple[Engine, int, Answer]:
+        raise ConfigError("compliance answers need a synced store", "run `trainproof sync`, then ask again")
+
+    async def backend(self) -> Backend:
+        """The store when configured or (auto) when a sync succeeded there; the live API otherwise."""
+        if self.options.source == "live":
+            return self.live_backend()
+        _, ok = await self.sync_runs()
+        if ok is not None:
+            engine = self.engine
+            assert engine is not None
+            return StoreBackend(engine, ok)
+        if self.options.source == "store":
+            raise StoreError(
+                f"the store at {self.store_label} has no successful sync yet",
+                'run `trainproof sync` first (or set [mcp] source = "live")',
+            )
+        return self.live_backend()
+
+
+def make_lifespan(settings: Settings, options: McpOptions) -> Any:
+    """The server lifespan: one KnowBe4Client per process (when a token is set), closed on the way out."""
+
+    @asynccontextmanager
+    async def lifespan(_server: MCPServer[AppState]) -> AsyncGenerator[AppState]:
+        async with AsyncExitStack() as stack:
+            client: KnowBe4Client | None = None
+            live: LiveBackend | None = None
+            if settings.token is not None and options.source != "store":
+                limits = dataclasses.replace(
+                    settings.limits, retry_budget_s=min(settings.limits.retry_budget_s, options.retry_budget_s)
+                )
+                client = await stack.enter_async_context(KnowBe4Client(settings, limits=limits))
+                live = LiveBackend(client, cache_seconds=options.cache_seconds)
+            state = AppState(settings=settings, options=options, client=client, engine=None, live=live)
+            try:
+                yield state
+            finally:
+                if state.engine is not None:
+                    state.engine.dispose()
+
+    return lifespan
+
+
+def state_of(ctx: Context[AppState, Any]) -> AppState:
+    return ctx.request_context.lifespan_context
