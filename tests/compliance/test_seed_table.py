@@ -14,7 +14,6 @@ others, and neither changes anything).
 from __future__ import annotations
 
 from compliance.builders import campaign, day, enrollment, person, policy
-
 from trainproof.compliance import evaluate
 
 A, B, C = 1, 2, 3
