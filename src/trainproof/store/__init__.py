@@ -1,0 +1,89 @@
+"""The local store: a mirror of KnowBe4 that remembers what KnowBe4 forgets, in SQLite or PostgreSQL.
+
+>>> engine = open_store("sqlite:///trainproof.db")     # creates and migrates a new store
+>>> with engine.connect() as conn:
+...     facts = load_facts(conn, as_of=None)
+
+Schema in `schema.py` (SQLAlchemy Core), migrations in `migrations/` (Alembic, shipped in the package),
+history-keeping merges in `history.py`, reads in `queries.py`, the sync lock in `lock.py`.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import Engine
+
+from trainproof.store.db import (
+    create_store_engine,
+    current_revision,
+    ensure_schema,
+    head_revision,
+    redact_url,
+    sqlite_path,
+    upgrade,
+    write_transaction,
+)
+from trainproof.store.lock import StoreLock
+from trainproof.store.queries import (
+    CampaignBookmark,
+    Facts,
+    api_usage_on,
+    campaign_bookmarks,
+    canonical_dump,
+    compliance_events,
+    enrollment_history,
+    last_run,
+    load_campaigns,
+    load_enrollments,
+    load_facts,
+    load_people,
+    sticky_records,
+    store_counts,
+    sync_runs,
+    user_history,
+)
+from trainproof.store.sticky import append_events, record_reminder, reminders_sent, reset_sticky, save_sticky_records
+
+__all__ = [
+    "CampaignBookmark",
+    "Facts",
+    "StoreLock",
+    "api_usage_on",
+    "append_events",
+    "campaign_bookmarks",
+    "canonical_dump",
+    "compliance_events",
+    "create_store_engine",
+    "current_revision",
+    "enrollment_history",
+    "ensure_schema",
+    "head_revision",
+    "last_run",
+    "load_campaigns",
+    "load_enrollments",
+    "load_facts",
+    "load_people",
+    "open_store",
+    "record_reminder",
+    "redact_url",
+    "reminders_sent",
+    "reset_sticky",
+    "save_sticky_records",
+    "sqlite_path",
+    "sticky_records",
+    "store_counts",
+    "sync_runs",
+    "upgrade",
+    "user_history",
+    "write_transaction",
+]
+
+
+def open_store(url: str, *, create: bool = True) -> Engine:
+    """An Engine on the store at `url`; a new, empty store gets its schema when `create` is true.
+
+    Raises StoreError when the store needs `trainproof db upgrade` or is not a trainproof store.
+    """
+    engine = create_store_engine(url)
+    if create:
+        ensure_schema(engine)
+    return engine

@@ -1,0 +1,269 @@
+"""Opening the store: engines for SQLite and PostgreSQL, owner-only files, migrations.
+
+SQLite runs in WAL mode with `synchronous=FULL`, so a process killed at any moment leaves the last
+committed state readable, and readers never block the (single) sync writer. Transactions that write
+start with `BEGIN IMMEDIATE` (see `write_transaction`): taking the write lock up front avoids the
+deadlock SQLite reports when two readers both try to upgrade to writers.
+
+PostgreSQL sessions run in UTC. Either way the schema is created and upgraded only by the Alembic
+migrations shipped in `trainproof/store/migrations/`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
+from sqlalchemy.pool import StaticPool
+
+from trainproof.errors import StoreError
+
+__all__ = [
+    "create_store_engine",
+    "current_revision",
+    "ensure_schema",
+    "head_revision",
+    "is_sqlite",
+    "redact_url",
+    "sqlite_path",
+    "upgrade",
+    "write_transaction",
+]
+
+MIGRATIONS = Path(__file__).with_name("migrations")
+_IMMEDIATE = "trainproof_begin_immediate"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def _parse(url: str | URL) -> URL:
+    try:
+        return make_url(url)
+    except ArgumentError:
+        raise StoreError(
+            f"'{redact_url(str(url))}' is not a database URL",
+            "use sqlite:///path/to/trainproof.db or postgresql+psycopg://user:pass@host/db",
+        ) from None
+
+
+def redact_url(url: str | URL) -> str:
+    """The URL with any password hidden, for messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except ArgumentError:
+        return "<unparseable URL>"
+
+
+def is_sqlite(url: str | URL) -> bool:
+    return _parse(url).get_backend_name() == "sqlite"
+
+
+def sqlite_path(url: str | URL) -> Path | None:
+    """The file behind a SQLite URL; None for an in-memory database or another dialect."""
+    parsed = _parse(url)
+    if parsed.get_backend_name() != "sqlite":
+        return None
+    database = parsed.database
+    if not database or database == ":memory:" or database.startswith("file::memory:"):
+        return None
+    if database.startswith("file:"):
+        database = database[5:].split("?", 1)[0]
+    return Path(database)
+
+
+def _create_private_file(path: Path) -> None:
+    """Create the database file readable by its owner only, before SQLite creates it with the umask.
+
+    SQLite gives the -wal and -shm files the permissions of the database file, so they are private too.
+    """
+    if path.exists():
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with contextlib.suppress(FileExistsError):
+        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+        os.close(fd)
+
+
+def create_store_engine(url: str | URL, **kwargs: Any) -> Engine:
+    """An Engine for the store, with the per-dialect session settings trainproof relies on."""
+    parsed = _parse(url)
+    backend = parsed.get_backend_name()
+    if backend == "sqlite":
+        path = sqlite_path(parsed)
+        if path is None:
+            kwargs.setdefault("poolclass", StaticPool)
+            kwargs.setdefault("connect_args", {"check_same_thread": False})
+        else:
+            _create_private_file(path)
+            kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
+        engine = create_engine(parsed, **kwargs)
+        _sqlite_events(engine, wal=path is not None)
+        return engine
+    if backend == "postgresql":
+        engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
+        _postgres_events(engine)
+        return engine
+    raise StoreError(
+        f"unsupported database '{backend}'",
+        "use SQLite (sqlite:///trainproof.db) or PostgreSQL (postgresql+psycopg://...)",
+    )
+
+
+def _sqlite_events(engine: Engine, *, wal: bool) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
+        # Let SQLAlchemy, not the sqlite3 module, decide where transactions begin.
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            if wal:
+                cur.execute("PRAGMA journal_mode = WAL")
+            cur.execute("PRAGMA synchronous = FULL")
+            cur.execute("PRAGMA foreign_keys = ON")
+            cur.execute("PRAGMA temp_store = FILE")
+        finally:
+            cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: Connection) -> None:  # pyright: ignore[reportUnusedFunction]
+        immediate = conn.get_execution_options().get(_IMMEDIATE, False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _postgres_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect", insert=True)
+    def _on_connect(dbapi_conn: Any, _record: Any) -> None:  # pyright: ignore[reportUnusedFunction]
+        autocommit = dbapi_conn.autocommit
+        dbapi_conn.autocommit = True
+        cur = dbapi_conn.cursor()
+        try:
+            cur.execute("SET TIME ZONE 'UTC'")
+        finally:
+            cur.close()
+        dbapi_conn.autocommit = autocommit
+
+
+@contextlib.contextmanager
+def write_transaction(conn: Connection) -> Generator[Connection]:
+    """One transaction that will write: takes SQLite's write lock at BEGIN; commits or rolls back."""
+    if conn.in_transaction():
+        raise StoreError("write_transaction needs a connection with no open transaction", "commit first")
+    conn.execution_options(**{_IMMEDIATE: True})
+    try:
+        with conn.begin():
+            yield conn
+    finally:
+        conn.execution_options(**{_IMMEDIATE: False})
+
+
+def compare_type(
+    _context: Any, _inspected_column: Any, _metadata_column: Any, inspected_type: Any, metadata_type: Any
+) -> bool | None:
+    """Alembic type comparison that knows UTCDateTime is stored as DATETIME / TIMESTAMP WITH TIME ZONE."""
+    from sqlalchemy import DateTime
+
+    from trainproof.store.schema import UTCDateTime
+
+    if isinstance(metadata_type, UTCDateTime):
+        return not isinstance(inspected_type, DateTime)
+    return None  # Alembic's default comparison
+
+
+def _alembic_config(conn: Connection) -> Any:
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.attributes["connection"] = conn
+    return cfg
+
+
+def head_revision() -> str:
+    """The newest migration shipped with this trainproof."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    head = ScriptDirectory.from_config(cfg).get_current_head()
+    assert head is not None
+    return head
+
+
+def current_revision(conn: Connection) -> str | None:
+    """The migration the store is at; None for an empty store."""
+    from alembic.runtime.migration import MigrationContext
+
+    return MigrationContext.configure(conn).get_current_revision()
+
+
+def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | None]:
+    """Apply migrations in one transaction; returns (revision before, revision after)."""
+    from alembic import command
+
+    try:
+        with engine.connect() as conn, write_transaction(conn):
+            before = current_revision(conn)
+            command.upgrade(_alembic_config(conn), revision)
+            after = current_revision(conn)
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot migrate the store at {redact_url(engine.url)} ({_short(exc)})",
+            "check the URL, that the database is reachable and writable",
+        ) from None
+    return before, after
+
+
+def ensure_schema(engine: Engine) -> None:
+    """Create the schema in a new store; refuse to write into a store another version must migrate.
+
+    A new (empty) store is upgraded here, so `sync` works on first use. An existing store behind this
+    trainproof's migrations is left alone: migrating someone's evidence store is an explicit step.
+    """
+    head = head_revision()
+    try:
+        with engine.connect() as conn:
+            current = current_revision(conn)
+            has_tables = bool(inspect(conn).get_table_names())
+            conn.rollback()
+    except OperationalError as exc:
+        raise StoreError(
+            f"cannot open the store at {redact_url(engine.url)} ({_short(exc)})",
+            "check the URL, that the database is reachable and the file readable",
+        ) from None
+    if current == head:
+        return
+    if current is None and not has_tables:
+        upgrade(engine)
+        return
+    if current is None:
+        raise StoreError(
+            f"{redact_url(engine.url)} holds tables that are not a trainproof store",
+            "point [store] url or TRAINPROOF_DATABASE_URL at an empty or trainproof database",
+        )
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+    if current not in known:
+        raise StoreError(
+            f"the store is at schema {current}, newer than this trainproof knows (head {head})",
+            "upgrade trainproof",
+        )
+    raise StoreError(
+        f"the store is at schema {current}, this trainproof needs {head}",
+        "run `trainproof db upgrade` (back up the store first)",
+    )
+
+
+def _short(exc: Exception) -> str:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return text[0] if text else type(exc).__name__

@@ -1,0 +1,154 @@
+"""Writes for the state the compliance engine and reports keep: sticky records, the event log, reminders.
+
+Sticky records are never deleted or rewritten: a reset fills `reset_at`, `reset_reason` and
+`reset_by` on the open record (and appends a `reset` event), after which a new record may be opened.
+The database enforces one open record per person and training. The event log is append-only
+(triggers refuse UPDATE and DELETE).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, and_, select, update
+
+from trainproof.compliance.facts import StickyRecord
+from trainproof.store import schema
+from trainproof.store.upsert import dialect_insert
+
+__all__ = ["append_events", "record_reminder", "reminders_sent", "reset_sticky", "save_sticky_records"]
+
+
+def save_sticky_records(
+    conn: Connection, records: Iterable[StickyRecord], *, actor: str = "trainproof"
+) -> list[StickyRecord]:
+    """Persist new sticky records (record_id None) with a `compliant` event each; returns them with ids.
+
+    A record for a person and training that already has an open record is skipped (the open one
+    stands: that is what sticky means). Runs in the caller's transaction.
+    """
+    s = schema.sticky_records
+    saved: list[StickyRecord] = []
+    for rec in records:
+        if rec.record_id is not None:
+            continue
+        open_id = conn.execute(
+            select(s.c.id).where(s.c.user_id == rec.user_id, s.c.training == rec.training, s.c.reset_at.is_(None))
+        ).scalar()
+        if open_id is not None:
+            continue
+        result = conn.execute(
+            s.insert().values(
+                user_id=rec.user_id,
+                training=rec.training,
+                compliant_since=rec.compliant_since,
+                earned_by=json.dumps([e.to_dict() for e in rec.earned_by], separators=(",", ":")),
+                recorded_at=rec.recorded_at,
+            )
+        )
+        pk = result.inserted_primary_key
+        record_id = int(pk[0]) if pk else None
+        saved.append(
+            StickyRecord(
+                user_id=rec.user_id,
+                training=rec.training,
+                compliant_since=rec.compliant_since,
+                earned_by=rec.earned_by,
+                recorded_at=rec.recorded_at,
+                record_id=record_id,
+            )
+        )
+        append_events(
+            conn,
+            [
+                {
+                    "at": rec.recorded_at,
+                    "kind": "compliant",
+                    "user_id": rec.user_id,
+                    "training": rec.training,
+                    "state": "compliant",
+                    "actor": actor,
+                    "detail": {
+                        "record_id": record_id,
+                        "compliant_since": rec.compliant_since.isoformat(),
+                        "enrollment_ids": [e.enrollment_id for e in rec.earned_by],
+                    },
+                }
+            ],
+        )
+    return saved
+
+
+def reset_sticky(
+    conn: Connection,
+    *,
+    training: str,
+    user_ids: Sequence[int],
+    at: datetime,
+    reason: str,
+    by: str,
+) -> list[int]:
+    """Close the open sticky records of these people for `training`; returns the record ids reset."""
+    s = schema.sticky_records
+    ids = sorted({int(u) for u in user_ids})
+    if not ids:
+        return []
+    rows = conn.execute(
+        select(s.c.id, s.c.user_id).where(s.c.training == training, s.c.user_id.in_(ids), s.c.reset_at.is_(None))
+    ).all()
+    if not rows:
+        return []
+    record_ids = [r.id for r in rows]
+    conn.execute(
+        update(s)
+        .where(and_(s.c.id.in_(record_ids), s.c.reset_at.is_(None)))
+        .values(reset_at=at, reset_reason=reason, reset_by=by)
+    )
+    append_events(
+        conn,
+        [
+            {
+                "at": at,
+                "kind": "reset",
+                "user_id": r.user_id,
+                "training": training,
+                "actor": by,
+                "reason": reason,
+                "detail": {"record_id": r.id},
+            }
+            for r in rows
+        ],
+    )
+    return record_ids
+
+
+def append_events(conn: Connection, events: Iterable[Mapping[str, Any]]) -> int:
+    """Append decision/reset events: mappings with `at`, `kind` and any of user_id, training, state,
+    actor, reason, detail (JSON-ready). Returns how many were written."""
+    cols = ("at", "kind", "user_id", "training", "state", "actor", "reason", "detail")
+    rows = [{c: ev.get(c) for c in cols} for ev in events]
+    if rows:
+        conn.execute(schema.compliance_events.insert(), rows)
+    return len(rows)
+
+
+def record_reminder(conn: Connection, *, user_id: int, enrollment_id: int, threshold: str, sent_at: datetime) -> bool:
+    """Remember a reminder; False when that reminder (person, enrollment, threshold) was already sent."""
+    t = schema.reminders_sent
+    stmt = (
+        dialect_insert(conn, t)
+        .values(user_id=user_id, enrollment_id=enrollment_id, threshold=threshold, sent_at=sent_at)
+        .on_conflict_do_nothing(index_elements=["user_id", "enrollment_id", "threshold"])
+    )
+    return conn.execute(stmt).rowcount == 1
+
+
+def reminders_sent(conn: Connection, *, user_id: int | None = None) -> list[dict[str, Any]]:
+    t = schema.reminders_sent
+    query = select(t).order_by(t.c.id)
+    if user_id is not None:
+        query = query.where(t.c.user_id == user_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
