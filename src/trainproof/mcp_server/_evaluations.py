@@ -21,12 +21,15 @@ from sqlalchemy import Engine
 
 from trainproof import clock
 from trainproof.compliance.decision import Decision
+from trainproof.compliance.engine import evaluate
 from trainproof.compliance.facts import Person
+from trainproof.compliance.policy import load_policy, resolve_campaigns
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer
 from trainproof.mcp_server._state import AppState
+from trainproof.store.queries import load_campaigns, load_facts
 
 KEEP = 3  # snapshots kept in memory (today, and a couple of audit dates)
 
@@ -104,23 +107,28 @@ def build_snapshot(
     )
 
 
-def evaluate_store(engine: Engine, settings: Settings, as_of: datetime, source_as_of: datetime) -> Snapshot:
-    """Load the facts for `as_of` from the store and run the compliance engine on them (no writes)."""
-    from trainproof.compliance.engine import evaluate
-    from trainproof.compliance.policy import load_policy
-    from trainproof.store import load_facts
-
+def evaluate_store(
+    engine: Engine, settings: Settings, as_of: datetime | None, at: datetime, source_as_of: datetime
+) -> Snapshot:
+    """Run the compliance engine on the store's facts (now, or as they stood at `as_of`), without writing."""
     policy = load_policy(settings)
-    with engine.connect() as conn:
-        facts: Any = load_facts(conn, as_of)
-    try:
-        ev = evaluate(facts.people, facts.campaigns, facts.enrollments, policy, facts.sticky, as_of)
-    except ConfigError:
-        # The engine's message may quote KnowBe4 campaign names (its "did you mean" hint): not ours to relay.
+    if not policy.trainings:
         raise ConfigError(
-            "trainproof.toml selects a campaign by a name the store does not know, or that several campaigns share",
-            "run `trainproof check` to see which, and select campaigns by id",
-        ) from None
+            "no trainings are configured",
+            'add [trainings.security_awareness] campaigns = [101, "Campaign name"] to trainproof.toml',
+        )
+    with engine.connect() as conn:
+        try:
+            policy = resolve_campaigns(policy, load_campaigns(conn, as_of))
+        except ConfigError:
+            # The engine's message may quote KnowBe4 campaign names (its "did you mean" hint): not ours to relay.
+            raise ConfigError(
+                "trainproof.toml selects a campaign by a name the store does not know, or that several share",
+                "run `trainproof check` to see which, and select campaigns by id",
+            ) from None
+        selected = {cid for t in policy.trainings for cid in t.campaign_ids}
+        facts = load_facts(conn, as_of, campaign_ids=selected)
+    ev = evaluate(facts.people, facts.campaigns, facts.enrollments, policy, facts.sticky, at)
     people: list[Person] = [*ev.population, *(x.person for x in ev.excluded)]
     return build_snapshot(
         people,
@@ -128,7 +136,7 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime, source_a
         {x.person.user_id: x.reason for x in ev.excluded},
         {t.key: t.title for t in ev.policy.trainings},
         ev.totals(),
-        as_of,
+        at,
         source_as_of,
     )
 
@@ -153,21 +161,26 @@ class Evaluations:
             return snap
 
 
-def _as_of(day: date | None) -> datetime:
-    """The end of `day` (default today, UTC): completions dated that day count."""
-    return clock.parse_instant((day or clock.today()).isoformat())
-
-
 async def snapshot_for(state: AppState, day: date | None) -> tuple[Snapshot, Answer]:
-    """The decisions for `day` from the store (or the live mirror), and the Answer describing them."""
+    """The decisions for `day` (default: now) from the store, and the Answer describing them.
+
+    Without a day, the store's current facts are judged now, as `trainproof status` does. With a day,
+    the facts as they stood at the end of that day (UTC) are judged then, for audit periods.
+    """
     cache: Evaluations = state.extras.setdefault("evaluations", Evaluations())
-    as_of = _as_of(day)
+    today = clock.today()
+    current = day is None or day >= today
     with _errors.mapped():
         engine, run_id, ans = await state.facts_source()
-        snap = await cache.get(
-            (state.settings.database_url, run_id, as_of),
-            lambda: evaluate_store(engine, state.settings, as_of, ans.as_of),
-        )
-    if day is not None and as_of > ans.as_of:
-        ans.notes.append("as_of is after the data was synced: later completions are not known yet.")
+        if current:
+            at = clock.now()
+            key: tuple[Any, ...] = (state.settings.database_url, run_id, "current", today)
+            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, None, at, ans.as_of))
+        else:
+            assert day is not None
+            at = clock.parse_instant(day.isoformat())
+            key = (state.settings.database_url, run_id, "as_of", day)
+            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, at, at, ans.as_of))
+    if day is not None and day > today:
+        ans.notes.append("as_of is in the future: answered as of today.")
     return snap, ans

@@ -25,6 +25,7 @@ from trainproof.mcp_server._backend import Answer, SourceKind
 from trainproof.statuses import COMPLETE_API_STATUSES, status_matches
 from trainproof.store import schema as s
 from trainproof.store.db import redact_url
+from trainproof.store.queries import last_run
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")
@@ -40,32 +41,22 @@ class SyncRun:
     budget_remaining: int | None
 
 
-def _run(row: Any) -> SyncRun:
+def _run(row: dict[str, Any] | None) -> SyncRun | None:
+    if row is None:
+        return None
     return SyncRun(
-        run_id=row.id,
-        started_at=row.started_at,
-        finished_at=row.finished_at,
-        outcome=row.outcome,
-        requests=row.requests,
-        budget_remaining=row.budget_remaining,
+        run_id=int(row["id"]),
+        started_at=row.get("started_at"),
+        finished_at=row.get("finished_at"),
+        outcome=str(row.get("outcome")),
+        requests=row.get("requests"),
+        budget_remaining=row.get("budget_remaining"),
     )
 
 
 def last_runs(conn: Connection) -> tuple[SyncRun | None, SyncRun | None]:
     """(the last sync run of any outcome, the last successful one)."""
-    cols = (
-        s.sync_runs.c.id,
-        s.sync_runs.c.started_at,
-        s.sync_runs.c.finished_at,
-        s.sync_runs.c.outcome,
-        s.sync_runs.c.requests,
-        s.sync_runs.c.budget_remaining,
-    )
-    last = conn.execute(select(*cols).order_by(s.sync_runs.c.id.desc()).limit(1)).first()
-    ok = conn.execute(
-        select(*cols).where(s.sync_runs.c.outcome == "ok").order_by(s.sync_runs.c.id.desc()).limit(1)
-    ).first()
-    return (_run(last) if last else None, _run(ok) if ok else None)
+    return _run(last_run(conn, outcome=None)), _run(last_run(conn, outcome="ok"))
 
 
 class StoreBackend:
