@@ -59,13 +59,15 @@ async def test_seed_defaults_and_bounds() -> None:
     for name, tool in tools.items():
         props: dict[str, Any] = tool.input_schema["properties"]
         if "page" in props:
-            assert props["page"]["default"] == 1 and props["page"]["minimum"] == 1, name
+            assert props["page"]["default"] == 1, name
+            assert props["page"]["minimum"] == 1, name
         if "per_page" in props:
             assert props["per_page"]["default"] == 100, name
             assert props["per_page"]["maximum"] == 500, name
         for key in ("campaign_id", "enrollment_id", "module_id", "store_purchase_id"):
             if key in props:
-                assert props[key]["type"] == "integer" and props[key]["minimum"] == 1, (name, key)
+                assert props[key]["type"] == "integer", (name, key)
+                assert props[key]["minimum"] == 1, (name, key)
     noncompliant = tools["knowbe4_training_list_noncompliant"].input_schema["properties"]
     assert noncompliant["group_by"]["enum"] == ["none", "department", "manager"]
     assert noncompliant["group_by"]["default"] == "none"
@@ -78,11 +80,13 @@ async def test_every_tool_is_read_only_titled_described_and_has_an_output_schema
     for tool in await _tools():
         a = tool.annotations
         assert a is not None, tool.name
-        assert a.read_only_hint is True and a.destructive_hint is False, tool.name
-        assert a.idempotent_hint is True and a.open_world_hint is not None, tool.name
+        assert a.read_only_hint is True, tool.name
+        assert a.destructive_hint is False, tool.name
+        assert a.idempotent_hint is True, tool.name
+        assert a.open_world_hint is not None, tool.name
         assert tool.title, tool.name
-        assert tool.description and len(tool.description) > 80, tool.name
-        assert tool.output_schema is not None and tool.output_schema.get("type") == "object", tool.name
+        assert len(tool.description or "") > 80, tool.name
+        assert (tool.output_schema or {}).get("type") == "object", tool.name
         for param, spec in tool.input_schema["properties"].items():
             assert spec.get("description"), (tool.name, param)
 
@@ -95,7 +99,8 @@ async def test_status_mapping_is_documented_in_the_descriptions() -> None:
         assert text in campaigns
     enrollments = tools["knowbe4_training_list_enrollments"]
     status = enrollments.input_schema["properties"]["status"]["description"]
-    assert "completed = Completed / Passed" in status and "past_due = Past Due" in status
+    assert "completed = Completed / Passed" in status
+    assert "past_due = Past Due" in status
     assert "no status filter" in (enrollments.description or "")
 
 

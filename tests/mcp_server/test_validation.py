@@ -50,7 +50,9 @@ async def client(tmp_path: Any) -> Any:
         ("knowbe4_training_person_status", {"person": "x" * 300}, "person"),
     ],
 )
-async def test_invalid_arguments_are_tool_errors_naming_the_field(client: Client, tool: str, args: Any, field: str) -> None:
+async def test_invalid_arguments_are_tool_errors_naming_the_field(
+    client: Client, tool: str, args: Any, field: str
+) -> None:
     result = await client.call_tool(tool, args)
     assert result.is_error
     text = _text(result)
@@ -62,7 +64,11 @@ async def test_invalid_arguments_are_tool_errors_naming_the_field(client: Client
 @pytest.mark.parametrize(
     ("tool", "args", "expected"),
     [
-        ("knowbe4_training_list_campaigns", {"status": "running"}, "unknown campaign status 'running': use one of created"),
+        (
+            "knowbe4_training_list_campaigns",
+            {"status": "running"},
+            "unknown campaign status 'running': use one of created",
+        ),
         ("knowbe4_training_list_enrollments", {"campaign_id": 1, "status": "done"}, "use one of not_started"),
         ("knowbe4_training_list_modules", {"type": "Podcast"}, "use one of Training Module, Video, Game"),
     ],
@@ -77,5 +83,6 @@ async def test_unknown_filter_words_list_the_accepted_ones(client: Client, tool:
 async def test_without_token_or_store_the_error_says_what_to_set(client: Client, tmp_path: Any) -> None:
     result = await client.call_tool("knowbe4_training_list_campaigns", {})
     assert result.is_error
-    assert "KNOWBE4_API_KEY" in _text(result) and "trainproof sync" in _text(result)
+    assert "KNOWBE4_API_KEY" in _text(result)
+    assert "trainproof sync" in _text(result)
     assert not (tmp_path / "none.db").exists()  # "auto" looked for a store without creating one
