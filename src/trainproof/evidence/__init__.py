@@ -1,11 +1,13 @@
 """Evidence an auditor can verify: per-person PDF certificates and a hashed evidence pack.
 
 Built from small typed records (`PersonRecord`, `CertificateData`, ...) rather than from compliance or
-store objects, so the CLI maps decisions to records in one place and everything here is testable alone.
+store objects, so everything here is testable alone; `records_from_decisions` and
+`certificates_from_decisions` are the one bridge from the compliance engine's decisions.
 """
 
 from trainproof.evidence._common import EvidenceError
 from trainproof.evidence._text import find_unicode_font
+from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 from trainproof.evidence.certificates import UnicodeFont, render_certificate, write_certificate, write_certificates
 from trainproof.evidence.manifest import Problem, VerifyResult, read_fingerprint, verify_pack
 from trainproof.evidence.pack import build_pack, compliance_config
@@ -30,10 +32,13 @@ __all__ = [
     "VerifyResult",
     "build_pack",
     "certificates_for",
+    "certificates_from_decisions",
     "compliance_config",
     "find_unicode_font",
     "read_fingerprint",
+    "records_from_decisions",
     "render_certificate",
+    "training_of",
     "verify_pack",
     "write_certificate",
     "write_certificates",

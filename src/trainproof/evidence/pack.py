@@ -249,7 +249,8 @@ population.csv    Everyone in scope on the as-of date, one row each: state, comp
 completions.csv   One row per KnowBe4 enrollment of each person in the training's selected campaigns:
                   campaign, module, enrollment id, status, enrollment/start/completion dates, late, the
                   date KnowBe4 stopped listing it (if it did; trainproof keeps it), and whether it is part
-                  of the evidence that earned compliance (counts_as_evidence).
+                  of the evidence that earned compliance (counts_as_evidence). A completion dated after
+                  the as-of date is listed as KnowBe4 has it now but did not count on that date.
 exceptions.csv    Everyone not compliant, with the outstanding campaigns and modules and the reason.
 certificates/     One PDF per compliant person, named <training>_<user id>_<email>_<id>.pdf.
 config.json       The configuration used: the [trainings.{training.key}] and [scope] tables of
