@@ -20,7 +20,7 @@ LIBRARY = [
 ]
 
 
-def test_banking_template_with_data_entered_gets_the_fraud_module() -> None:
+def test_banking_template_gets_the_fraud_module() -> None:
     m = suggest_module(
         LIBRARY, categories=["Banking and Finance"], template="Wire transfer", actions=["clicked"], at=NOW
     )

@@ -190,7 +190,8 @@ class SecurityTestRow:
     name: str | None
     status: str | None
     started_at: datetime | None
-    phish_prone_percentage: float | None
+    phish_prone_percentage: float | None  # as KnowBe4 sends it on a test: a fraction (0.2 = 20 %)
+    delivered_count: int | None
     categories: tuple[str, ...]
     template: str | None
 
@@ -453,6 +454,7 @@ def load_security_tests(conn: Connection) -> dict[int, SecurityTestRow]:
             status=r.status,
             started_at=r.started_at,
             phish_prone_percentage=r.phish_prone_percentage,
+            delivered_count=r.delivered_count,
             categories=tuple(cats),
             template=_name(raw.get("template")),
         )

@@ -1,0 +1,186 @@
+"""`report overdue`: the seed's escalation list, "Identify non-compliant users -- group by department or manager".
+
+Everyone in scope who is not compliant for a training (incomplete, not enrolled, or expired; people in
+their new-hire grace period are not due yet), grouped by manager, with the deadline that applies to
+them and how many days ago it passed. The deadline is the person's own: the earliest deadline of the
+modules they still owe (a campaign's end date, or enrollment + relative duration), or, for an expired
+compliance, the day it lapsed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from datetime import datetime
+
+from trainproof import clock
+from trainproof.compliance.decision import Decision
+from trainproof.config import Settings
+from trainproof.reports._common import ReportRow
+from trainproof.reports._data import (
+    CampaignRow,
+    EnrollmentRow,
+    Source,
+    UserRow,
+    connect,
+    load_campaigns,
+    load_enrollments,
+    load_users,
+)
+from trainproof.reports._deadlines import days_until, enrollment_window
+from trainproof.reports._evaluate import evaluate_store
+
+__all__ = ["NO_MANAGER", "ManagerSummary", "OverdueRow", "by_manager", "overdue_rows", "report_overdue"]
+
+NO_MANAGER = "(no manager)"
+
+
+class OverdueRow(ReportRow):
+    manager: str
+    manager_email: str | None
+    user_id: int
+    email: str
+    name: str
+    department: str | None
+    training: str
+    title: str
+    state: str
+    outstanding: list[str]  # campaign names, or the reason when there are none
+    modules: list[str]
+    deadline: datetime | None
+    days_overdue: int | None  # days since the deadline; 0 before it or on the day; None without one
+    past_due: bool  # the deadline has passed or KnowBe4 already says Past Due
+
+
+class ManagerSummary(ReportRow):
+    manager: str
+    manager_email: str | None
+    people: int
+    past_due: int
+    max_days_overdue: int | None
+
+
+def _personal_deadlines(
+    enrollments: Iterable[EnrollmentRow], campaigns: dict[int, CampaignRow]
+) -> tuple[dict[tuple[int, int], datetime], set[tuple[int, int]]]:
+    """Earliest deadline of each (user, campaign)'s incomplete enrollments, and pairs KnowBe4 marked Past Due."""
+    out: dict[tuple[int, int], datetime] = {}
+    past_due: set[tuple[int, int]] = set()
+    for e in enrollments:
+        if e.user_id is None or e.campaign_id is None or e.complete:
+            continue
+        key = (e.user_id, e.campaign_id)
+        if e.state == "past_due":
+            past_due.add(key)
+        c = campaigns.get(e.campaign_id)
+        if c is None:
+            continue
+        w = enrollment_window(
+            duration_type=c.duration_type,
+            campaign_start=c.start_date,
+            campaign_end=c.end_date,
+            relative_duration=c.relative_duration,
+            enrollment_date=e.enrollment_date,
+        )
+        if w is not None and (key not in out or w.end < out[key]):
+            out[key] = w.end
+    return out, past_due
+
+
+def overdue_rows(
+    decisions: Iterable[Decision],
+    users: dict[int, UserRow],
+    campaigns: dict[int, CampaignRow],
+    enrollments: Iterable[EnrollmentRow],
+    at: datetime,
+) -> list[OverdueRow]:
+    """The escalation list: sorted by manager, then most days overdue first."""
+    deadlines, marked = _personal_deadlines(enrollments, campaigns)
+    rows: list[OverdueRow] = []
+    for d in decisions:
+        if d.state in ("compliant", "grace"):
+            continue
+        user = users.get(d.user_id)
+        outstanding = d.outstanding
+        modules = sorted({m for c in outstanding for m in c.outstanding_modules})
+        deadline: datetime | None
+        if d.state == "expired":
+            deadline = d.due_date
+        else:
+            own = [deadlines[k] for c in outstanding if (k := (d.user_id, c.campaign_id)) in deadlines]
+            deadline = min(own) if own else d.due_date
+        if outstanding:
+            names = [c.name for c in outstanding]
+        elif d.state == "not_enrolled":
+            names = ["not enrolled in any selected campaign: check group membership"]
+        else:
+            names = ["renewal period ended"]
+        days = None if deadline is None else max(0, -days_until(deadline, at))
+        knowbe4_past_due = any((d.user_id, c.campaign_id) in marked for c in outstanding)
+        manager_name = user.manager_name if user else None
+        manager = d.manager_email or NO_MANAGER
+        if d.manager_email and manager_name:
+            manager = f"{manager_name} <{d.manager_email}>"
+        rows.append(
+            OverdueRow(
+                manager=manager,
+                manager_email=d.manager_email,
+                user_id=d.user_id,
+                email=d.email,
+                name=d.name,
+                department=d.department,
+                training=d.training,
+                title=d.title,
+                state=d.state,
+                outstanding=names,
+                modules=modules,
+                deadline=deadline,
+                days_overdue=days,
+                past_due=knowbe4_past_due or (deadline is not None and deadline < at),
+            )
+        )
+    rows.sort(key=lambda r: (r.manager == NO_MANAGER, r.manager.lower(), -(r.days_overdue or -1), r.email, r.training))
+    return rows
+
+
+def by_manager(rows: Sequence[OverdueRow]) -> list[ManagerSummary]:
+    """People to chase per manager (a person counts once however many trainings they owe), most first."""
+    people: dict[str, set[int]] = defaultdict(set)
+    late: dict[str, set[int]] = defaultdict(set)
+    days: dict[str, int | None] = {}
+    emails: dict[str, str | None] = {}
+    for r in rows:
+        people[r.manager].add(r.user_id)
+        emails[r.manager] = r.manager_email
+        if r.past_due:
+            late[r.manager].add(r.user_id)
+        if r.days_overdue is not None:
+            days[r.manager] = max(days.get(r.manager) or 0, r.days_overdue)
+        else:
+            days.setdefault(r.manager, None)
+    out = [
+        ManagerSummary(
+            manager=m,
+            manager_email=emails[m],
+            people=len(ids),
+            past_due=len(late[m]),
+            max_days_overdue=days.get(m),
+        )
+        for m, ids in people.items()
+    ]
+    out.sort(key=lambda s: (-s.people, -s.past_due, s.manager.lower()))
+    return out
+
+
+def report_overdue(
+    source: Source, settings: Settings, *, training: str | None = None, at: datetime | None = None
+) -> list[OverdueRow]:
+    """Everyone not compliant for a configured training, grouped by manager, most overdue first."""
+    when = at or clock.now()
+    with connect(source) as conn:
+        evaluation = evaluate_store(conn, settings, at=when, training=training)
+        selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
+        users = load_users(conn, include_removed=True)
+        campaigns = load_campaigns(conn, include_removed=True)
+        enrollments = load_enrollments(conn, campaign_ids=selected)
+    return overdue_rows(evaluation.decisions, users, campaigns, enrollments, when)
