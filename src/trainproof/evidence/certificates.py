@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 from fpdf.fonts import TTFFont
 
 from trainproof import __version__, clock
@@ -142,16 +142,34 @@ def render_certificate(
     return bytes(pdf.output())
 
 
-def _line(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False, gap: float = 0, h: float = 0) -> None:
+def _line(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False, gap: float = 0) -> None:
+    """A centred line; wrapped only when it does not fit (line breaking is fpdf2's slowest step)."""
     pdf.style(size, bold)
-    pdf.multi_cell(0, h or size * 0.5, pdf.drawable(text), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    drawn = pdf.drawable(text)
+    if pdf.get_string_width(drawn) <= pdf.epw:
+        pdf.cell(0, size * 0.5, drawn, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    else:
+        pdf.multi_cell(0, size * 0.5, drawn, align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if gap:
         pdf.ln(gap)
 
 
+# Wrapped lines of the fixed paragraphs, per font: computed once per process, not once per certificate.
+_WRAPPED: dict[tuple[str, str, float, float], list[str]] = {}
+
+
 def _para(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False) -> None:
     pdf.style(size, bold)
-    pdf.multi_cell(0, size * 0.48, pdf.drawable(text), align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    drawn = pdf.drawable(text)
+    key = (f"{pdf.font_family}/{pdf.font_style}", drawn, size, pdf.epw)
+    lines = _WRAPPED.get(key)
+    if lines is None:
+        result = pdf.multi_cell(0, size * 0.48, drawn, align="L", dry_run=True, output=MethodReturnValue.LINES)
+        lines = [str(line) for line in result] if isinstance(result, list) else [drawn]  # pyright: ignore[reportUnknownVariableType]
+        if len(_WRAPPED) < 256:
+            _WRAPPED[key] = lines
+    for line in lines:
+        pdf.cell(0, size * 0.48, line, align="L", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert_id: str, full: str) -> None:
@@ -171,7 +189,7 @@ def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert
     pdf.style(9)
     any_late = data.late
     with pdf.table(
-        col_widths=(32, 33, 13, 22),
+        col_widths=(30, 31, 12, 27),
         text_align=("LEFT", "LEFT", "RIGHT", "LEFT"),
         line_height=4.6,
         padding=1.2,
