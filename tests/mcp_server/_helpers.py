@@ -1,0 +1,19 @@
+"""Shared by the MCP server tests."""
+
+from __future__ import annotations
+
+# The seed's eight tools and the compliance tools, with (required, optional) parameters.
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    "knowbe4_training_list_campaigns": (set(), {"status", "page", "per_page"}),
+    "knowbe4_training_get_campaign": ({"campaign_id"}, set()),
+    "knowbe4_training_list_enrollments": ({"campaign_id"}, {"status", "page", "per_page"}),
+    "knowbe4_training_get_enrollment": ({"enrollment_id"}, set()),
+    "knowbe4_training_list_modules": (set(), {"type", "page", "per_page"}),
+    "knowbe4_training_get_module": ({"module_id"}, set()),
+    "knowbe4_training_list_store_purchases": (set(), {"page", "per_page"}),
+    "knowbe4_training_get_store_purchase": ({"store_purchase_id"}, set()),
+    "knowbe4_training_compliance_summary": (set(), {"training", "as_of"}),
+    "knowbe4_training_person_status": ({"person"}, set()),
+    "knowbe4_training_list_noncompliant": ({"training"}, {"group_by", "state", "department", "page", "per_page"}),
+    "knowbe4_training_sync_status": (set(), set()),
+}
