@@ -12,10 +12,12 @@ import re
 from collections.abc import Generator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime, time, timedelta
 
 from mcp.server.mcpserver.exceptions import ToolError
 
-from trainproof.client._errors import (
+from trainproof import clock
+from trainproof.client import (
     APIConnectionError,
     APIStatusError,
     AuthError,
@@ -88,6 +90,13 @@ def _retry_after(exc: Exception, default: float) -> int:
     return max(1, math.ceil(seconds))
 
 
+def _until_utc_midnight() -> float:
+    """The daily budget is counted per UTC day (client/_limits.py), so it frees up at 00:00 UTC."""
+    now = clock.now()
+    midnight = datetime.combine(now.date() + timedelta(days=1), time.min, tzinfo=UTC)
+    return (midnight - now).total_seconds()
+
+
 def _with_request_id(text: str, exc: TrainproofError) -> str:
     rid = exc.request_id
     if rid and _REQUEST_ID.match(rid):
@@ -108,7 +117,7 @@ def to_tool_error(exc: Exception, *, kind: Kind | None = None, object_id: int | 
             return not_found(kind, object_id)
         return ToolError(_with_request_id("KnowBe4 answered 404 Not Found: list the objects to see valid ids", exc))
     if isinstance(exc, QuotaExhausted):
-        seconds = _retry_after(exc, 3600)
+        seconds = _retry_after(exc, _until_utc_midnight())
         return ToolError(
             f"KnowBe4 rate limit: the daily request budget is spent; retry after {seconds} seconds "
             "(or run `trainproof sync` earlier in the day so answers come from the local store)"

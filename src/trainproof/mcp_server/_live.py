@@ -23,8 +23,7 @@ from typing import Any, TypeVar, cast
 import anyio
 
 from trainproof import clock
-from trainproof.client import KnowBe4Client
-from trainproof.client._errors import NotFoundError
+from trainproof.client import KnowBe4Client, NotFoundError
 from trainproof.client.models import Enrollment, Policy, StorePurchase, TrainingCampaign
 from trainproof.mcp_server._backend import Answer, SourceKind
 from trainproof.statuses import status_matches
