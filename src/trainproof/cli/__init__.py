@@ -15,6 +15,7 @@ from trainproof.errors import TrainproofError
 from trainproof.cli import api as _api  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import demo as _demo  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import mcp as _mcp  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import report as _report  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import simulate as _simulate  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 
 __all__ = ["app", "main"]

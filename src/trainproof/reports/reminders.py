@@ -27,8 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import select
 
 from trainproof import clock
 from trainproof.config import Settings
@@ -40,6 +39,7 @@ from trainproof.reports._mail import SmtpSettings, smtp_session
 from trainproof.statuses import is_finished_campaign
 from trainproof.store import schema as s
 from trainproof.store.db import write_transaction
+from trainproof.store.sticky import record_reminder
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -326,23 +326,21 @@ def send_reminders(
                     _values(group, (user.first_name or "") if user else "", (user.manager_name or "") if user else "")
                 )
                 stamp = clock.now()
-                try:
-                    with write_transaction(conn):
-                        conn.execute(
-                            insert(s.reminders_sent),
-                            [
-                                {
-                                    "user_id": user_id,
-                                    "enrollment_id": r.enrollment_id,
-                                    "threshold": threshold_label(threshold),
-                                    "sent_at": stamp,
-                                }
-                                for r in group
-                            ],
+                with write_transaction(conn):
+                    fresh = [
+                        r
+                        for r in group
+                        if record_reminder(
+                            conn,
+                            user_id=user_id,
+                            enrollment_id=r.enrollment_id,
+                            threshold=threshold_label(threshold),
+                            sent_at=stamp,
                         )
-                        session.send(group[0].email, subject, body)
-                except IntegrityError:
-                    continue  # another run sent it first
+                    ]
+                    if not fresh:
+                        continue  # another run sent it meanwhile
+                    session.send(group[0].email, subject, body)
                 for r in group:
                     sent_ids[r.enrollment_id] = stamp
     out = [
