@@ -12,6 +12,8 @@ from trainproof.cli._app import app
 from trainproof.errors import TrainproofError
 
 # Command modules register themselves on import.
+from trainproof.cli import status as _status  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import evidence as _evidence  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import api as _api  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import demo as _demo  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import mcp as _mcp  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]

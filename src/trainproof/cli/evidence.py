@@ -1,0 +1,146 @@
+"""`trainproof certificates`, `evidence`, `evidence verify` and `nightly`: what an auditor receives."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from trainproof import clock
+from trainproof.cli._app import app, settings
+from trainproof.cli._store import read_engine
+from trainproof.decisions import Judged, configured_policy, judge, keep_sticky
+from trainproof.errors import TrainproofError
+from trainproof.evidence import build_pack, read_fingerprint, verify_pack, write_certificates
+from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
+from trainproof.evidence.records import Training
+from trainproof.store import sync_runs
+
+AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evidence as of this date (YYYY-MM-DD, end of day UTC).")]
+
+
+class PackAltered(TrainproofError):
+    """`trainproof evidence verify` found a difference."""
+
+
+def write_earned_certificates(judged: Judged, out: Path, *, only_new: bool) -> list[Path]:
+    """Certificates for every compliant decision; with `only_new`, skip those already written."""
+    ev = judged.evaluation
+    certs = certificates_from_decisions(ev.decisions, campaigns=judged.facts.campaigns)
+    return write_certificates(certs, out, issued_at=clock.now(), skip_existing=only_new)
+
+
+@app.command("certificates")
+def certificates_command(
+    training: Annotated[str | None, typer.Option("--training", help="One training key (default: all).")] = None,
+    out: Annotated[Path, typer.Option("--out", help="Directory for the PDFs.")] = Path("certificates"),
+) -> None:
+    """One PDF per compliant person and training, with a certificate id derived from the evidence."""
+    cfg = settings()
+    with read_engine().connect() as conn:
+        judged = judge(conn, cfg, trainings=[training] if training else None)
+    paths = write_earned_certificates(judged, out, only_new=False)
+    sys.stderr.write(f"wrote {len(paths)} certificate(s) to {out}\n")
+
+
+evidence_app = typer.Typer(
+    help="Write a hashed evidence pack for one training (`--training T --out PACK.zip`), or `verify` one.",
+    invoke_without_command=True,
+    rich_markup_mode=None,
+)
+app.add_typer(evidence_app, name="evidence")
+
+
+@evidence_app.callback()
+def evidence_command(
+    ctx: typer.Context,
+    training: Annotated[str | None, typer.Option("--training", help="The training key.")] = None,
+    as_of: AsOfOpt = None,
+    out: Annotated[Path | None, typer.Option("--out", help="The pack to write, e.g. evidence.zip.")] = None,
+    overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pack.")] = False,
+) -> None:
+    """Population, completions, exceptions, certificates, configuration and sync runs, with SHA-256 manifest."""
+    if ctx.invoked_subcommand is not None:
+        return
+    if training is None or out is None:
+        raise typer.BadParameter("give --training T and --out PACK.zip (or `trainproof evidence verify PACK.zip`)")
+    cfg = settings()
+    policy = configured_policy(cfg, [training])
+    when = clock.parse_instant(as_of) if as_of else None
+    with read_engine().connect() as conn:
+        judged = judge(conn, cfg, as_of=when, policy=policy)
+        runs = [r for r in sync_runs(conn, limit=1000) if when is None or _started_by(r, when)]
+    ev = judged.evaluation
+    records = records_from_decisions(
+        ev.decisions,
+        enrollments=judged.facts.enrollments,
+        campaigns=judged.facts.campaigns,
+        people=ev.population,
+        as_of=judged.as_of,
+    )
+    spec = ev.policy.training(training)
+    path = build_pack(
+        out,
+        training=Training(spec.key, spec.title),
+        records=records,
+        as_of=judged.as_of,
+        config=cfg.raw,
+        sync_runs=runs,
+        secrets=[cfg.token],
+        overwrite=overwrite,
+    )
+    compliant = sum(1 for d in ev.decisions if d.compliant)
+    sys.stderr.write(
+        f"wrote {path}: {len(ev.decisions)} people, {compliant} compliant, {len(ev.decisions) - compliant} exceptions\n"
+    )
+    sys.stdout.write(f"sha256 of manifest.json: {read_fingerprint(path)}\n")
+
+
+def _started_by(run: dict[str, object], when: object) -> bool:
+    started = run.get("started_at")
+    return started is None or str(started) <= when.isoformat()  # type: ignore[attr-defined]
+
+
+@evidence_app.command("verify")
+def verify_command(
+    pack: Annotated[Path, typer.Argument(help="The evidence pack (.zip) to check.", exists=True, dir_okay=False)],
+    fingerprint: Annotated[
+        str | None, typer.Option("--fingerprint", help="The manifest SHA-256 recorded when the pack was received.")
+    ] = None,
+) -> None:
+    """Check every file of a pack against its manifest; any change is named and the exit code is 1."""
+    result = verify_pack(pack, expected_fingerprint=fingerprint)
+    for line in result.lines():
+        sys.stdout.write(line + "\n")
+    if not result.ok:
+        raise PackAltered(f"{pack} does not match its manifest", "the pack was changed after it was written")
+
+
+@app.command("nightly")
+def nightly_command(
+    out: Annotated[Path, typer.Option("--out", help="Directory for new certificates.")] = Path("certificates"),
+) -> None:
+    """Sync, evaluate, keep newly earned compliance, and write the certificates earned since the last run.
+
+    Meant for cron or a systemd timer; prints one summary line.
+    """
+    from trainproof.sync import run_sync
+
+    cfg = settings()
+    report = run_sync(cfg)
+    engine = read_engine()
+    with engine.begin() as conn:
+        judged = judge(conn, cfg)
+        kept = keep_sticky(conn, judged, actor="trainproof nightly")
+    paths = write_earned_certificates(judged, out, only_new=True)
+    totals = judged.evaluation.totals()
+    parts = [f"{key} {t['compliant']}/{t['total']}" for key, t in totals.items()]
+    sys.stdout.write(
+        f"{report.summary()}\nnightly: {', '.join(parts)} compliant; {kept} newly kept; "
+        f"{len(paths)} new certificate(s) in {out}\n"
+    )
+
+
+__all__ = ["training_of", "write_earned_certificates"]

@@ -1,0 +1,244 @@
+"""`trainproof check`, `status`, `person` and `reset`: compliance decisions with their reasons.
+
+All of them read the local store (run `trainproof sync` first) and judge through
+`trainproof.decisions`, the same path the reports and the MCP server use.
+"""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated, Any
+
+import typer
+
+from trainproof import clock
+from trainproof.cli._app import app, settings
+from trainproof.cli._output import Format, render, to_json
+from trainproof.cli._store import read_engine
+from trainproof.compliance import STATES, check, plan_reset
+from trainproof.compliance.decision import Decision
+from trainproof.compliance.policy import load_policy
+from trainproof.decisions import configured_policy, judge, keep_sticky
+from trainproof.errors import ConfigError, TrainproofError
+from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
+from trainproof.store.sticky import reset_sticky, save_sticky_records
+
+FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
+AsOfOpt = Annotated[
+    str | None,
+    typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD, end of day UTC) or ISO datetime."),
+]
+
+
+class CheckFailed(TrainproofError):
+    """`trainproof check` found errors."""
+
+
+@app.command("check")
+def check_command(fmt: FormatOpt = Format.table) -> None:
+    """Validate [trainings.*] and [scope] against the campaigns in the store, and the seed's prerequisites."""
+    policy = load_policy(settings())
+    with read_engine().connect() as conn:
+        campaigns = load_campaigns(conn)
+    problems = check(policy, campaigns)
+    rows = [p.to_dict() for p in problems]
+    if fmt is Format.table:
+        if not rows:
+            sys.stdout.write(
+                f"ok: {len(policy.trainings)} training(s), every selected campaign found in an allowed status\n"
+            )
+        for p in problems:
+            sys.stdout.write(f"{p.severity}: {p.message}\n")
+    else:
+        render(rows, fmt.value)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise CheckFailed(f"{len(errors)} problem(s) in the configuration", "fix the lines marked error above")
+
+
+def _table_row(d: Decision) -> dict[str, Any]:
+    outstanding = "; ".join(f"{c.name}: {', '.join(c.outstanding_modules)}" for c in d.campaigns if not c.complete)
+    return {
+        "email": d.email,
+        "name": d.name,
+        "department": d.department,
+        "training": d.training,
+        "state": d.state,
+        "since": d.compliant_since.date().isoformat() if d.compliant_since else "",
+        "late": "late" if d.late else "",
+        "sticky": "sticky" if d.sticky else "",
+        "outstanding": outstanding,
+    }
+
+
+@app.command("status")
+def status_command(
+    training: Annotated[str | None, typer.Option("--training", help="One training key (default: all).")] = None,
+    state: Annotated[str | None, typer.Option("--state", help=f"Only this state: {', '.join(STATES)}.")] = None,
+    as_of: AsOfOpt = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """One row per person and training: state, since when, late, sticky, and what is outstanding."""
+    if state is not None and state not in STATES:
+        raise ConfigError(f"unknown state '{state}'", f"use one of {', '.join(STATES)}")
+    when = clock.parse_instant(as_of) if as_of else None
+    cfg = settings()
+    with read_engine().connect() as conn:
+        judged = judge(conn, cfg, as_of=when, trainings=[training] if training else None)
+    ev = judged.evaluation
+    decisions = [d for d in ev.decisions if state is None or d.state == state]
+    if fmt is Format.json:
+        render([d.to_dict() for d in decisions], "json")
+        return
+    if fmt is Format.csv:
+        rows = [{**_table_row(d), "user_id": d.user_id, "manager_email": d.manager_email} for d in decisions]
+        render(rows, "csv")
+        return
+    footer = [
+        [f"{key}: {t['total']} people", "", "", key, f"{t['compliant']} compliant", "", "", "",
+         f"{t['incomplete']} incomplete, {t['not_enrolled']} not enrolled, {t['grace']} grace, {t['expired']} expired"]
+        for key, t in ev.totals().items()
+    ]  # fmt: skip
+    render(
+        [_table_row(d) for d in decisions],
+        "table",
+        columns=["email", "name", "department", "training", "state", "since", "late", "sticky", "outstanding"],
+        title=f"compliance as of {judged.as_of.date().isoformat()}",
+        footer=footer,
+    )
+
+
+@app.command("person")
+def person_command(
+    who: Annotated[str, typer.Argument(help="Email (any case, aliases too) or KnowBe4 user id.")],
+    as_of: AsOfOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", help="table (readable) or json.")] = Format.table,
+) -> None:
+    """Every training for one person: the state, why, the evidence, and the history of decisions and resets."""
+    when = clock.parse_instant(as_of) if as_of else None
+    cfg = settings()
+    with read_engine().connect() as conn:
+        people = load_people(conn)
+        person = _find_person(people, who)
+        judged = judge(conn, cfg, as_of=when)
+        events = compliance_events(conn, user_id=person.user_id)
+        decisions = [d for d in judged.evaluation.decisions if d.user_id == person.user_id]
+        history = {e.enrollment_id: enrollment_history(conn, e.enrollment_id) for d in decisions for e in d.evidence}
+    excluded = next((x.reason for x in judged.evaluation.excluded if x.person.user_id == person.user_id), None)
+    doc: dict[str, Any] = {
+        "user_id": person.user_id,
+        "email": person.email,
+        "name": person.name,
+        "department": person.department,
+        "manager_email": person.manager_email,
+        "employee_start_date": person.employee_start_date,
+        "as_of": judged.as_of,
+        "out_of_scope": excluded,
+        "trainings": [d.to_record() for d in decisions],
+        "events": events,
+        "evidence_history": {str(k): v for k, v in history.items()},
+    }
+    if fmt is Format.json:
+        sys.stdout.write(to_json(doc) + "\n")
+        return
+    out = sys.stdout.write
+    out(f"{person.name} <{person.email}>  user {person.user_id}\n")
+    out(f"department {person.department or '-'}, manager {person.manager_email or '-'}\n")
+    out(f"as of {judged.as_of.isoformat()}\n")
+    if excluded:
+        out(f"not in the compliance population: {excluded}\n")
+    for d in decisions:
+        out(f"\n{d.title} [{d.training}]: {d.state}{' (sticky)' if d.sticky else ''}{' (late)' if d.late else ''}\n")
+        out(f"  {d.reason}\n")
+        for c in d.campaigns:
+            mark = "complete" if c.complete else "outstanding: " + ", ".join(c.outstanding_modules)
+            done = f" on {c.completed_at.date().isoformat()}" if c.completed_at else ""
+            out(f"  - {c.name} ({c.campaign_id}): {mark}{done}{' late' if c.late else ''}\n")
+    if events:
+        out("\nhistory:\n")
+        for e in events:
+            reason = f" ({e.get('reason')})" if e.get("reason") else ""
+            out(f"  {e.get('at')}  {e.get('kind')}  {e.get('training')}{reason}\n")
+
+
+def _find_person(people: list[Any], who: str) -> Any:
+    text = who.strip()
+    if text.isdigit():
+        found = [p for p in people if p.user_id == int(text)]
+    else:
+        key = text.casefold()
+        found = [p for p in people if (p.email or "").casefold() == key]
+        if not found:
+            found = [p for p in people if key in {a.casefold() for a in getattr(p, "aliases", ()) or ()}]
+    if not found:
+        raise ConfigError(f"no person '{who}' in the store", "give an email or user id from `trainproof status`")
+    return found[0]
+
+
+@app.command("reset")
+def reset_command(
+    emails: Annotated[list[str] | None, typer.Argument(help="Emails or user ids of the people to reset.")] = None,
+    training: Annotated[str, typer.Option("--training", help="The training key to reset.")] = ...,  # type: ignore[assignment]
+    expired: Annotated[bool, typer.Option("--expired", help="Reset everyone whose renewal period has ended.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would flip; change nothing.")] = False,
+    reason: Annotated[str | None, typer.Option("--reason", help="Why (kept in the history).")] = None,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Reopen kept (sticky) compliance so people are judged again from KnowBe4's current data.
+
+    Nothing is deleted: the earlier record stays in the history with the reset time and reason.
+    """
+    if bool(emails) == expired:
+        raise ConfigError("give either EMAIL... or --expired", "e.g. trainproof reset a@x.com --training hipaa")
+    cfg = settings()
+    policy = configured_policy(cfg, [training])
+    at = clock.now()
+    engine = read_engine()
+    with engine.connect() as conn:
+        judged = judge(conn, cfg, policy=policy)
+        facts = judged.facts
+        user_ids = None if expired else [_find_person(list(facts.people), e).user_id for e in emails or []]
+        plan = plan_reset(
+            list(facts.people),
+            list(facts.campaigns),
+            list(facts.enrollments),
+            judged.evaluation.policy,
+            list(facts.sticky),
+            training=training,
+            at=at,
+            user_ids=user_ids,
+            expired=expired,
+            reason=reason,
+        )
+    rows = [
+        {
+            "email": c.before.email,
+            "name": c.before.name,
+            "before": c.before.state,
+            "after": c.after.state,
+            "flips": c.flips,
+        }
+        for c in plan.changes
+    ]
+    render(rows, fmt.value) if rows else sys.stderr.write("no kept compliance to reset\n")
+    for uid in plan.without_record:
+        sys.stderr.write(f"user {uid} has no kept compliance for {training}: nothing to reset\n")
+    if dry_run:
+        sys.stderr.write(
+            f"dry run: {len(plan.records)} record(s) would be reset, {len(plan.flips)} person(s) would flip\n"
+        )
+        return
+    with engine.begin() as conn:
+        reset_sticky(
+            conn,
+            training=training,
+            user_ids=[r.user_id for r in plan.records],
+            at=at,
+            reason=plan.reason,
+            by="trainproof reset",
+        )
+        save_sticky_records(conn, plan.new_sticky, actor="trainproof reset")
+    sys.stderr.write(f"reset {len(plan.records)} record(s); {len(plan.flips)} person(s) now judged from current data\n")
+
+
+__all__ = ["check_command", "keep_sticky", "person_command", "reset_command", "status_command"]

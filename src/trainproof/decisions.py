@@ -1,0 +1,75 @@
+"""The one path from the store to compliance decisions, shared by the CLI, sync, reports and MCP.
+
+Load the facts for the as-of date, resolve the trainings' campaign names, evaluate, and (only for
+"now") keep the sticky records the evaluation earned. Every consumer goes through here so that
+`trainproof status`, `report departments` and the MCP tools can never disagree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from trainproof import clock
+from trainproof.compliance.engine import Evaluation, evaluate
+from trainproof.compliance.policy import Policy, load_policy, resolve_campaigns
+from trainproof.config import Settings
+from trainproof.errors import ConfigError
+from trainproof.store.queries import Facts, load_campaigns, load_facts
+from trainproof.store.sticky import save_sticky_records
+
+__all__ = ["Judged", "configured_policy", "judge", "keep_sticky"]
+
+
+def configured_policy(settings: Settings, trainings: list[str] | None = None) -> Policy:
+    """The trainings of trainproof.toml (or the ones asked for); a ConfigError when there are none."""
+    policy = load_policy(settings)
+    if not policy.trainings:
+        raise ConfigError(
+            "no trainings are configured",
+            'add [trainings.security_awareness] campaigns = [101, "Campaign name"] to trainproof.toml '
+            "(see `trainproof check`)",
+        )
+    return policy.only(trainings or None)
+
+
+@dataclass(frozen=True, slots=True)
+class Judged:
+    """An evaluation together with the facts it was made from (evidence needs both)."""
+
+    evaluation: Evaluation
+    facts: Facts
+    as_of: datetime
+    point_in_time: bool  # True when an explicit --as-of was given
+
+
+def judge(
+    conn: Connection,
+    settings: Settings,
+    *,
+    as_of: datetime | None = None,
+    trainings: list[str] | None = None,
+    policy: Policy | None = None,
+) -> Judged:
+    """Evaluate every configured training (or `trainings`) on `as_of` (default: now) from the store."""
+    chosen = policy if policy is not None else configured_policy(settings, trainings)
+    at = as_of if as_of is not None else clock.now()
+    resolved = resolve_campaigns(chosen, load_campaigns(conn, as_of))
+    wanted = sorted({cid for t in resolved.trainings for cid in t.campaign_ids})
+    facts = load_facts(conn, as_of, campaign_ids=wanted, include_removed=True)
+    evaluation = evaluate(
+        facts.people, facts.campaigns, facts.enrollments, resolved, facts.sticky, at, recorded_at=clock.now()
+    )
+    return Judged(evaluation=evaluation, facts=facts, as_of=at, point_in_time=as_of is not None)
+
+
+def keep_sticky(conn: Connection, judged: Judged, *, actor: str = "trainproof") -> int:
+    """Persist the sticky records a current evaluation earned (never for a point-in-time answer).
+
+    Runs in the caller's transaction; returns how many records were kept.
+    """
+    if judged.point_in_time or not judged.evaluation.new_sticky:
+        return 0
+    return len(save_sticky_records(conn, judged.evaluation.new_sticky, actor=actor))
