@@ -60,8 +60,12 @@ class Decision(NamedTuple):
     campaigns: tuple[CampaignResult, ...]  # the selected campaigns the person is enrolled in
     due_date: datetime | None  # grace deadline, renewal date, lapse date or campaign end date
     started_on: datetime | None  # the start date the new-hire grace counts from, when it applies
-    evidence: tuple[EnrollmentFact, ...]  # the enrollments that earned (or partly earned) compliance
     rules: tuple[str, ...]  # ids of the rules that produced this decision
+
+    @property
+    def evidence(self) -> tuple[EnrollmentFact, ...]:
+        """The counted completions behind the decision (for a sticky one, the record's frozen snapshot)."""
+        return tuple(fact for c in self.campaigns for fact in c.evidence)
 
     @property
     def evidence_ids(self) -> tuple[int, ...]:

@@ -135,6 +135,8 @@ def collect(
 
 def summarize(info: CampaignInfo, modules: Modules, names: Mapping[str, str]) -> CampaignResult:
     """Judge one person's enrollments in one campaign."""
+    end = info.end_date
+    relative = info.relative is not None
     completed_at: datetime | None = None
     outstanding: list[str] = []
     evidence: list[EnrollmentFact] = []
@@ -149,9 +151,11 @@ def summarize(info: CampaignInfo, modules: Modules, names: Mapping[str, str]) ->
             continue
         if completed_at is None or when > completed_at:
             completed_at = when
-        deadline = info.deadline(fact)
-        if deadline is not None and when > deadline:
-            late = True
+        if end is not None:
+            late = late or when > end
+        elif relative and not late:
+            deadline = info.deadline(fact)
+            late = deadline is not None and when > deadline
     if outstanding:
         outstanding.sort()
         return CampaignResult(info.campaign_id, info.name, False, None, False, tuple(outstanding), tuple(evidence))
