@@ -23,7 +23,7 @@ from trainproof.reports._data import (
     load_users,
 )
 from trainproof.reports._deadlines import days_until, deadline_kind, enrollment_window
-from trainproof.statuses import campaign_filter, status_matches
+from trainproof.statuses import campaign_filter, is_finished_campaign, status_matches
 
 __all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
 
@@ -151,7 +151,8 @@ def _one(
     retired = [k.name or k.module_key for k in c.content if is_retired(k.retired, k.retirement_date, at)]
     if retired:
         flags.append("retired modules: " + ", ".join(retired))
-    if targets is not None and (missing := len(targets - enrolled)):
+    # Only open campaigns: people who joined after a campaign closed were never meant to be in it.
+    if targets is not None and not is_finished_campaign(c.status) and (missing := len(targets - enrolled)):
         flags.append(f"{missing} people in the target groups are not enrolled: check group membership")
     if stuck:
         flags.append(f"{stuck} in progress after the module's full time: an assessment may need a retake")
@@ -202,8 +203,11 @@ def report_campaigns(source: Source, *, status: str | None = None, at: datetime 
         if e.campaign_id is None or e.user_id is None:
             continue
         by_campaign[e.campaign_id].append(e)
-        seen[(e.user_id, e.module_key)].add(e.campaign_id)
-    # (user, module) pairs that some other campaign also enrolled, per campaign.
+        c = campaigns.get(e.campaign_id)
+        if c is not None and not is_finished_campaign(c.status):
+            seen[(e.user_id, e.module_key)].add(e.campaign_id)
+    # (user, module) pairs that another open campaign also enrolled, per campaign (last year's campaign
+    # assigning the same module again is a renewal, not a duplicate).
     other: dict[int, set[tuple[int, str]]] = defaultdict(set)
     for pair, ids in seen.items():
         if len(ids) > 1:
