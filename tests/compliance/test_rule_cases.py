@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from compliance.builders import campaign, day, enrollment, person, policy
@@ -69,6 +71,24 @@ def test_relative_duration_deadline_counts_from_enrollment() -> None:
     late = one([enrollment(1, A, "m1", "Completed", day(8), enrolled=day(0))], campaigns=relative)
     in_time = one([enrollment(1, A, "m1", "Completed", day(6), enrolled=day(0))], campaigns=relative)
     assert (late.late, in_time.late) == (True, False)
+
+
+def test_relative_deadline_in_a_multi_module_campaign() -> None:
+    relative = [campaign(A, "Campaign A", duration_type="Relative End Date", relative_duration="2 weeks")]
+    one_late = [
+        enrollment(1, A, "m1", "Completed", day(3), enrolled=day(0)),
+        enrollment(1, A, "m2", "Completed", day(15), enrolled=day(0)),
+    ]
+    d = one(one_late, campaigns=relative)
+    assert (d.state, d.late, d.compliant_since) == ("compliant", True, day(15))
+    monthly = [campaign(A, "Campaign A", relative_duration="1 month")]
+    # 2026-01-31 + 1 month is 2026-02-28 (end of the shorter month); 2026-02-28T13:00 is late.
+    jan31 = day(30)
+    in_time = [enrollment(1, A, "m1", "Completed", day(58), enrolled=jan31),
+               enrollment(1, A, "m2", "Completed", day(30), enrolled=jan31)]  # fmt: skip
+    assert one(in_time, campaigns=monthly, as_of_day=90).late is False
+    late = [*in_time[:1], enrollment(1, A, "m2", "Completed", day(58) + timedelta(hours=1), enrolled=jan31)]
+    assert one(late, campaigns=monthly, as_of_day=90).late is True
 
 
 def test_past_due_is_not_complete_even_with_a_date() -> None:

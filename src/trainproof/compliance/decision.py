@@ -152,10 +152,11 @@ def _reason(d: Decision) -> str:
     if d.state == "compliant":
         renewal = f"; renewal due {_day(d.due_date)}" if d.due_date is not None else ""
         if d.sticky:
+            where = f" ({_names(d.campaigns)})" if d.campaigns else ""
             return (
                 f"{who} is compliant for {title} since {_day(d.compliant_since)}, held by the record kept on "
-                f"{_day(d.recorded_at)} from {_count(len(d.evidence), 'completed enrollment')} "
-                f"({_names(d.campaigns)}), so later changes in KnowBe4 do not alter it{_late(d)}{renewal}."
+                f"{_day(d.recorded_at)} from {_count(len(d.evidence), 'completed enrollment')}{where}, so later "
+                f"changes in KnowBe4 do not alter it{_late(d)}{renewal}."
             )
         return (
             f"{who} is compliant for {title} since {_day(d.compliant_since)}: enrolled in "

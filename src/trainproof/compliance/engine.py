@@ -142,6 +142,7 @@ def _evaluate(
         rules_sticky = (POPULATION, STICKY, RENEWAL) if renew else (POPULATION, STICKY)
         rules_open = (POPULATION, CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE) if grace_days is not None else rules_data[:2]
         rules_lapsed = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL)
+        ends = {cid: end for cid in training.campaign_ids if (end := infos[cid].end_date) is not None}
         for person, uid, email, name, department, manager in people_rows:
             base = uid * n
             enrolled = tuple([r for i in slots if (r := get_result(base + i)) is not None])
@@ -155,12 +156,10 @@ def _evaluate(
                 lapse = None if renew is None else since + renew
                 if lapse is None or lapse > as_of:
                     held = from_evidence(record.earned_by, infos)
-                    add(
-                        Decision(
-                            uid, email, name, department, manager, tkey, title, "compliant", True, since, since,
-                            any(c.late for c in held), True, record.recorded_at, held, lapse, None, rules_sticky,
-                        )
-                    )  # fmt: skip
+                    add(Decision(
+                        uid, email, name, department, manager, tkey, title, "compliant", True, since, since,
+                        any(c.late for c in held), True, record.recorded_at, held, lapse, None, rules_sticky,
+                    ))  # fmt: skip
                     continue
                 earned_before, lapsed_at = since, lapse
 
@@ -179,12 +178,10 @@ def _evaluate(
             if complete and earned is not None:
                 lapse = None if renew is None else earned + renew
                 if lapse is None or lapse > as_of:
-                    add(
-                        Decision(
-                            uid, email, name, department, manager, tkey, title, "compliant", True, earned, earned,
-                            late, False, None, enrolled, lapse, None, rules_data,
-                        )
-                    )  # fmt: skip
+                    add(Decision(
+                        uid, email, name, department, manager, tkey, title, "compliant", True, earned, earned,
+                        late, False, None, enrolled, lapse, None, rules_data,
+                    ))  # fmt: skip
                     evidence = enrolled[0].evidence if len(enrolled) == 1 else tuple(_evidence(enrolled))
                     new_sticky.append(StickyRecord(uid, tkey, earned, evidence, recorded))
                     continue
@@ -207,16 +204,15 @@ def _evaluate(
                     state, rules = "grace", rules_open
                 elif enrolled:
                     state, rules, started = "incomplete", rules_open, None
-                    ends = [e for r in enrolled if not r.complete and (e := infos[r.campaign_id].end_date) is not None]
-                    due = min(ends) if ends else due
+                    if ends:
+                        open_ends = [ends[r.campaign_id] for r in enrolled if not r.complete and r.campaign_id in ends]
+                        due = min(open_ends) if open_ends else due
                 else:
                     state, rules, started = "not_enrolled", rules_open, None
-            add(
-                Decision(
-                    uid, email, name, department, manager, tkey, title, state, False, None, earned_before, late,
-                    False, None, enrolled, due, started, rules,
-                )
-            )  # fmt: skip
+            add(Decision(
+                uid, email, name, department, manager, tkey, title, state, False, None, earned_before, late,
+                False, None, enrolled, due, started, rules,
+            ))  # fmt: skip
 
     return Evaluation(
         as_of=as_of,

@@ -35,8 +35,10 @@ class Person:
     @property
     def name(self) -> str:
         """Full name for people-facing text; the email when KnowBe4 has no name."""
-        full = " ".join(part for part in (self.first_name, self.last_name) if part)
-        return full or self.email
+        first, last = self.first_name, self.last_name
+        if first and last:
+            return f"{first} {last}"
+        return first or last or self.email
 
 
 @dataclass(frozen=True, slots=True)

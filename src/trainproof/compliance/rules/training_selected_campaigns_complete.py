@@ -137,6 +137,17 @@ def summarize(info: CampaignInfo, modules: Modules, names: Mapping[str, str]) ->
     """Judge one person's enrollments in one campaign."""
     end = info.end_date
     relative = info.relative is not None
+    if len(modules) == 1:  # the common single-module campaign, without the temporary lists
+        for module, fact in modules.items():
+            if fact is None:
+                return CampaignResult(info.campaign_id, info.name, False, None, False, (names.get(module, module),), ())
+            when = fact.completion_date
+            if end is not None:
+                late = when is not None and when > end
+            else:
+                deadline = info.deadline(fact) if relative else None
+                late = deadline is not None and when is not None and when > deadline
+            return CampaignResult(info.campaign_id, info.name, True, when, late, (), (fact,))
     completed_at: datetime | None = None
     outstanding: list[str] = []
     evidence: list[EnrollmentFact] = []
