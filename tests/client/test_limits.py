@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 from trainproof.client import DailyBudget, QuotaExhausted, RateLimiter
-from trainproof.client._limits import SAFETY, shared_limiter
+from trainproof.client._limits import JITTER_S, SAFETY, shared_limiter
 from trainproof.config import Limits
 
 
@@ -45,9 +45,12 @@ def test_per_second_and_per_minute_windows() -> None:
 
 def test_from_limits_scales_windows_and_adds_margin() -> None:
     limiter = RateLimiter.from_limits(Limits(per_second=4, per_minute=50, time_scale=0.01))
-    assert limiter.windows == [(4, pytest.approx(0.01 * (1 + SAFETY))), (50, pytest.approx(0.6 * (1 + SAFETY)))]
+    assert limiter.windows == [
+        (4, pytest.approx(0.01 * (1 + SAFETY) + JITTER_S)),
+        (50, pytest.approx(0.6 * (1 + SAFETY) + JITTER_S)),
+    ]
     slow = RateLimiter.from_limits(Limits(per_second=0.5, per_minute=50))
-    assert slow.windows[0] == (1, pytest.approx(2.0 * (1 + SAFETY)))
+    assert slow.windows[0] == (1, pytest.approx(2.0 * (1 + SAFETY) + JITTER_S))
 
 
 def test_one_limiter_per_base_url_and_configuration() -> None:

@@ -5,7 +5,8 @@ minutes) and 2,000 + licensed seats per day. The client stays under all three:
 
 - `RateLimiter` paces sends with sliding windows. It hands out send times under a thread lock and then
   sleeps outside it, so one instance is shared by every task, event loop and thread in the process;
-  `shared_limiter()` keeps one per base URL. Every window is multiplied by `Limits.time_scale`.
+  `shared_limiter()` keeps one per base URL. Every window is multiplied by `Limits.time_scale` (plus a
+  small fixed allowance for network jitter).
 - `DailyBudget` counts requests per UTC day in `state_dir/api-usage.json`, keyed by base URL, token
   fingerprint and day (never the token), under a file lock so two processes the same day agree. A
   request that would exceed the budget raises QuotaExhausted before anything is sent.
@@ -35,7 +36,10 @@ from trainproof.config import Limits
 __all__ = ["DailyBudget", "RateLimiter", "shared_limiter"]
 
 SAFETY = 0.05
-"""Each window is stretched by 5 % so that network jitter cannot squeeze one request too many into it."""
+"""Every window is stretched by 5 % and by JITTER_S, so that two requests sent a window apart cannot
+arrive less than a window apart and squeeze one request too many into the server's window."""
+JITTER_S = 0.05
+"""Seconds added to every window; never scaled, because network delays do not shrink with time_scale."""
 
 
 class RateLimiter:
@@ -54,7 +58,7 @@ class RateLimiter:
         windows: list[tuple[int, float]] = []
         for rate, unit in ((limits.per_second, 1.0), (limits.per_minute, 60.0)):
             count = max(1, math.floor(rate))
-            windows.append((count, count / rate * unit * limits.time_scale * (1 + SAFETY)))
+            windows.append((count, count / rate * unit * limits.time_scale * (1 + SAFETY) + JITTER_S))
         return cls(windows)
 
     def reserve(self) -> float:

@@ -27,14 +27,14 @@ import httpx2
 from trainproof.client._endpoints import Endpoint
 from trainproof.client._errors import MalformedResponse, PaginationLoopError, request_id_of
 
-__all__ = ["MAX_PER_PAGE", "PERCENTAGES_PAGE_SIZE", "Page", "list_params", "paginate", "split_page"]
+__all__ = ["MAX_PER_PAGE", "PERCENTAGES_CAP", "Page", "list_params", "paginate", "split_page"]
 
 logger = logging.getLogger("trainproof.client")
 
 MAX_PER_PAGE = 500
 """KnowBe4's documented maximum page size."""
-PERCENTAGES_PAGE_SIZE = 10
-"""Training campaigns are capped at 10 per answer unless `exclude_percentages=true`."""
+PERCENTAGES_CAP = 10
+"""Training campaigns are capped at 10 unless `exclude_percentages=true`."""
 
 Fetch = Callable[[dict[str, str]], Awaitable[tuple[Any, httpx2.Response]]]
 """Send one GET with these query parameters; return the decoded body and the response."""
@@ -98,8 +98,8 @@ def _digest(items: list[Any]) -> str:
 def list_params(ep: Endpoint, filters: Mapping[str, str], per_page: int) -> tuple[dict[str, str], int]:
     """Query parameters and page size for walking a list endpoint.
 
-    Training campaigns get `exclude_percentages=true` unless the caller set it to false; then KnowBe4
-    caps every answer at 10, so the walk uses pages of 10 (more requests) and says so in the log.
+    Training campaigns get `exclude_percentages=true` unless the caller set it to false: anything else
+    makes KnowBe4 answer with at most 10 campaigns (silently), which is logged as a warning.
     """
     params = dict(filters)
     size = max(1, min(per_page, MAX_PER_PAGE))
@@ -108,12 +108,9 @@ def list_params(ep: Endpoint, filters: Mapping[str, str], per_page: int) -> tupl
             params["exclude_percentages"] = "true"
         else:
             params.pop("exclude_percentages", None)
-            size = min(size, PERCENTAGES_PAGE_SIZE)
             logger.warning(
-                "completion percentages asked for: KnowBe4 caps each training-campaign answer at %d, "
-                "so campaigns are fetched %d at a time",
-                PERCENTAGES_PAGE_SIZE,
-                PERCENTAGES_PAGE_SIZE,
+                "completion percentages asked for: KnowBe4 then lists at most %d training campaigns",
+                PERCENTAGES_CAP,
             )
     return params, size
 

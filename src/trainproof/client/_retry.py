@@ -3,9 +3,10 @@
 Retried: 429, 500, 502, 503, 504, timeouts and dropped connections. The wait is exponential with full
 jitter (1 s, 2 s, 4 s ... capped at 30 s, each a random 50-100 % of that), or exactly what Retry-After
 asks when KnowBe4 sends it (it usually does not). The whole effort is bounded twice: by a number of
-attempts and by a time budget (`Limits.retry_attempts`, `Limits.retry_budget_s`); waits and the budget
-are multiplied by `Limits.time_scale`, like every other window. When a bound is reached the caller gets
-one clear error that names it. A small loop rather than stamina: the bound must be checked against
+attempts and by a time budget (`Limits.retry_attempts`, `Limits.retry_budget_s`); the backoff and the
+budget are multiplied by `Limits.time_scale`, like every other window, while Retry-After is taken as the
+real seconds HTTP defines it to be (a time-scaled simulator already scales what it sends). When a bound
+is reached the caller gets one clear error that names it. A small loop rather than stamina: the bound must be checked against
 Retry-After *before* sleeping, and stated in the error.
 """
 
@@ -116,7 +117,7 @@ class RetryPolicy:
             elapsed = self.now() - start
             if number >= self.attempts:
                 return None, (last, f"{number} attempts in {elapsed:.1f} s; limit {self.attempts} attempts")
-            wait = last.retry_after * self.time_scale if last.retry_after is not None else self.backoff(number)
+            wait = last.retry_after if last.retry_after is not None else self.backoff(number)
             if elapsed + wait > self.budget:
                 asked = " asked by Retry-After" if last.retry_after is not None else ""
                 return None, (
