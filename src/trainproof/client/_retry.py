@@ -6,8 +6,8 @@ asks when KnowBe4 sends it (it usually does not). The whole effort is bounded tw
 attempts and by a time budget (`Limits.retry_attempts`, `Limits.retry_budget_s`); the backoff and the
 budget are multiplied by `Limits.time_scale`, like every other window, while Retry-After is taken as the
 real seconds HTTP defines it to be (a time-scaled simulator already scales what it sends). When a bound
-is reached the caller gets one clear error that names it. A small loop rather than stamina: the bound must be checked against
-Retry-After *before* sleeping, and stated in the error.
+is reached the caller gets one clear error that names it. A small loop rather than stamina: the bound
+must be checked against Retry-After *before* sleeping, and stated in the error.
 """
 
 from __future__ import annotations
