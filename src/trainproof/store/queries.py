@@ -512,7 +512,9 @@ def campaign_bookmarks(conn: Connection) -> dict[int, CampaignBookmark]:
             select(e.c.campaign_id, func.count())
             .where(e.c.removed_at.is_(None), e.c.campaign_id.is_not(None))
             .group_by(e.c.campaign_id)
-        ).tuples()
+        )
+        .tuples()
+        .all()
     )
     rows = conn.execute(
         select(

@@ -268,10 +268,13 @@ def phishing_campaign_row(m: PhishingCampaign, raw: Mapping[str, Any] | None = N
     }
 
 
-def security_test_row(m: SecurityTest, raw: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def security_test_row(
+    m: SecurityTest, raw: Mapping[str, Any] | None = None, *, campaign_type: str = "standard"
+) -> dict[str, Any]:
     return {
         "pst_id": m.pst_id,
         "campaign_id": m.campaign_id,
+        "campaign_type": campaign_type,
         "name": m.name,
         "status": m.status,
         "started_at": m.started_at,

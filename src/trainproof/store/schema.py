@@ -391,6 +391,7 @@ security_tests = Table(
     metadata,
     Column("pst_id", Id, primary_key=True, autoincrement=False),
     Column("campaign_id", Id),
+    Column("campaign_type", String(16), comment="standard | callback: the listing that returned it"),
     Column("name", Text),
     Column("status", Text),
     Column("started_at", UTCDateTime),

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: -
-Create Date: 2026-11-23 18:21:29.774106
+Create Date: 2026-11-23 18:30:29.532299
 """
 
 from __future__ import annotations
@@ -356,6 +356,12 @@ def upgrade() -> None:
         "security_tests",
         sa.Column("pst_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), autoincrement=False, nullable=False),
         sa.Column("campaign_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=True),
+        sa.Column(
+            "campaign_type",
+            sa.String(length=16),
+            nullable=True,
+            comment="standard | callback: the listing that returned it",
+        ),
         sa.Column("name", sa.Text(), nullable=True),
         sa.Column("status", sa.Text(), nullable=True),
         sa.Column("started_at", sa.DateTime(timezone=True), nullable=True),

@@ -1,0 +1,183 @@
+"""What a sync needs to know before it asks KnowBe4 anything: the options, and the store's bookmarks.
+
+Options come from trainproof.toml:
+
+```toml
+[sync]
+campaigns = "selected"   # or "all": fetch enrollments of every campaign, not only those trainings select
+phishing = true          # phishing campaigns, security tests and recipients (reports use them)
+groups = true            # the group list (names for scope exclusions and reports)
+
+[trainings.security_awareness]
+campaigns = [101, "Security Awareness 2026 - Part B"]   # ids or exact names
+```
+
+With no training configured, `campaigns = "selected"` behaves as "all". Bookmarks are read from the
+store (see `store.queries`): which campaigns were fetched completely, in which status, and how many
+enrollments they had, which lets the planner skip finished campaigns and estimate costs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal, cast
+
+from sqlalchemy import Connection, func, select
+
+from trainproof.config import Settings
+from trainproof.errors import ConfigError
+from trainproof.store import schema
+from trainproof.store.queries import CampaignBookmark, campaign_bookmarks, last_run, recipient_bookmarks
+
+__all__ = ["StoreState", "SyncOptions", "read_state", "resolve_selection", "sync_options"]
+
+CampaignsMode = Literal["selected", "all"]
+
+
+@dataclass(frozen=True)
+class SyncOptions:
+    """The `[sync]` table and the campaign references of every `[trainings.*]` table."""
+
+    campaigns: CampaignsMode = "selected"
+    phishing: bool = True
+    groups: bool = True
+    trainings: Mapping[str, tuple[int | str, ...]] = field(default_factory=dict[str, tuple[int | str, ...]])
+
+    @property
+    def fetch_all(self) -> bool:
+        """True when every campaign's enrollments are wanted (mode "all", or no training configured)."""
+        return self.campaigns == "all" or not any(self.trainings.values())
+
+
+def _bool(table: Mapping[str, Any], key: str, default: bool) -> bool:
+    value = table.get(key, default)
+    if not isinstance(value, bool):
+        raise ConfigError(f"[sync] {key} must be true or false, not {value!r}", f"write {key} = {str(default).lower()}")
+    return value
+
+
+def sync_options(settings: Settings) -> SyncOptions:
+    """Read `[sync]` and the trainings' campaign lists; a malformed value raises ConfigError."""
+    table = settings.table("sync")
+    unknown = sorted(set(table) - {"campaigns", "phishing", "groups"})
+    if unknown:
+        raise ConfigError(f"[sync] has unknown key(s) {', '.join(unknown)}", "known keys: campaigns, phishing, groups")
+    mode = table.get("campaigns", "selected")
+    if mode not in ("selected", "all"):
+        raise ConfigError(f'[sync] campaigns must be "selected" or "all", not {mode!r}', 'write campaigns = "selected"')
+    trainings: dict[str, tuple[int | str, ...]] = {}
+    for key, value in settings.table("trainings").items():
+        if not isinstance(value, dict):
+            continue  # the compliance policy reports malformed trainings; the sync only needs campaigns
+        refs = cast(dict[str, Any], value).get("campaigns", [])
+        if not isinstance(refs, list):
+            raise ConfigError(
+                f"[trainings.{key}] campaigns must be a list of campaign ids or names",
+                'e.g. campaigns = [101, "Security Awareness 2026"]',
+            )
+        clean: list[int | str] = []
+        for ref in cast(list[Any], refs):
+            if isinstance(ref, bool) or not isinstance(ref, int | str):
+                raise ConfigError(
+                    f"[trainings.{key}] campaigns holds {ref!r}", "use campaign ids (integers) or exact names"
+                )
+            clean.append(ref)
+        trainings[key] = tuple(clean)
+    return SyncOptions(
+        campaigns=mode,
+        phishing=_bool(table, "phishing", True),
+        groups=_bool(table, "groups", True),
+        trainings=trainings,
+    )
+
+
+def resolve_selection(
+    options: SyncOptions, campaigns: Iterable[tuple[int, str | None]]
+) -> tuple[dict[str, set[int]], list[str]]:
+    """Campaign ids selected per training, and a warning for every reference that matches nothing."""
+    listed = list(campaigns)
+    by_id = {cid for cid, _ in listed}
+    by_name: dict[str, list[int]] = {}
+    for cid, name in listed:
+        if name is not None:
+            by_name.setdefault(name, []).append(cid)
+    selected: dict[str, set[int]] = {}
+    warnings: list[str] = []
+    for key, refs in options.trainings.items():
+        ids: set[int] = set()
+        for ref in refs:
+            if isinstance(ref, int):
+                if ref in by_id:
+                    ids.add(ref)
+                else:
+                    warnings.append(f"training {key}: campaign {ref} is not in KnowBe4")
+            else:
+                found = by_name.get(ref, [])
+                if not found:
+                    warnings.append(f"training {key}: no campaign is named {ref!r}")
+                ids.update(found)
+        selected[key] = ids
+    return selected, warnings
+
+
+@dataclass(frozen=True)
+class StoreState:
+    """The store's view of the tenant as of the last sync (all zeros for a new store)."""
+
+    bookmarks: Mapping[int, CampaignBookmark] = field(default_factory=dict[int, CampaignBookmark])
+    recipients: Mapping[int, tuple[str | None, int | None]] = field(
+        default_factory=dict[int, tuple[str | None, int | None]]
+    )
+    counts: Mapping[str, int] = field(default_factory=dict[str, int])
+    active_users: frozenset[int] = frozenset()
+    open_sticky: Mapping[int, frozenset[str]] = field(default_factory=dict[int, frozenset[str]])
+    tests: Mapping[int, tuple[str | None, str | None]] = field(default_factory=dict[int, tuple[str | None, str | None]])
+    last_ok: Mapping[str, Any] | None = None
+
+    @property
+    def is_new(self) -> bool:
+        return self.last_ok is None
+
+
+def _count(conn: Connection, table: Any, *where: Any) -> int:
+    return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+
+
+def read_state(conn: Connection) -> StoreState:
+    """Bookmarks, counts from the last sync, active users and open sticky records."""
+    u, s, t = schema.users, schema.sticky_records, schema.security_tests
+    counts = {
+        name: _count(conn, schema.metadata.tables[name], schema.metadata.tables[name].c.removed_at.is_(None))
+        for name in (
+            "users",
+            "groups",
+            "training_campaigns",
+            "store_purchases",
+            "policies",
+            "phishing_campaigns",
+            "security_tests",
+        )
+    }
+    active = frozenset(
+        conn.execute(
+            select(u.c.id).where(u.c.removed_at.is_(None), func.lower(func.coalesce(u.c.status, "active")) == "active")
+        ).scalars()
+    )
+    sticky: dict[int, set[str]] = {}
+    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))).tuples():
+        sticky.setdefault(uid, set()).add(training)
+    return StoreState(
+        bookmarks=campaign_bookmarks(conn),
+        recipients=recipient_bookmarks(conn),
+        counts=counts,
+        active_users=active,
+        open_sticky={k: frozenset(v) for k, v in sticky.items()},
+        tests={
+            pst: (status, kind)
+            for pst, status, kind in conn.execute(
+                select(t.c.pst_id, t.c.status, t.c.campaign_type).where(t.c.removed_at.is_(None))
+            ).tuples()
+        },
+        last_ok=last_run(conn, outcome="ok"),
+    )
