@@ -49,11 +49,13 @@ def test_multi_module_campaign_needs_every_module() -> None:
 
 
 def test_duplicate_enrollments_one_completion_is_enough_and_the_first_counts() -> None:
-    late_retake = enrollment(1, A, "m1", "Completed", day(9), eid=3)
+    retake = enrollment(1, A, "m1", "Completed", day(9), eid=3)
     first = enrollment(1, A, "m1", "Completed", day(4), eid=2)
-    d = one([enrollment(1, A, "m1", "Not Started", eid=1), late_retake, first])
-    assert (d.state, d.compliant_since) == ("compliant", day(4))
-    assert d.evidence_ids == (2,)
+    not_started = enrollment(1, A, "m1", "Not Started", eid=1)
+    for order in ([not_started, retake, first], [first, not_started, retake]):
+        d = one(order)
+        assert (d.state, d.compliant_since, d.evidence_ids) == ("compliant", day(4), (2,))
+        assert d.campaigns[0].outstanding_modules == ()
 
 
 def test_completion_after_end_date_counts_and_is_late() -> None:
@@ -64,6 +66,13 @@ def test_completion_after_end_date_counts_and_is_late() -> None:
     assert "Campaign A was completed after the deadline (late, still counted)" in d.reason
     on_time = one([enrollment(1, A, "m1", "Completed", day(5))], campaigns=ended)
     assert on_time.late is False  # exactly on the end date is on time
+    # In a multi-module campaign, one module finished after the end date makes the campaign late.
+    two = one(
+        [enrollment(1, A, "m1", "Completed", day(2)), enrollment(1, A, "m2", "Completed", day(6))], campaigns=ended
+    )
+    assert (two.late, two.campaigns[0].completed_at) == (True, day(6))
+    both_on_time = [enrollment(1, A, "m1", "Completed", day(2)), enrollment(1, A, "m2", "Completed", day(5))]
+    assert one(both_on_time, campaigns=ended).late is False
 
 
 def test_relative_duration_deadline_counts_from_enrollment() -> None:

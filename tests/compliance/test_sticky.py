@@ -174,3 +174,15 @@ def test_reset_expired_dry_run() -> None:
     assert plan.flips == ()  # they had already lapsed; closing the records changes no one's compliance
     with pytest.raises(ValueError, match="either"):
         plan_reset(PEOPLE, CAMPAIGNS, DAY20, yearly, records, training="security_awareness", at=day(371))
+
+
+def test_expired_reports_the_latest_lapsed_compliance() -> None:
+    # Alice's record says day 5 (campaign A only). Since then B was selected too and she completed it on
+    # day 8, so KnowBe4's data earns compliance on day 8; both have lapsed by day 380.
+    yearly = policy(security_awareness={"campaigns": [A, B], "renew_every_days": 365})
+    record = StickyRecord(ALICE, "security_awareness", day(5), (DAY10[0],), recorded_at=day(10))
+    data = [DAY10[0], enrollment(ALICE, B, "m1", "Completed", day(8), eid=30)]
+    alice = evaluate(PEOPLE[:1], CAMPAIGNS, data, yearly, [record], day(380)).decisions[0]
+    assert (alice.state, alice.earned_at, alice.due_date) == ("expired", day(8), day(373))
+    older = evaluate(PEOPLE[:1], CAMPAIGNS, data, yearly, [replace(record, compliant_since=day(9))], day(380))
+    assert (older.decisions[0].earned_at, older.decisions[0].due_date) == (day(9), day(374))
