@@ -22,7 +22,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -75,8 +74,7 @@ def generate(n_people: int, n_enrollments: int, seed: int) -> tuple[list[Person]
             )
         )
     campaigns = [
-        Campaign(campaign_id=c, name=f"Campaign {c}", status="In Progress", end_date=END_DATES.get(c))
-        for c in MODULES
+        Campaign(campaign_id=c, name=f"Campaign {c}", status="In Progress", end_date=END_DATES.get(c)) for c in MODULES
     ]
     weights = [w for _, w in STATUSES]
     names = [s for s, _ in STATUSES]
@@ -232,21 +230,11 @@ def duckdb_answers(con: duckdb.DuckDBPyConnection, pol: Policy) -> tuple[float, 
     return elapsed, answers
 
 
-def best(runs: int, fn: Callable[[], tuple[float, Any]]) -> tuple[list[float], Any]:
-    times: list[float] = []
-    answer: Any = None
-    for _ in range(runs):
-        gc.collect()
-        elapsed, answer = fn()
-        times.append(elapsed)
-    return times, answer
-
-
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0] if __doc__ else None)
     ap.add_argument("--people", type=int, default=100_000)
     ap.add_argument("--enrollments", type=int, default=1_000_000)
-    ap.add_argument("--runs", type=int, default=3)
+    ap.add_argument("--runs", type=int, default=5)
     ap.add_argument("--seed", type=int, default=1)
     args = ap.parse_args()
 
@@ -261,20 +249,31 @@ def main() -> int:
         f"({len(selected)} selected), {len(pol.trainings)} trainings; generated in {time.perf_counter() - t0:.1f} s"
     )
 
-    times, ours = best(args.runs, lambda: engine_answers(people, campaigns, enrollments, pol))
-    print(f"evaluate: {min(times):.2f} s best of {args.runs} (median {statistics.median(times):.2f} s) "
-          f"-> {len(ours):,} decisions")  # fmt: skip
-
     con = duckdb.connect()
     threads = con.execute("SELECT current_setting('threads')").fetchone()
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()
         load_duckdb(con, Path(tmp), people, campaigns, enrollments, pol)
         load_s = time.perf_counter() - t1
-    dtimes, theirs = best(args.runs, lambda: duckdb_answers(con, pol))
+
+    # Alternate the two so both see the same background load on a shared machine.
+    times: list[float] = []
+    dtimes: list[float] = []
+    ours: dict[tuple[str, int], Any] = {}
+    theirs: dict[tuple[str, int], Any] = {}
+    for _ in range(args.runs):
+        gc.collect()
+        elapsed, ours = engine_answers(people, campaigns, enrollments, pol)
+        times.append(elapsed)
+        gc.collect()
+        elapsed, theirs = duckdb_answers(con, pol)
+        dtimes.append(elapsed)
+    print(f"evaluate: {min(times):.2f} s best of {args.runs} (median {statistics.median(times):.2f} s) "
+          f"-> {len(ours):,} decisions")  # fmt: skip
     print(
         f"duckdb {duckdb.__version__} ({threads[0] if threads else '?'} threads): query {min(dtimes):.2f} s best of "
-        f"{args.runs} (median {statistics.median(dtimes):.2f} s); loading the facts took {load_s:.1f} s (CSV)"
+        f"{args.runs} (median {statistics.median(dtimes):.2f} s), rows fetched into Python; loading the same "
+        f"facts into DuckDB first took {load_s:.1f} s (via CSV; no pyarrow/pandas here)"
     )
 
     if ours != theirs:
@@ -289,9 +288,10 @@ def main() -> int:
     print(f"same answers: all {len(ours):,} decisions equal (state, compliant_since, late); " +
           ", ".join(f"{s} {n:,}" for s, n in sorted(states.items())))  # fmt: skip
     ratio = min(times) / min(dtimes)
+    end_to_end = min(times) / (min(dtimes) + load_s)
     print(
-        f"ratio evaluate / duckdb: {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'}); "
-        f"evaluate under 5 s: {'yes' if min(times) < 5 else 'NO'}"
+        f"ratio evaluate / duckdb query: {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'}); "
+        f"evaluate / (load + query): {end_to_end:.2f}x; evaluate under 5 s: {'yes' if min(times) < 5 else 'NO'}"
     )
     return 0
 
