@@ -13,10 +13,9 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
-from typer.testing import CliRunner
 
+from reports._cli import run
 from reports._tenant import campaign, enrollment, group, purchase, sync_into_store, tenant, user
-from trainproof.cli import app
 from trainproof.reports import ReportInputError, report_campaigns
 
 AT = datetime(2026, 8, 15, 12, tzinfo=UTC)
@@ -136,22 +135,34 @@ def test_order_and_status_filter(store: Engine) -> None:
         report_campaigns(store, status="finished", at=AT)
 
 
-def test_cli_json_and_csv(store: Engine, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = store.url.database
-    assert db is not None
-    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", f"sqlite:///{db}")
+def test_cli_json_and_csv(
+    store: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", str(store.url))
     monkeypatch.setenv("TRAINPROOF_NOW", AT.isoformat())
-    monkeypatch.chdir(Path(db).parent.parent)  # no trainproof.toml here
-    runner = CliRunner()
-    out = runner.invoke(app, ["report", "campaigns", "--status", "active", "--format", "json"])
-    assert out.exit_code == 0, out.output
-    data = json.loads(out.stdout)
+    monkeypatch.chdir(tmp_path)  # no trainproof.toml here
+    code, out, err = run(["report", "campaigns", "--status", "active", "--format", "json"], capsys, monkeypatch)
+    assert code == 0, err
+    data = json.loads(out)
     assert [r["campaign_id"] for r in data] == [104, 101, 103, 102]
     assert data[1]["flags"][1] == "retired modules: Passwords"
-    out = runner.invoke(app, ["report", "campaigns", "--format", "csv"])
-    assert out.exit_code == 0, out.output
-    lines = out.stdout.splitlines()
+    code, out, err = run(["report", "campaigns", "--format", "csv"], capsys, monkeypatch)
+    assert code == 0, err
+    lines = out.splitlines()
     assert lines[0].startswith("campaign_id,name,status,state,")
     assert len(lines) == 6
-    out = runner.invoke(app, ["report", "campaigns", "--status", "nope"])
-    assert out.exit_code != 0
+    code, out, err = run(["report", "campaigns", "--status", "nope"], capsys, monkeypatch)
+    assert (code, out) == (2, "")
+    assert err.startswith("error: unknown campaign status 'nope'")
+
+
+def test_cli_without_a_store_says_sync_first(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", f"sqlite:///{tmp_path / 'none.db'}")
+    code, _, err = run(["report", "campaigns"], capsys, monkeypatch)
+    assert code == 1
+    assert (
+        err == f"error: no store at {tmp_path / 'none.db'}: run `trainproof sync` first (or `trainproof demo` to try)\n"
+    )
+    assert not (tmp_path / "none.db").exists()
