@@ -19,6 +19,8 @@ from trainproof.cli import demo as _demo  # noqa: F401, E402  # pyright: ignore[
 from trainproof.cli import mcp as _mcp  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import report as _report  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 from trainproof.cli import simulate as _simulate  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import sync as _sync  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import db as _db  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
 
 __all__ = ["app", "main"]
 

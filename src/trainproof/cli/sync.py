@@ -1,0 +1,145 @@
+"""`trainproof sync`: refresh the local store from KnowBe4 with the fewest requests, all or nothing."""
+
+from __future__ import annotations
+
+import sys
+from enum import StrEnum
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
+
+from trainproof.cli._app import app, settings
+from trainproof.cli._output import to_json
+from trainproof.sync import SyncReport, run_sync
+
+_LABELS = {
+    "account": "account",
+    "users": "users",
+    "groups": "groups",
+    "training_campaigns": "training campaigns",
+    "store_purchases": "store purchases",
+    "policies": "policies",
+    "enrollments": "enrollments",
+    "phishing_campaigns": "phishing campaigns",
+    "security_tests": "security tests",
+    "recipients": "recipients",
+}
+
+
+class SyncFormat(StrEnum):
+    text = "text"
+    json = "json"
+
+
+class _RichProgress:
+    """One Rich bar per resource on stderr (used only when stderr is a terminal)."""
+
+    def __init__(self, console: Console) -> None:
+        self._bars = Progress(
+            TextColumn("{task.description:<20}"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeElapsedColumn(),
+            console=console,
+            transient=False,
+        )
+        self._tasks: dict[str, TaskID] = {}
+
+    def __enter__(self) -> _RichProgress:
+        self._bars.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._bars.stop()
+
+    def start(self, resource: str, total: int | None) -> None:
+        task = self._tasks.get(resource)
+        if task is None:
+            self._tasks[resource] = self._bars.add_task(_LABELS.get(resource, resource), total=total)
+        else:
+            self._bars.update(task, total=total)
+
+    def advance(self, resource: str, records: int) -> None:
+        task = self._tasks.get(resource)
+        if task is not None and records:
+            self._bars.advance(task, records)
+
+    def finish(self, resource: str) -> None:
+        task = self._tasks.get(resource)
+        if task is not None:
+            done = self._bars.tasks[task].completed
+            self._bars.update(task, total=done, completed=done)
+
+
+def _print_plan(report: SyncReport) -> None:
+    plan = report.plan
+    lines: list[str] = []
+    enrollment_steps = [s for s in plan.steps if s.key.startswith("enrollments:")]
+    recipient_steps = [s for s in plan.steps if s.key.startswith("recipients:")]
+    for step in plan.steps:
+        if step in enrollment_steps or step in recipient_steps:
+            continue
+        known = "?" if step.estimated_records is None else f"{step.estimated_records:,}"
+        lines.append(f"  {step.label:<28} {known:>10} records  {step.estimated_requests:>6,} requests")
+    for label, group in (("enrollments", enrollment_steps), ("recipients", recipient_steps)):
+        if not group:
+            continue
+        records = [s.estimated_records for s in group]
+        known = "?" if any(r is None for r in records) else f"{sum(r or 0 for r in records):,}"
+        cost = sum(s.estimated_requests for s in group)
+        lines.append(f"  {label + f' ({len(group):,} lists)':<28} {known:>10} records  {cost:>6,} requests")
+    ep = plan.enrollments
+    if ep is not None:
+        lines.append(f"  enrollment plan: {ep.reason}")
+    lines.extend(f"  note: {note}" for note in plan.notes)
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@app.command("sync")
+def sync_command(
+    full: Annotated[
+        bool, typer.Option("--full", help="Also refetch campaigns and tests that were finished when last stored.")
+    ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Print the plan and its cost against today's budget; call nothing.")
+    ] = False,
+    fmt: Annotated[SyncFormat, typer.Option("--format", help="text (a summary line) or json (one object).")] = (
+        SyncFormat.text
+    ),
+    wait: Annotated[
+        bool, typer.Option("--wait", help="If another sync is running on this store, wait for it (bounded).")
+    ] = False,
+    wait_timeout: Annotated[
+        float, typer.Option("--wait-timeout", help="Seconds --wait waits at most.", min=0)
+    ] = 1800.0,
+) -> None:
+    """Refresh the local store from KnowBe4: all changes are committed at once, or none.
+
+    Fetches the account, users, training campaigns and the module catalogue, the enrollments of the
+    campaigns your trainings select (or of the people not yet compliant, when that is cheaper), and
+    phishing data; finished campaigns already stored are skipped unless --full.
+
+    \b
+    Example:
+        trainproof sync --dry-run
+        trainproof sync --format json
+    """
+    config = settings()
+    err = Console(stderr=True)
+    show_bars = err.is_terminal and not dry_run and fmt is SyncFormat.text
+    if show_bars:
+        with _RichProgress(err) as bars:
+            report = run_sync(config, full=full, dry_run=dry_run, progress=bars, wait_s=wait_timeout if wait else 0)
+    else:
+        report = run_sync(config, full=full, dry_run=dry_run, wait_s=wait_timeout if wait else 0)
+    if fmt is SyncFormat.json:
+        sys.stdout.write(to_json(report.as_dict()) + "\n")
+        return
+    if dry_run:
+        _print_plan(report)
+    else:
+        for warning in report.warnings:
+            sys.stderr.write(f"warning: {warning}\n")
+    sys.stdout.write(report.summary() + "\n")
