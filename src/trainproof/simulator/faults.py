@@ -9,6 +9,8 @@ Each rule:
 Targeting (all optional): `path` (prefix of the URL path), `regex` (searched in the path), `skip` (let the
 first N matching requests through), `times` (fire this many times; absent or null = always), `every`
 (fire on every Nth matching request after `skip`). Only /v1 requests are matched, never /_admin.
+Rules are checked in order; once a rule answers a request (status, rate_limit, lockout, daily_quota,
+html), later rules neither count nor fire for it. `slow` and the kinds that damage an answer combine.
 
 Kinds (their own fields and defaults in brackets):
 
@@ -240,7 +242,7 @@ class FaultEngine:
                 rule.matched += 1
                 if rule.kind == "lockout" and now < rule._locked_until:  # pyright: ignore[reportPrivateUsage]
                     fired.append(rule)
-                    continue
+                    break
                 n = rule.matched - rule.skip
                 if n <= 0 or (rule.times is not None and rule.fired >= rule.times) or (n - 1) % rule.every:
                     continue
@@ -249,6 +251,8 @@ class FaultEngine:
                     seconds = 300.0 if rule.seconds is None else rule.seconds
                     rule._locked_until = now + seconds * self.time_scale  # pyright: ignore[reportPrivateUsage]
                 fired.append(rule)
+                if rule.kind in RESPONDING:
+                    break  # this rule answers: later rules do not see the request
         return fired
 
     def lockout_left(self, rule: FaultRule, now: float) -> float:

@@ -2,7 +2,7 @@
 
 - 4 requests per second (sliding one-second window);
 - 50 requests per minute (sliding window); the 51st starts a lockout of about five minutes in which every
-  request gets 429;
+  request gets 429 (afterwards the windows start empty);
 - 2,000 + number_of_seats requests per day, in a window that opens at the first request and lasts 24 hours.
 
 Only accepted requests count (a 429 does not use up quota). `time_scale` multiplies every duration, so
@@ -118,6 +118,8 @@ class RateLimiter:
                 )
             if len(minute) >= lim.per_minute:
                 self._locked_until = now + lim.lockout_s * scale
+                minute.clear()  # after the lockout the client starts afresh
+                second.clear()
                 return Rejection(
                     "burst",
                     f"API burst limit exceeded ({lim.per_minute} requests per minute): locked out for about "

@@ -104,7 +104,7 @@ def _listing(
         if (loop.mode or "repeat") == "repeat":
             next_cursor = str(paging.offset)
         else:
-            next_cursor = str(max(paging.offset, total) + paging.per_page)
+            next_cursor = str(paging.offset + paging.per_page)
     headers: dict[str, str] = {}
     if ctx.cursor_style in ("both", "header"):
         headers["X-Next-Cursor"] = next_cursor or ""

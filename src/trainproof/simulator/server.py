@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import socket
 import threading
@@ -33,7 +35,7 @@ class SimulatorStartError(TrainproofError):
 def bind(host: str, port: int) -> socket.socket:
     """A listening socket; port 0 picks a free one."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)  # proto set: asyncio then sets TCP_NODELAY
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -64,6 +66,31 @@ def uvicorn_config(app: SimulatorApp, *, log_level: str = "warning", configure_l
         server_header=False,
         date_header=True,
     )
+
+
+class _ThreadServer(uvicorn.Server):
+    """uvicorn, stoppable at once from another thread (its own loop polls every 0.1 s)."""
+
+    def __init__(self, config: uvicorn.Config) -> None:
+        super().__init__(config)
+        self._wake: asyncio.Event | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+
+    async def main_loop(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._wake = asyncio.Event()
+        counter = 0
+        while not await self.on_tick(counter):
+            counter = (counter + 1) % 864_000
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), 0.1)
+
+    def request_stop(self) -> None:
+        self.should_exit = True
+        loop, wake = self._loop, self._wake
+        if loop is not None and wake is not None:
+            with contextlib.suppress(RuntimeError):  # the loop already closed
+                loop.call_soon_threadsafe(wake.set)
 
 
 class Simulator:
@@ -110,7 +137,7 @@ class Simulator:
         self.token = token
         self.host = host
         self._port = port
-        self._server: uvicorn.Server | None = None
+        self._server: _ThreadServer | None = None
         self._thread: threading.Thread | None = None
         self._socket: socket.socket | None = None
 
@@ -121,7 +148,7 @@ class Simulator:
             return self
         self._socket = bind(self.host, self._port)
         self._port = self._socket.getsockname()[1]
-        server = uvicorn.Server(uvicorn_config(self.app))
+        server = _ThreadServer(uvicorn_config(self.app))
         self._server = server
         self._thread = threading.Thread(
             target=server.run, kwargs={"sockets": [self._socket]}, name=f"kb4-simulator:{self._port}", daemon=True
@@ -137,7 +164,7 @@ class Simulator:
 
     def stop(self) -> None:
         if self._server is not None:
-            self._server.should_exit = True
+            self._server.request_stop()
         if self._thread is not None:
             self._thread.join(timeout=10)
         if self._socket is not None:
