@@ -6,6 +6,10 @@ record kept, so what trainproof decides can always be checked against what KnowB
 
 from __future__ import annotations
 
+import contextlib
+import logging
+import sys
+from collections.abc import Generator
 from typing import Annotated, Any
 
 import anyio
@@ -13,12 +17,13 @@ import typer
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from trainproof.cli._app import app, settings
-from trainproof.cli._output import Format, progress_console, render
+from trainproof.cli._output import Format, columns_of, progress_console, render
 from trainproof.client import ENDPOINTS, Endpoint, KnowBe4Client, endpoint
 
 __all__ = ["api"]
 
-_ID_FILTERS = ("group_id", "campaign_id", "user_id", "store_purchase_id")
+TABLE_COLUMNS = 8
+"""A terminal table folds beyond this many columns; JSON and CSV always carry every field."""
 
 
 def _resource_help() -> str:
@@ -86,6 +91,24 @@ def _build_kwargs(ctx: typer.Context, spec: Endpoint, ids: list[int], options: d
             if flag in filters and flag not in kwargs:
                 kwargs[flag] = True  # the same defaults as the typed client
     return kwargs
+
+
+class _WarningLines(logging.Handler):
+    """The client's warnings (e.g. the 10-campaign cap) as `warning: ...` lines on stderr."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"warning: {record.getMessage()}\n")
+
+
+@contextlib.contextmanager
+def _client_warnings() -> Generator[None]:
+    log = logging.getLogger("trainproof.client")
+    handler = _WarningLines(logging.WARNING)
+    log.addHandler(handler)
+    try:
+        yield
+    finally:
+        log.removeHandler(handler)
 
 
 async def _fetch(spec: Endpoint, kwargs: dict[str, Any], show_progress: bool) -> tuple[list[dict[str, Any]], str]:
@@ -168,7 +191,14 @@ def api(
     }
     kwargs = _build_kwargs(ctx, spec, list(ids or []), options)
     show_progress = progress_console().is_terminal
-    records, summary = anyio.run(_fetch, spec, kwargs, show_progress)
-    render(records, fmt.value)
+    with _client_warnings():
+        records, summary = anyio.run(_fetch, spec, kwargs, show_progress)
+    columns = columns_of(records)
+    if fmt is Format.table and len(columns) > TABLE_COLUMNS:
+        sys.stderr.write(
+            f"note: the table shows {TABLE_COLUMNS} of {len(columns)} fields; --format json or csv shows them all\n"
+        )
+        columns = columns[:TABLE_COLUMNS]
+    render(records, fmt.value, columns=columns)
     if show_progress:
         progress_console().print(summary, highlight=False)
