@@ -139,7 +139,15 @@ def overdue_rows(
                 past_due=knowbe4_past_due or (deadline is not None and deadline < at),
             )
         )
-    rows.sort(key=lambda r: (r.manager == NO_MANAGER, r.manager.lower(), -(r.days_overdue or -1), r.email, r.training))
+    rows.sort(
+        key=lambda r: (
+            r.manager == NO_MANAGER,
+            r.manager.lower(),
+            -(r.days_overdue if r.days_overdue is not None else -1),
+            r.email,
+            r.training,
+        )
+    )
     return rows
 
 
