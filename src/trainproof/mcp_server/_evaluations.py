@@ -21,15 +21,13 @@ from sqlalchemy import Engine
 
 from trainproof import clock
 from trainproof.compliance.decision import Decision
-from trainproof.compliance.engine import evaluate
 from trainproof.compliance.facts import Person
-from trainproof.compliance.policy import load_policy, resolve_campaigns
 from trainproof.config import Settings
+from trainproof.decisions import judge
 from trainproof.errors import ConfigError
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer
 from trainproof.mcp_server._state import AppState
-from trainproof.store.queries import load_campaigns, load_facts
 
 KEEP = 3  # snapshots kept in memory (today, and a couple of audit dates)
 
@@ -107,28 +105,23 @@ def build_snapshot(
     )
 
 
-def evaluate_store(
-    engine: Engine, settings: Settings, as_of: datetime | None, at: datetime, source_as_of: datetime
-) -> Snapshot:
-    """Run the compliance engine on the store's facts (now, or as they stood at `as_of`), without writing."""
-    policy = load_policy(settings)
-    if not policy.trainings:
-        raise ConfigError(
-            "no trainings are configured",
-            'add [trainings.security_awareness] campaigns = [101, "Campaign name"] to trainproof.toml',
-        )
+def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, source_as_of: datetime) -> Snapshot:
+    """Judge the store (now, or as it stood at `as_of`) through `trainproof.decisions`, without writing.
+
+    The same path as `trainproof status` and the reports, so the answers can never disagree.
+    """
     with engine.connect() as conn:
         try:
-            policy = resolve_campaigns(policy, load_campaigns(conn, as_of))
-        except ConfigError:
-            # The engine's message may quote KnowBe4 campaign names (its "did you mean" hint): not ours to relay.
+            judged = judge(conn, settings, as_of=as_of)
+        except ConfigError as exc:
+            if "campaigns:" not in exc.what:
+                raise
+            # A campaign-name problem: the engine's hint may quote KnowBe4 campaign names, not ours to relay.
             raise ConfigError(
                 "trainproof.toml selects a campaign by a name the store does not know, or that several share",
                 "run `trainproof check` to see which, and select campaigns by id",
             ) from None
-        selected = {cid for t in policy.trainings for cid in t.campaign_ids}
-        facts = load_facts(conn, as_of, campaign_ids=selected)
-    ev = evaluate(facts.people, facts.campaigns, facts.enrollments, policy, facts.sticky, at)
+    ev = judged.evaluation
     people: list[Person] = [*ev.population, *(x.person for x in ev.excluded)]
     return build_snapshot(
         people,
@@ -136,7 +129,7 @@ def evaluate_store(
         {x.person.user_id: x.reason for x in ev.excluded},
         {t.key: t.title for t in ev.policy.trainings},
         ev.totals(),
-        at,
+        judged.as_of,
         source_as_of,
     )
 
@@ -173,14 +166,13 @@ async def snapshot_for(state: AppState, day: date | None) -> tuple[Snapshot, Ans
     with _errors.mapped():
         engine, run_id, ans = await state.facts_source()
         if current:
-            at = clock.now()
-            key: tuple[Any, ...] = (state.settings.database_url, run_id, "current", today)
-            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, None, at, ans.as_of))
+            key: tuple[Any, ...] = (engine.url, run_id, "current", today)
+            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, None, ans.as_of))
         else:
             assert day is not None
             at = clock.parse_instant(day.isoformat())
-            key = (state.settings.database_url, run_id, "as_of", day)
-            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, at, at, ans.as_of))
+            key = (engine.url, run_id, "as_of", day)
+            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, at, ans.as_of))
     if day is not None and day > today:
         ans.notes.append("as_of is in the future: answered as of today.")
     return snap, ans

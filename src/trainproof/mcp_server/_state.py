@@ -16,23 +16,30 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
+import tempfile
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Literal
 
+import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 from sqlalchemy import Engine
 
+from trainproof import clock
 from trainproof.client import KnowBe4Client
-from trainproof.config import Settings
+from trainproof.config import Limits, Settings
 from trainproof.errors import ConfigError, StoreError
 from trainproof.mcp_server._backend import Answer, Backend
 from trainproof.mcp_server._live import LiveBackend
 from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
+from trainproof.store import open_store
 from trainproof.store.db import create_store_engine, redact_url, sqlite_path
+from trainproof.sync import run_sync_async
 
 logger = logging.getLogger("trainproof.mcp")
 
@@ -74,6 +81,41 @@ class McpOptions:
         return cls(source=chosen, cache_seconds=cache, retry_budget_s=retry)
 
 
+MIRROR_NOTE = (
+    "Live: the compliance facts were fetched from KnowBe4 by a sync into a private, temporary mirror "
+    "(requests_made counts it; it is reused for [mcp] cache_seconds)."
+)
+
+
+@dataclass
+class LiveMirror:
+    """The private store compliance answers use in live mode."""
+
+    settings: Settings
+    engine: Engine
+    directory: Path
+    lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    @classmethod
+    def create(cls, settings: Settings, limits: Limits) -> LiveMirror:
+        settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        directory = Path(tempfile.mkdtemp(prefix="mcp-live-", dir=settings.state_dir))
+        url = f"sqlite:///{directory / 'mirror.db'}"
+        raw = dict(settings.raw)
+        raw["sync"] = {**settings.table("sync"), "phishing": False}
+        mirror_settings = dataclasses.replace(settings, database_url=url, limits=limits, raw=raw)
+        engine = open_store(url)
+        return cls(settings=mirror_settings, engine=engine, directory=directory)
+
+    def last_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
+        with self.engine.connect() as conn:
+            return last_runs(conn)
+
+    def close(self) -> None:
+        self.engine.dispose()
+        shutil.rmtree(self.directory, ignore_errors=True)
+
+
 @dataclass
 class AppState:
     """Everything a tool call needs; built once per server process by the lifespan."""
@@ -83,6 +125,8 @@ class AppState:
     client: KnowBe4Client | None
     engine: Engine | None
     live: LiveBackend | None
+    mirror: LiveMirror | None = None
+    mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
     extras: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
@@ -144,7 +188,37 @@ class AppState:
         return await self.live_facts()
 
     async def live_facts(self) -> tuple[Engine, int, Answer]:
-        raise ConfigError("compliance answers need a synced store", "run `trainproof sync`, then ask again")
+        """Compliance facts from the live API: a sync into a private, temporary mirror, reused for a while.
+
+        The compliance engine judges people, campaigns and enrollments together, which only a sync can
+        gather correctly (the same code path as `trainproof sync`, with the same limiter and budget). The
+        mirror lives in a temporary directory removed when the server stops; phishing data is skipped.
+        """
+        live = self.live_backend()  # no token: the same error as every live answer
+        async with self.mirror_lock:
+            if self.mirror is None:
+                self.mirror = await anyio.to_thread.run_sync(LiveMirror.create, self.settings, live.client.limits)
+        mirror = self.mirror
+        async with mirror.lock:
+            _, ok = await anyio.to_thread.run_sync(mirror.last_runs)
+            fresh = ok is not None and ok.finished_at is not None
+            if fresh and ok is not None and ok.finished_at is not None:
+                age = (clock.now() - ok.finished_at).total_seconds()
+                fresh = age < self.options.cache_seconds
+            if ok is not None and fresh:
+                ans = Answer(kind="live", as_of=ok.finished_at or clock.now())
+                ans.notes.append(MIRROR_NOTE)
+                return mirror.engine, ok.run_id, ans
+            report = await run_sync_async(mirror.settings)
+            if report.run_id is None:  # pragma: no cover - a real sync always records its run
+                raise StoreError("the live sync recorded no run", "try again")
+            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests)
+            ans.notes.append(MIRROR_NOTE)
+            return mirror.engine, report.run_id, ans
+
+    def fallback(self) -> LiveBackend | None:
+        """The live API for what the store cannot answer (auto mode, with a token); None otherwise."""
+        return self.live if self.options.source == "auto" else None
 
     async def backend(self) -> Backend:
         """The store when configured or (auto) when a sync succeeded there; the live API otherwise."""
@@ -183,6 +257,8 @@ def make_lifespan(settings: Settings, options: McpOptions) -> Any:
             finally:
                 if state.engine is not None:
                     state.engine.dispose()
+                if state.mirror is not None:
+                    state.mirror.close()
 
     return lifespan
 

@@ -59,6 +59,19 @@ def last_runs(conn: Connection) -> tuple[SyncRun | None, SyncRun | None]:
     return _run(last_run(conn, outcome=None)), _run(last_run(conn, outcome="ok"))
 
 
+class NotInStore(StoreError):
+    """The store never fetched this campaign's enrollments (no training selects it)."""
+
+    def __init__(self, campaign_id: int) -> None:
+        super().__init__(
+            f"the store holds no enrollments of campaign {campaign_id}: no training in trainproof.toml selects it "
+            'and [sync] campaigns is "selected"',
+            'set [sync] campaigns = "all" and run `trainproof sync`, or use [mcp] source = "auto" with '
+            "KNOWBE4_API_KEY set so such questions go to KnowBe4",
+        )
+        self.campaign_id = campaign_id
+
+
 class StoreBackend:
     """KnowBe4 records from the store, as of its last successful sync."""
 
@@ -76,6 +89,8 @@ class StoreBackend:
             try:
                 with self.engine.connect() as conn:
                     return work(conn)
+            except NotInStore:
+                raise
             except SQLAlchemyError as exc:
                 raise StoreError(
                     f"cannot read the store at {redact_url(self.engine.url)} ({type(exc).__name__})",
@@ -129,12 +144,29 @@ class StoreBackend:
 
     @staticmethod
     def _enrollment(row: Any) -> Enrollment:
+        """The stored API JSON, completed with what the store knows beside it.
+
+        The sync asks for enrollments without the `include_*` flags (it knows the campaign from the
+        filter), so the campaign id, purchase id and employee number come from the store's columns.
+        """
         e = Enrollment.model_validate_json(row.raw)
         if e.campaign_id is None and row.campaign_id is not None:
             e.campaign_id = row.campaign_id
         if e.store_purchase_id is None and row.store_purchase_id is not None:
             e.store_purchase_id = row.store_purchase_id
+        if e.user is not None and e.user.employee_number is None:
+            e.user.employee_number = row.user_employee_number or row.employee_number
         return e
+
+    @staticmethod
+    def _enrollment_columns() -> tuple[Any, ...]:
+        e, u = s.enrollments, s.users
+        return (e.c.raw, e.c.campaign_id, e.c.store_purchase_id, e.c.user_employee_number, u.c.employee_number)
+
+    @staticmethod
+    def _with_users() -> Any:
+        e, u = s.enrollments, s.users
+        return e.outerjoin(u, u.c.id == e.c.user_id)
 
     async def enrollments(self, ans: Answer, campaign_id: int) -> list[Enrollment]:
         rows, _, _ = await self.enrollments_page(ans, campaign_id, 1, 2**62, None)
@@ -145,7 +177,14 @@ class StoreBackend:
     ) -> tuple[list[Enrollment], int | None, bool]:
         e = s.enrollments
 
+        t = s.training_campaigns
+
         def work(conn: Connection) -> tuple[list[Enrollment], int | None, bool]:
+            fetched = conn.execute(
+                select(t.c.enrollments_fetched_at).where(t.c.campaign_id == campaign_id)
+            ).scalar_one_or_none()
+            if fetched is None:
+                raise NotInStore(campaign_id)
             where = [e.c.campaign_id == campaign_id, e.c.removed_at.is_(None)]
             if accepted is not None:
                 # Which stored status strings the filter matches is decided by trainproof.statuses.
@@ -153,7 +192,8 @@ class StoreBackend:
                 where.append(e.c.status.in_([p for p in present if status_matches(p, accepted)]))
             total = conn.execute(select(func.count()).select_from(e).where(*where)).scalar_one()
             rows = conn.execute(
-                select(e.c.raw, e.c.campaign_id, e.c.store_purchase_id)
+                select(*self._enrollment_columns())
+                .select_from(self._with_users())
                 .where(*where)
                 .order_by(e.c.enrollment_id)
                 .limit(per_page)
@@ -168,9 +208,9 @@ class StoreBackend:
 
         def work(conn: Connection) -> Enrollment | None:
             row = conn.execute(
-                select(e.c.raw, e.c.campaign_id, e.c.store_purchase_id, e.c.removed_at).where(
-                    e.c.enrollment_id == enrollment_id
-                )
+                select(*self._enrollment_columns(), e.c.removed_at)
+                .select_from(self._with_users())
+                .where(e.c.enrollment_id == enrollment_id)
             ).first()
             if row is None:
                 return None
