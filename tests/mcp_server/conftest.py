@@ -6,7 +6,7 @@ steer an assistant (prompt injection), which must come back as plain data.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -92,14 +92,11 @@ def unsynced(sim: Simulator, tmp_path: Path) -> Settings:
     return make_settings(tmp_path, sim)
 
 
-ClientFactory = Callable[..., Any]
-
-
 @pytest.fixture
-async def connect() -> AsyncIterator[Callable[[Settings, str | None], Any]]:
+def connect() -> Callable[[Settings, str | None], Any]:
     """`async with connect(settings, source) as client:`: the official client, in process."""
 
     def open_client(settings: Settings, source: str | None = None) -> Client:
         return Client(create_server(settings, source=source), raise_exceptions=True)
 
-    yield open_client
+    return open_client
