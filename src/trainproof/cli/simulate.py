@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import contextlib
 import sys
 from datetime import date
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
 from trainproof.cli._app import app
 from trainproof.errors import ConfigError
+
+if TYPE_CHECKING:
+    from trainproof.simulator import SimulatorApp
 
 HELP = """Serve a faithful local KnowBe4 Reporting API (no key, no network needed).
 
@@ -116,24 +120,38 @@ def simulate(
     sock = bind(host, port)
     shown_host = f"[{host}]" if ":" in host else host
     base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
-    shown_token = DEFAULT_TOKEN if token is None else "'<the token you passed with --token>'"
+    sys.stderr.write(banner(sim, base_url, source=source, token_given=token is not None, faults=len(rules)))
+    sys.stderr.flush()
+    server = uvicorn.Server(uvicorn_config(sim, configure_logging=True))
+    with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: a normal stop
+        server.run(sockets=[sock])
+    sys.stderr.write("simulator stopped\n")
+
+
+def banner(sim: SimulatorApp, base_url: str, *, source: str, token_given: bool, faults: int = 0) -> str:
+    """What `simulate` prints on start: where it listens and how to point a client at it.
+
+    A token given with --token is never shown (it may be a real one); the default one is public.
+    """
+    from trainproof.simulator import DEFAULT_TOKEN
+
+    shown_token = "'<the token you passed with --token>'" if token_given else DEFAULT_TOKEN
+    opts = sim.options
     limit_text = (
-        f"real (4/s, 50/min then a 5-minute lockout, {_fmt(sim.limiter.daily_quota())}/day), time scale {time_scale:g}"
-        if limits is LimitsMode.real
+        f"real (4/s, 50/min then a 5-minute lockout, {_fmt(sim.limiter.daily_quota())}/day), "
+        f"time scale {opts.time_scale:g}"
+        if opts.limits == "real"
         else "off"
     )
     t = sim.tenant
-    sys.stderr.write(
+    return (
         f"KnowBe4 Reporting API simulator on {base_url}\n"
         f"  tenant: {source}: {_fmt(t.count('users'))} users, {_fmt(t.count('enrollments'))} enrollments, "
         f"{_fmt(t.count('training_campaigns'))} training campaigns\n"
         f"  limits: {limit_text}\n"
-        + (f"  faults: {len(rules)} rule(s)\n" if rules else "")
+        + (f"  faults: {faults} rule(s)\n" if faults else "")
         + "Point trainproof (or any client) at it:\n"
         f"  export KNOWBE4_BASE_URL={base_url}\n"
         f"  export KNOWBE4_API_KEY={shown_token}\n"
         f"Admin endpoints: {base_url}/_admin/help. Stop with Ctrl-C.\n"
     )
-    sys.stderr.flush()
-    server = uvicorn.Server(uvicorn_config(sim, configure_logging=True))
-    server.run(sockets=[sock])

@@ -1,0 +1,132 @@
+"""`trainproof simulate`: help, dump, a real start in a subprocess, and clear errors."""
+
+from __future__ import annotations
+
+import io
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2
+from typer.testing import CliRunner
+
+from trainproof.cli import app
+from trainproof.cli.simulate import banner
+from trainproof.errors import TrainproofError
+from trainproof.simulator import create_app, generate_tenant
+
+TRAINPROOF = [sys.executable, "-m", "trainproof"]
+
+
+def test_help_explains_the_command() -> None:
+    result = CliRunner().invoke(app, ["simulate", "--help"])
+    assert result.exit_code == 0
+    for words in (
+        "KNOWBE4_BASE_URL",
+        "KNOWBE4_API_KEY",
+        "--tenant",
+        "--dump-tenant",
+        "--limits",
+        "--time-scale",
+        "--faults",
+        "/_admin/",
+        "cursor_loop",
+    ):
+        assert words in result.output, words
+
+
+def test_dump_tenant_writes_the_generated_tenant(tmp_path: Path) -> None:
+    target = tmp_path / "tenant.json"
+    result = CliRunner().invoke(app, ["simulate", "--users", "25", "--seed", "4", "--dump-tenant", str(target)])
+    assert result.exit_code == 0, result.output
+    expected = io.StringIO()
+    generate_tenant(25, seed=4).dump(expected)
+    assert target.read_text() == expected.getvalue()
+
+
+def _start(*args: str) -> tuple[subprocess.Popen[str], str]:
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    proc = subprocess.Popen(
+        [*TRAINPROOF, "simulate", "--port", "0", "--users", "20", *args],
+        stderr=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+    assert proc.stderr is not None
+    lines: list[str] = []
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        line = proc.stderr.readline()
+        if not line:
+            break
+        lines.append(line)
+        if "Stop with Ctrl-C" in line:
+            return proc, "".join(lines)
+    proc.kill()
+    raise AssertionError("simulator did not start: " + "".join(lines))
+
+
+def _stop(proc: subprocess.Popen[str]) -> str:
+    proc.send_signal(signal.SIGINT)
+    _, rest = proc.communicate(timeout=15)
+    assert proc.returncode == 0
+    return rest
+
+
+def test_start_prints_url_and_variables_but_never_a_given_token() -> None:
+    secret = "tok-3f9a1c77e2"
+    proc, banner = _start("--token", secret, "--limits", "off")
+    try:
+        url = re.search(r"KNOWBE4_BASE_URL=(http://127\.0\.0\.1:\d+)", banner)
+        assert url is not None
+        assert "KNOWBE4_API_KEY=" in banner
+        response = httpx2.get(url.group(1) + "/v1/users", headers={"Authorization": f"Bearer {secret}"})
+        assert response.status_code == 200
+        assert len(response.json()) == 20
+    finally:
+        rest = _stop(proc)
+    assert secret not in banner + rest
+
+
+def test_the_banner_shows_the_default_token_and_the_limits() -> None:
+    sim = create_app(users=3, limits="real", time_scale=0.5)
+    text = banner(sim, "http://127.0.0.1:9", source="generated", token_given=False, faults=2)
+    assert "export KNOWBE4_BASE_URL=http://127.0.0.1:9\n" in text
+    assert "export KNOWBE4_API_KEY=sim-token\n" in text
+    assert "limits: real" in text
+    assert "time scale 0.5" in text
+    assert "faults: 2 rule(s)" in text
+    hidden = banner(create_app(users=3, token="real-looking-token"), "http://x", source="s", token_given=True)
+    assert "real-looking-token" not in hidden
+
+
+def test_option_errors_are_trainproof_errors(tmp_path: Path) -> None:
+    runner = CliRunner()
+    for args, words in (
+        (["--faults", '{"kind": "meteor"}'], "unknown fault kind"),
+        (["--tenant", str(tmp_path / "missing.json")], "not found"),
+        (["--reference-date", "soon"], "not a date"),
+        (["--time-scale", "0"], "must be positive"),
+    ):
+        result = runner.invoke(app, ["simulate", "--port", "0", *args])
+        assert isinstance(result.exception, TrainproofError), result.output
+        assert result.exception.exit_code == 2
+        assert words in result.exception.message
+
+
+def test_errors_reach_the_terminal_as_one_line() -> None:
+    done = subprocess.run(
+        [*TRAINPROOF, "simulate", "--port", "0", "--faults", '{"kind": "meteor"}'],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2
+    assert done.stderr.startswith("error: unknown fault kind")
+    assert done.stderr.count("\n") == 1
