@@ -30,6 +30,7 @@ TOML = """
 [knowbe4.limits]          # client pacing off: the simulator's limits are off too
 per_second = 10000
 per_minute = 1000000
+{limits}
 
 [trainings.security_awareness]
 title = "Security Awareness Training"
@@ -54,11 +55,12 @@ def make_tenant(users: int = 60, seed: int = 3) -> Any:
 
 
 def make_settings(
-    directory: Path, sim: Simulator, *, token: str | None = None, extra_toml: str = "", **env: str
+    directory: Path, sim: Simulator, *, token: str | None = None, limits: str = "", extra_toml: str = "", **env: str
 ) -> Settings:
+    """Settings for `sim`; `limits` adds lines to [knowbe4.limits], `extra_toml` adds tables."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "trainproof.toml"
-    config.write_text(TOML + extra_toml, encoding="utf-8")
+    config.write_text(TOML.format(limits=limits) + extra_toml, encoding="utf-8")
     base = {
         "KNOWBE4_API_KEY": sim.token if token is None else token,
         "KNOWBE4_BASE_URL": sim.base_url,

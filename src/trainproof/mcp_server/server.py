@@ -63,6 +63,8 @@ def serve(
 ) -> None:
     """Run the server until the client disconnects (stdio) or the process is stopped (HTTP)."""
     server = create_server(settings, source=source)
+    # One line per KnowBe4 request at INFO is noise in an assistant's server log (stderr).
+    logging.getLogger("httpx2").setLevel(logging.WARNING)
     if transport == "stdio":
         server.run("stdio")
     else:
