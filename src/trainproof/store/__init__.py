@@ -85,5 +85,9 @@ def open_store(url: str, *, create: bool = True) -> Engine:
     """
     engine = create_store_engine(url)
     if create:
-        ensure_schema(engine)
+        try:
+            ensure_schema(engine)
+        except BaseException:
+            engine.dispose()
+            raise
     return engine

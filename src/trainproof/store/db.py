@@ -27,6 +27,7 @@ from trainproof.errors import StoreError
 __all__ = [
     "create_store_engine",
     "current_revision",
+    "downgrade",
     "ensure_schema",
     "head_revision",
     "is_sqlite",
@@ -217,6 +218,17 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
             f"cannot migrate the store at {redact_url(engine.url)} ({_short(exc)})",
             "check the URL, that the database is reachable and writable",
         ) from None
+    return before, after
+
+
+def downgrade(engine: Engine, revision: str) -> tuple[str | None, str | None]:
+    """Reverse migrations down to `revision` ("base": drop everything) in one transaction."""
+    from alembic import command
+
+    with engine.connect() as conn, write_transaction(conn):
+        before = current_revision(conn)
+        command.downgrade(_alembic_config(conn), revision)
+        after = current_revision(conn)
     return before, after
 
 

@@ -513,7 +513,7 @@ def campaign_bookmarks(conn: Connection) -> dict[int, CampaignBookmark]:
             .where(e.c.removed_at.is_(None), e.c.campaign_id.is_not(None))
             .group_by(e.c.campaign_id)
         )
-        .tuples()
+        
         .all()
     )
     rows = conn.execute(

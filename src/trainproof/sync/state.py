@@ -165,7 +165,7 @@ def read_state(conn: Connection) -> StoreState:
         ).scalars()
     )
     sticky: dict[int, set[str]] = {}
-    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))).tuples():
+    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))):
         sticky.setdefault(uid, set()).add(training)
     return StoreState(
         bookmarks=campaign_bookmarks(conn),
@@ -177,7 +177,7 @@ def read_state(conn: Connection) -> StoreState:
             pst: (status, kind)
             for pst, status, kind in conn.execute(
                 select(t.c.pst_id, t.c.status, t.c.campaign_type).where(t.c.removed_at.is_(None))
-            ).tuples()
+            )
         },
         last_ok=last_run(conn, outcome="ok"),
     )

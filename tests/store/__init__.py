@@ -1,0 +1,1 @@
+"""Store tests: schema, migrations, history-keeping merges, queries; on SQLite files and PostgreSQL."""
