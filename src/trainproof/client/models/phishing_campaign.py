@@ -20,6 +20,10 @@ class PstSummary(ApiModel):
     users_count: int | None = None
     phish_prone_percentage: float | None = None
 
+    @property
+    def state(self) -> CampaignState:
+        return campaign_state(self.status)
+
 
 class PhishingCampaign(ApiModel):
     """A phishing campaign. Its `last_phish_prone_percentage` is a fraction (0.3 = 30 %)."""
