@@ -176,7 +176,7 @@ def by_manager(rows: Sequence[OverdueRow]) -> list[ManagerSummary]:
         )
         for m, ids in people.items()
     ]
-    out.sort(key=lambda s: (-s.people, -s.past_due, s.manager.lower()))
+    out.sort(key=lambda s: (s.manager == NO_MANAGER, -s.people, -s.past_due, s.manager.lower()))
     return out
 
 
