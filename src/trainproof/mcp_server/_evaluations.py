@@ -1,21 +1,25 @@
 """Compliance decisions computed once per store sync and as-of date, then reused by every call.
 
-Evaluating a 50,000-person tenant takes about a second; an assistant asks several questions in a row.
-So the first compliance call after a sync computes a `Snapshot` (every decision of that as-of date,
-indexed by training, person and group) in a worker thread, and later calls only look things up. The
-cache key is the sync run the store rests on and the as-of date, so a new sync is picked up at once.
+Judging a 50,000-person store takes seconds; an assistant asks several questions in a row and should
+not wait for each. So a `Snapshot` (every decision of one as-of date, indexed by training, person and
+group) is computed once in a worker thread and then only looked up. The cache key is the sync run the
+store rests on and the as-of date. A watcher thread computes the current snapshot when the server
+starts and again as soon as a new sync lands, so even the first question after a sync is a lookup.
 The server never writes: sticky records the engine would create are not persisted here
 (`trainproof status` and `trainproof nightly` do that), which changes no answer for the date asked.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+import logging
+import threading
+from collections import Counter, OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
-import anyio
 import anyio.to_thread
 from sqlalchemy import Engine
 
@@ -27,9 +31,23 @@ from trainproof.decisions import judge
 from trainproof.errors import ConfigError
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer
-from trainproof.mcp_server._state import AppState
+
+if TYPE_CHECKING:
+    from trainproof.mcp_server._state import AppState
+
+logger = logging.getLogger("trainproof.mcp")
 
 KEEP = 3  # snapshots kept in memory (today, and a couple of audit dates)
+WATCH_S = 10.0  # how often the watcher looks for a new sync
+
+
+class Row(NamedTuple):
+    """A non-compliant decision with what filtering and grouping need, computed once per snapshot."""
+
+    decision: Decision
+    key: str | None  # the group: department, or the manager's email
+    label: str | None  # department, or the manager's name
+    department: str  # case-folded, for the department filter
 
 
 @dataclass
@@ -45,7 +63,7 @@ class Snapshot:
     by_user: dict[int, tuple[Decision, ...]]
     by_training: dict[str, tuple[Decision, ...]]
     excluded: dict[int, str]
-    _sorted: dict[tuple[str, str], list[Decision]] = field(default_factory=dict[tuple[str, str], list[Decision]])
+    _sorted: dict[tuple[str, str], list[Row]] = field(default_factory=dict[tuple[str, str], list[Row]])
 
     @property
     def as_of_day(self) -> date:
@@ -58,25 +76,32 @@ class Snapshot:
             return uid if uid in self.people else None
         return self.by_email.get(text.casefold())
 
-    def noncompliant(self, training: str, group_by: str) -> list[Decision]:
-        """The training's non-compliant decisions, ordered by group then name (computed once)."""
-        key = (training, group_by)
-        hit = self._sorted.get(key)
+    def noncompliant(self, training: str, group_by: str) -> list[Row]:
+        """The training's non-compliant decisions ordered by group then name, with their group (cached)."""
+        cache_key = (training, group_by)
+        hit = self._sorted.get(cache_key)
         if hit is not None:
             return hit
-        rows = [d for d in self.by_training.get(training, ()) if not d.compliant]
-
-        def manager(d: Decision) -> str:
-            return (d.manager_email or "\uffff").casefold()
-
-        if group_by == "department":
-            rows.sort(key=lambda d: ((d.department or "\uffff").casefold(), d.name.casefold(), d.user_id))
-        elif group_by == "manager":
-            rows.sort(key=lambda d: (manager(d), d.name.casefold(), d.user_id))
-        else:
-            rows.sort(key=lambda d: (d.name.casefold(), d.user_id))
-        self._sorted[key] = rows
+        people = self.people
+        rows: list[Row] = []
+        for d in self.by_training.get(training, ()):
+            if d.compliant:
+                continue
+            if group_by == "department":
+                key, label = d.department, d.department
+            elif group_by == "manager":
+                p = people.get(d.user_id)
+                key, label = d.manager_email, p.manager_name if p is not None else None
+            else:
+                key = label = None
+            rows.append(Row(d, key, label, (d.department or "").casefold()))
+        last = "\uffff"  # people without a group sort after the groups
+        rows.sort(key=lambda r: ((r.key or last).casefold(), r.decision.name.casefold(), r.decision.user_id))
+        self._sorted[cache_key] = rows
         return rows
+
+    def group_totals(self, rows: list[Row]) -> Counter[str | None]:
+        return Counter(r.key for r in rows)
 
 
 def build_snapshot(
@@ -135,23 +160,69 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, s
 
 
 class Evaluations:
-    """The snapshot cache of one server process."""
+    """The snapshot cache of one server process: computed in one worker thread, shared by every call."""
 
     def __init__(self) -> None:
-        self._cache: OrderedDict[tuple[Any, ...], Snapshot] = OrderedDict()
-        self._lock = anyio.Lock()
+        self._futures: OrderedDict[tuple[Any, ...], Future[Snapshot]] = OrderedDict()
+        self._lock = threading.Lock()
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainproof-evaluate")
+        self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
 
-    async def get(self, key: tuple[Any, ...], compute: Any) -> Snapshot:
-        async with self._lock:
-            hit = self._cache.get(key)
-            if hit is not None:
-                self._cache.move_to_end(key)
-                return hit
-            snap: Snapshot = await anyio.to_thread.run_sync(compute)
-            self._cache[key] = snap
-            while len(self._cache) > KEEP:
-                self._cache.popitem(last=False)
-            return snap
+    def submit(self, key: tuple[Any, ...], compute: Callable[[], Snapshot]) -> Future[Snapshot]:
+        """The snapshot for `key`, computing it unless it is already there or under way."""
+        with self._lock:
+            fut = self._futures.get(key)
+            if fut is None or (fut.done() and fut.exception() is not None):
+                fut = self._pool.submit(compute)
+                self._futures[key] = fut
+                while len(self._futures) > KEEP:
+                    self._futures.popitem(last=False)
+            else:
+                self._futures.move_to_end(key)
+            return fut
+
+    def has(self, key: tuple[Any, ...]) -> bool:
+        with self._lock:
+            return key in self._futures
+
+    async def get(self, key: tuple[Any, ...], compute: Callable[[], Snapshot]) -> Snapshot:
+        fut = self.submit(key, compute)
+        if fut.done():
+            return fut.result()
+        return await anyio.to_thread.run_sync(fut.result)
+
+    def watch(self, state: AppState) -> None:
+        """Keep the current snapshot computed: at start, then after every new successful sync."""
+
+        def loop() -> None:
+            while not self._stop.is_set():
+                try:
+                    _, ok = state.read_sync_runs()
+                    engine = state.engine
+                    if ok is not None and engine is not None:
+                        key = current_key(engine, ok.run_id)
+                        if not self.has(key):
+                            logger.info("computing compliance decisions for sync run %d", ok.run_id)
+                            self.submit(key, current_compute(engine, state.settings, ok.finished_at or clock.now()))
+                except Exception:  # a store being migrated or replaced: look again later
+                    logger.debug("compliance watcher: store not readable yet", exc_info=True)
+                self._stop.wait(WATCH_S)
+
+        self._watcher = threading.Thread(target=loop, name="trainproof-watch", daemon=True)
+        self._watcher.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=False, cancel_futures=True)
+
+
+def current_key(engine: Engine, run_id: int) -> tuple[Any, ...]:
+    return (str(engine.url), run_id, "current", clock.today())
+
+
+def current_compute(engine: Engine, settings: Settings, source_as_of: datetime) -> Callable[[], Snapshot]:
+    return lambda: evaluate_store(engine, settings, None, source_as_of)
 
 
 async def snapshot_for(state: AppState, day: date | None) -> tuple[Snapshot, Answer]:
@@ -160,18 +231,17 @@ async def snapshot_for(state: AppState, day: date | None) -> tuple[Snapshot, Ans
     Without a day, the store's current facts are judged now, as `trainproof status` does. With a day,
     the facts as they stood at the end of that day (UTC) are judged then, for audit periods.
     """
-    cache: Evaluations = state.extras.setdefault("evaluations", Evaluations())
+    cache = state.evaluations
     today = clock.today()
     current = day is None or day >= today
     with _errors.mapped():
         engine, run_id, ans = await state.facts_source()
         if current:
-            key: tuple[Any, ...] = (engine.url, run_id, "current", today)
-            snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, None, ans.as_of))
+            snap = await cache.get(current_key(engine, run_id), current_compute(engine, state.settings, ans.as_of))
         else:
             assert day is not None
             at = clock.parse_instant(day.isoformat())
-            key = (engine.url, run_id, "as_of", day)
+            key = (str(engine.url), run_id, "as_of", day)
             snap = await cache.get(key, lambda: evaluate_store(engine, state.settings, at, ans.as_of))
     if day is not None and day > today:
         ans.notes.append("as_of is in the future: answered as of today.")

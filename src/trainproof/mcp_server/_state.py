@@ -18,6 +18,7 @@ import dataclasses
 import logging
 import shutil
 import tempfile
+import threading
 from collections.abc import AsyncGenerator
 from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from trainproof.client import KnowBe4Client
 from trainproof.config import Limits, Settings
 from trainproof.errors import ConfigError, StoreError
 from trainproof.mcp_server._backend import Answer, Backend
+from trainproof.mcp_server._evaluations import Evaluations
 from trainproof.mcp_server._live import LiveBackend
 from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
 from trainproof.store import open_store
@@ -127,6 +129,8 @@ class AppState:
     live: LiveBackend | None
     mirror: LiveMirror | None = None
     mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
+    evaluations: Evaluations = field(default_factory=Evaluations)
+    _engine_lock: threading.Lock = field(default_factory=threading.Lock)
     extras: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
@@ -139,30 +143,33 @@ class AppState:
 
     def _engine(self) -> Engine | None:
         """The store's engine, opened on first need; never creates a store file that does not exist."""
-        if self.engine is None and self._store_exists():
-            self.engine = create_store_engine(self.settings.database_url)
-        return self.engine
+        with self._engine_lock:
+            if self.engine is None and self._store_exists():
+                self.engine = create_store_engine(self.settings.database_url)
+            return self.engine
+
+    def read_sync_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
+        """(last sync run, last successful sync run) recorded in the store; (None, None) without a store.
+
+        Blocking (call it from a thread).
+        """
+        engine = self._engine()
+        if engine is None:
+            return None, None
+        try:
+            with engine.connect() as conn:
+                return last_runs(conn)
+        except Exception as exc:  # no tables yet, not a trainproof store, unreachable server
+            if self.options.source == "store":
+                raise StoreError(
+                    f"cannot read sync runs from the store at {self.store_label} ({type(exc).__name__})",
+                    "run `trainproof sync` to create and fill it",
+                ) from None
+            logger.info("store at %s not usable (%s); answering live", self.store_label, type(exc).__name__)
+            return None, None
 
     async def sync_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
-        """(last sync run, last successful sync run) recorded in the store; (None, None) without a store."""
-
-        def read() -> tuple[SyncRun | None, SyncRun | None]:
-            engine = self._engine()
-            if engine is None:
-                return None, None
-            try:
-                with engine.connect() as conn:
-                    return last_runs(conn)
-            except Exception as exc:  # no tables yet, not a trainproof store, unreachable server
-                if self.options.source == "store":
-                    raise StoreError(
-                        f"cannot read sync runs from the store at {self.store_label} ({type(exc).__name__})",
-                        "run `trainproof sync` to create and fill it",
-                    ) from None
-                logger.info("store at %s not usable (%s); answering live", self.store_label, type(exc).__name__)
-                return None, None
-
-        return await anyio.to_thread.run_sync(read)
+        return await anyio.to_thread.run_sync(self.read_sync_runs)
 
     def live_backend(self) -> LiveBackend:
         if self.live is None:
@@ -252,6 +259,9 @@ def make_lifespan(settings: Settings, options: McpOptions) -> Any:
                 client = await stack.enter_async_context(KnowBe4Client(settings, limits=limits))
                 live = LiveBackend(client, cache_seconds=options.cache_seconds)
             state = AppState(settings=settings, options=options, client=client, engine=None, live=live)
+            stack.callback(state.evaluations.close)
+            if options.source != "live":
+                state.evaluations.watch(state)
             try:
                 yield state
             finally:

@@ -175,8 +175,8 @@ async def list_noncompliant(
     ] = None,
     page: Annotated[int, Field(ge=1, le=MAX_PAGE, description="Page number, starting at 1.")] = 1,
     per_page: Annotated[
-        int, Field(ge=1, le=MAX_PER_PAGE, description=f"People per page, 1 to {MAX_PER_PAGE} (default 100).")
-    ] = 100,
+        int, Field(ge=1, le=MAX_PER_PAGE, description=f"People per page, 1 to {MAX_PER_PAGE} (default 50).")
+    ] = 50,
 ) -> NoncompliantList:
     app = state_of(ctx)
     snap, ans = await snapshot_for(app, None)
@@ -185,32 +185,20 @@ async def list_noncompliant(
         raise _errors.unknown_training(key, list(snap.totals))
     wanted = OVERDUE if state == "overdue" else None if state is None else frozenset({state})
     dept = department.strip().casefold() if department and department.strip() else None
-    people = [
-        d
-        for d in snap.noncompliant(key, group_by)
-        if (wanted is None or d.state in wanted) and (dept is None or (d.department or "").casefold() == dept)
-    ]
+    rows = snap.noncompliant(key, group_by)
+    if wanted is not None or dept is not None:
+        rows = [
+            r for r in rows if (wanted is None or r.decision.state in wanted) and (dept is None or r.department == dept)
+        ]
     start = (page - 1) * per_page
-    chunk = people[start : start + per_page]
-    more = start + per_page < len(people)
-
-    def group_key(d: Decision) -> tuple[str | None, str | None]:
-        if group_by == "department":
-            return d.department, d.department
-        if group_by == "manager":
-            manager = snap.people[d.user_id].manager_name if d.user_id in snap.people else None
-            return d.manager_email, manager
-        return None, None
-
-    totals: dict[str | None, int] = {}
-    for d in people:
-        k = group_key(d)[0]
-        totals[k] = totals.get(k, 0) + 1
+    chunk = rows[start : start + per_page]
+    more = start + per_page < len(rows)
+    totals = snap.group_totals(rows)
     groups: list[NoncompliantGroup] = []
-    for d in chunk:
-        k, label = group_key(d)
-        if not groups or groups[-1].key != k:
-            groups.append(NoncompliantGroup(key=k, label=label, total=totals[k], people=[]))
+    for r in chunk:
+        d = r.decision
+        if not groups or groups[-1].key != r.key:
+            groups.append(NoncompliantGroup(key=r.key, label=r.label, total=totals[r.key], people=[]))
         p = snap.people.get(d.user_id)
         groups[-1].people.append(
             NoncompliantPerson(
@@ -230,9 +218,9 @@ async def list_noncompliant(
         as_of=snap.as_of_day,
         group_by=group_by,
         state_filter=state,
-        total=len(people),
+        total=len(rows),
         groups=groups,
-        page=page_info(page, per_page, len(chunk), len(people), more),
+        page=page_info(page, per_page, len(chunk), len(rows), more),
         source=ans.source(),
     )
 
