@@ -159,7 +159,7 @@ def test_overdue_grouped_by_manager(synced: tuple[Engine, Settings]) -> None:
     assert rows[2].outstanding == ["Annual SA"]
     assert rows[2].modules == ["Phishing"]
     assert rows[5].modules == ["Basics", "Phishing"]
-    assert rows[0].outstanding == ["not enrolled in any selected campaign: check group membership"]
+    assert rows[0].outstanding == ["not enrolled (check group membership)"]
     assert rows[0].manager == "Maya M <maya@acme.example>"
     assert rows[-1].manager == "(no manager)"
     summary = [(m.manager_email, m.people, m.past_due, m.max_days_overdue) for m in by_manager(rows)]

@@ -52,16 +52,31 @@ def _engine() -> Engine:
     return open_store(url)
 
 
-def _flat(row: Mapping[str, Any]) -> dict[str, Any]:
-    """Lists read better as '; '-joined text in a table or a CSV cell."""
+def _flat(row: Mapping[str, Any], *, dates: bool = False) -> dict[str, Any]:
+    """Lists read better as '; '-joined text in a table or a CSV cell; a table shows datetimes as dates."""
     out: dict[str, Any] = {}
     for key, value in row.items():
         items: object = value
-        if isinstance(items, list):
+        if dates and isinstance(items, datetime):
+            out[key] = items.date()
+        elif isinstance(items, list):
             out[key] = "; ".join(str(x) for x in items)  # pyright: ignore[reportUnknownVariableType, reportUnknownArgumentType]
         else:
             out[key] = value
     return out
+
+
+_LABELS = {
+    "campaign_id": "id",
+    "days_to_deadline": "days left",
+    "enrolled_users": "enrolled",
+    "completion_rate": "rate %",
+    "elapsed_percent": "elapsed %",
+    "days_since_start": "days",
+    "trained_since": "trained",
+    "manager_email": "manager",
+    "not_enrolled": "not enrolled",
+}
 
 
 def _show(rows: Sequence[ReportRow], fmt: Format, *, columns: Sequence[str] | None = None, title: str = "") -> None:
@@ -69,12 +84,16 @@ def _show(rows: Sequence[ReportRow], fmt: Format, *, columns: Sequence[str] | No
     if fmt is Format.json:
         render(dicts, "json")
         return
-    flat = [_flat(d) for d in dicts]
+    flat = [_flat(d, dates=fmt is Format.table) for d in dicts]
     if fmt is Format.table:
         if not flat:
             sys.stderr.write(f"{title or 'report'}: nothing to show\n")
             return
-        render(flat, "table", columns=columns, title=title or None)
+        # Short headers leave the width to the values (the JSON and CSV keep the field names).
+        cols = list(columns) if columns is not None else list(flat[0])
+        short = [_LABELS.get(c, c.replace("_", " ")) for c in cols]
+        table = [{label: row.get(col) for col, label in zip(cols, short, strict=True)} for row in flat]
+        render(table, "table", columns=short, title=title or None)
     else:
         render(flat, "csv")
 
@@ -109,9 +128,6 @@ def campaigns_command(
         "deadline",
         "days_to_deadline",
         "enrolled_users",
-        "enrollment_rate",
-        "not_started",
-        "in_progress",
         "completed",
         "past_due",
         "completion_rate",
@@ -158,7 +174,7 @@ def overdue_command(training: TrainingOpt = None, fmt: FormatOpt = Format.table)
     from trainproof.reports import report_overdue
 
     rows = report_overdue(_engine(), settings(), training=training)
-    cols = ["manager", "name", "email", "department", "training", "state", "outstanding", "deadline", "days_overdue"]
+    cols = ["manager", "name", "email", "training", "state", "outstanding", "deadline", "days_overdue"]
     _show(rows, fmt, columns=cols, title="Overdue, by manager")
 
 

@@ -112,7 +112,7 @@ def overdue_rows(
         if outstanding:
             names = [c.name for c in outstanding]
         elif d.state == "not_enrolled":
-            names = ["not enrolled in any selected campaign: check group membership"]
+            names = ["not enrolled (check group membership)"]
         else:
             names = ["renewal period ended"]
         days = None if deadline is None else max(0, -days_until(deadline, at))

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from trainproof import clock
@@ -116,7 +116,8 @@ def report_remediation(
                 completions.setdefault(e.user_id, []).append(e)
     for done in completions.values():
         done.sort(key=lambda e: (e.completion_date or when, e.enrollment_id))
-    deadline = when + REMEDIATION_DEADLINE
+    # One week, to the end of that day (UTC): a date an admin can type into a campaign's end date.
+    deadline = datetime.combine((when + REMEDIATION_DEADLINE).date(), time(23, 59, 59), tzinfo=UTC)
     rows: list[RemediationRow] = []
     for r in recipients:
         failures = r.failures()
