@@ -12,7 +12,7 @@ import anyio
 import pytest
 
 from trainproof.client import DailyBudget, QuotaExhausted, RateLimiter
-from trainproof.client._limits import JITTER_S, SAFETY, shared_limiter
+from trainproof.client._limits import SAFETY, shared_limiter
 from trainproof.config import Limits
 
 
@@ -24,33 +24,66 @@ class FakeClock:
         return self.t
 
 
-def sends(limiter: RateLimiter, clock: FakeClock, n: int) -> list[float]:
-    """Send times the limiter hands out for n requests issued at once."""
-    return [clock.t + limiter.reserve() for _ in range(n)]
-
-
-def test_per_second_and_per_minute_windows() -> None:
+def test_a_burst_of_four_then_a_full_window_after_the_answers() -> None:
     clock = FakeClock()
     limiter = RateLimiter([(4, 1.0), (50, 60.0)], now=clock)
-    times = sends(limiter, clock, 60)
-    for i in range(len(times)):
-        in_second = [t for t in times if times[i] - 1.0 < t <= times[i]]
-        in_minute = [t for t in times if times[i] - 60.0 < t <= times[i]]
-        assert len(in_second) <= 4
-        assert len(in_minute) <= 50
-    assert times[:4] == [100.0] * 4  # a burst of 4 is allowed at once
-    assert times[4] == pytest.approx(101.0)
-    assert times[50] == pytest.approx(160.0)  # the 51st waits for the minute window
+    slots = [limiter.try_acquire()[0] for _ in range(4)]
+    assert all(s is not None for s in slots)
+    blocked, wait = limiter.try_acquire()
+    assert blocked is None
+    assert wait == pytest.approx(1.0)  # still in flight: no sooner than a full window
+    clock.t += 0.3
+    for s in slots:
+        assert s is not None
+        limiter.release(s)  # answers arrive 0.3 s after sending
+    clock.t += 0.5
+    assert limiter.try_acquire() == (None, pytest.approx(0.5))  # free one window after the answer
+    clock.t += 0.5
+    assert limiter.try_acquire()[0] is not None
+
+
+def test_slow_answers_keep_their_slot() -> None:
+    """However late a request reaches the server, no fifth request can share its window."""
+    clock = FakeClock()
+    limiter = RateLimiter([(4, 1.0)], now=clock)
+    first = limiter.try_acquire()[0]
+    for _ in range(3):
+        limiter.release(limiter.try_acquire()[0])  # type: ignore[arg-type]
+    clock.t += 5.0  # the first request is still in flight after five windows
+    others = [limiter.try_acquire()[0] for _ in range(3)]
+    assert all(o is not None for o in others)
+    assert limiter.try_acquire()[0] is None  # it still counts: only three may join it
+    assert first is not None
+    limiter.release(first)
+    for o in others:
+        limiter.release(o)  # type: ignore[arg-type]
+    assert limiter.try_acquire()[0] is None
+    clock.t += 1.0
+    assert limiter.try_acquire()[0] is not None
+
+
+def test_minute_window_counts_fifty() -> None:
+    clock = FakeClock()
+    limiter = RateLimiter([(4, 1.0), (50, 60.0)], now=clock)
+    sent = 0
+    while True:
+        slot, wait = limiter.try_acquire()
+        if slot is None:
+            if wait > 2:
+                break
+            clock.t += wait
+            continue
+        limiter.release(slot)
+        sent += 1
+    assert sent == 50
+    assert wait == pytest.approx(60.0 - (clock.t - 100.0), abs=1e-9)
 
 
 def test_from_limits_scales_windows_and_adds_margin() -> None:
     limiter = RateLimiter.from_limits(Limits(per_second=4, per_minute=50, time_scale=0.01))
-    assert limiter.windows == [
-        (4, pytest.approx(0.01 * (1 + SAFETY) + JITTER_S)),
-        (50, pytest.approx(0.6 * (1 + SAFETY) + JITTER_S)),
-    ]
+    assert limiter.windows == [(4, pytest.approx(0.01 * (1 + SAFETY))), (50, pytest.approx(0.6 * (1 + SAFETY)))]
     slow = RateLimiter.from_limits(Limits(per_second=0.5, per_minute=50))
-    assert slow.windows[0] == (1, pytest.approx(2.0 * (1 + SAFETY) + JITTER_S))
+    assert slow.windows[0] == (1, pytest.approx(2.0 * (1 + SAFETY)))
 
 
 def test_one_limiter_per_base_url_and_configuration() -> None:
@@ -62,20 +95,44 @@ def test_one_limiter_per_base_url_and_configuration() -> None:
 @pytest.mark.anyio
 async def test_concurrent_tasks_share_the_pace() -> None:
     limiter = RateLimiter([(4, 0.1)])
-    stamps: list[float] = []
+    spans: list[tuple[float, float]] = []
 
     async def call() -> None:
-        await limiter.acquire()
-        stamps.append(time.monotonic())
+        async with limiter.hold():
+            start = time.monotonic()
+            await anyio.sleep(0.01)  # the request's round trip
+            spans.append((start, time.monotonic()))
 
     start = time.monotonic()
     async with anyio.create_task_group() as tg:
         for _ in range(12):
             tg.start_soon(call)
-    assert time.monotonic() - start >= 0.2 - 0.01  # 12 sends at 4 per 0.1 s need two extra windows
-    stamps.sort()
+    assert time.monotonic() - start >= 0.2  # 12 requests at 4 per 0.1 s need two more windows
+    spans.sort()
     for i in range(4, 12):
-        assert stamps[i] - stamps[i - 4] >= 0.1 - 0.005
+        assert spans[i][0] >= spans[i - 4][1] + 0.1 - 1e-3
+
+
+@pytest.mark.anyio
+async def test_one_limiter_across_event_loops_in_threads() -> None:
+    limiter = RateLimiter([(2, 0.05)])
+    starts: list[float] = []
+
+    def worker() -> None:
+        async def run() -> None:
+            for _ in range(3):
+                async with limiter.hold():
+                    starts.append(time.monotonic())
+
+        anyio.run(run)
+
+    async with anyio.create_task_group() as tg:
+        for _ in range(2):
+            tg.start_soon(anyio.to_thread.run_sync, worker)
+    starts.sort()
+    assert len(starts) == 6
+    for i in range(2, 6):
+        assert starts[i] - starts[i - 2] >= 0.05 - 1e-3
 
 
 def test_budget_persists_across_instances_and_processes_share_it(tmp_path: Path) -> None:

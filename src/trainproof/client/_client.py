@@ -171,16 +171,17 @@ class KnowBe4Client:
     # -- one request ---------------------------------------------------------------------------
     async def _attempt(self, ep: Endpoint, path: str, params: Mapping[str, str]) -> httpx2.Response:
         """One send: limiter, budget, HTTP. Retryable answers raise Retryable; others are returned."""
-        self.stats.waited_s += await self.limiter.acquire()
-        self.budget.spend()
-        self.stats.requests += 1
-        self.stats.by_endpoint[ep.name] += 1
-        try:
-            response = await self._http.get(path, params=dict(params))
-        except httpx2.TimeoutException:
-            raise Retryable(kind=f"no answer within {self.limits.timeout_s:g} s (timeout)") from None
-        except httpx2.TransportError as exc:
-            raise Retryable(kind=f"connection failed ({type(exc).__name__})") from None
+        async with self.limiter.hold() as waited:
+            self.stats.waited_s += waited
+            self.budget.spend()
+            self.stats.requests += 1
+            self.stats.by_endpoint[ep.name] += 1
+            try:
+                response = await self._http.get(path, params=dict(params))
+            except httpx2.TimeoutException:
+                raise Retryable(kind=f"no answer within {self.limits.timeout_s:g} s (timeout)") from None
+            except httpx2.TransportError as exc:
+                raise Retryable(kind=f"connection failed ({type(exc).__name__})") from None
         self.stats.statuses[response.status_code] += 1
         rid = request_id_of(response)
         if rid:

@@ -3,10 +3,10 @@
 KnowBe4 allows 4 requests per second, 50 per minute (a burst breach locks the key out for about five
 minutes) and 2,000 + licensed seats per day. The client stays under all three:
 
-- `RateLimiter` paces sends with sliding windows. It hands out send times under a thread lock and then
-  sleeps outside it, so one instance is shared by every task, event loop and thread in the process;
-  `shared_limiter()` keeps one per base URL. Every window is multiplied by `Limits.time_scale` (plus a
-  small fixed allowance for network jitter).
+- `RateLimiter` keeps every sliding window: a request holds a slot until its answer arrived plus the
+  window, so latency cannot bunch requests together at the server. One instance is shared by every
+  task, event loop and thread in the process; `shared_limiter()` keeps one per base URL. Every window is
+  multiplied by `Limits.time_scale`.
 - `DailyBudget` counts requests per UTC day in `state_dir/api-usage.json`, keyed by base URL, token
   fingerprint and day (never the token), under a file lock so two processes the same day agree. A
   request that would exceed the budget raises QuotaExhausted before anything is sent.
@@ -21,8 +21,7 @@ import os
 import sys
 import threading
 import time
-from collections import deque
-from collections.abc import Callable, Generator
+from collections.abc import AsyncGenerator, Callable, Generator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, cast
@@ -33,23 +32,37 @@ from trainproof import clock
 from trainproof.client._errors import QuotaExhausted
 from trainproof.config import Limits
 
-__all__ = ["DailyBudget", "RateLimiter", "shared_limiter"]
+__all__ = ["DailyBudget", "RateLimiter", "Slot", "shared_limiter"]
 
 SAFETY = 0.05
-"""Every window is stretched by 5 % and by JITTER_S, so that two requests sent a window apart cannot
-arrive less than a window apart and squeeze one request too many into the server's window."""
-JITTER_S = 0.05
-"""Seconds added to every window; never scaled, because network delays do not shrink with time_scale."""
+"""Every window is stretched by 5 %, for clock differences between us and KnowBe4's edge servers."""
+
+
+class Slot:
+    """One request's hold on the limiter: from the moment it may be sent until its answer arrived."""
+
+    __slots__ = ("end", "start")
+
+    def __init__(self, start: float) -> None:
+        self.start = start
+        self.end: float | None = None
 
 
 class RateLimiter:
-    """Sliding-window pacing: at most `count` sends in any `seconds`-long window, for each window."""
+    """At most `count` requests in any `seconds`-long window, for each window, whatever the latency.
+
+    A request holds its slot from when it may be sent until its answer arrived, plus the window. The
+    server sees the request somewhere in between, so a new request is only let through when fewer than
+    `count` others could still fall in the server's window with it: slow connections, event-loop lag and
+    bunched arrivals cannot squeeze one request too many in. The state lives under a thread lock and the
+    waiting happens outside it, so one instance serves every task, event loop and thread.
+    """
 
     def __init__(self, windows: list[tuple[int, float]], *, now: Callable[[], float] = time.monotonic) -> None:
         self.windows = [(max(1, n), w) for n, w in windows]
         self._now = now
         self._lock = threading.Lock()
-        self._sent: deque[float] = deque()
+        self._slots: list[Slot] = []
         self._horizon = max((w for _, w in self.windows), default=0.0)
 
     @classmethod
@@ -58,28 +71,48 @@ class RateLimiter:
         windows: list[tuple[int, float]] = []
         for rate, unit in ((limits.per_second, 1.0), (limits.per_minute, 60.0)):
             count = max(1, math.floor(rate))
-            windows.append((count, count / rate * unit * limits.time_scale * (1 + SAFETY) + JITTER_S))
+            windows.append((count, count / rate * unit * limits.time_scale * (1 + SAFETY)))
         return cls(windows)
 
-    def reserve(self) -> float:
-        """Claim the earliest allowed send time; return how long to wait for it (0 if now)."""
+    def try_acquire(self) -> tuple[Slot | None, float]:
+        """A slot now, or (None, the shortest time after which one may be free)."""
         with self._lock:
             now = self._now()
-            while self._sent and self._sent[0] <= now - self._horizon:
-                self._sent.popleft()
-            at = max(now, self._sent[-1]) if self._sent else now
+            self._slots = [s for s in self._slots if s.end is None or s.end + self._horizon > now]
+            wait = 0.0
             for count, seconds in self.windows:
-                if len(self._sent) >= count:
-                    at = max(at, self._sent[-count] + seconds)
-            self._sent.append(at)
-            return at - now
+                holding = [s for s in self._slots if s.end is None or s.end + seconds > now]
+                if len(holding) < count:
+                    continue
+                needed = len(holding) - count + 1
+                known = sorted(s.end + seconds for s in holding if s.end is not None)
+                # A request still in flight frees its place no sooner than a full window from now.
+                wait = max(wait, known[needed - 1] - now if len(known) >= needed else seconds)
+            if wait > 0:
+                return None, wait
+            slot = Slot(now)
+            self._slots.append(slot)
+            return slot, 0.0
 
-    async def acquire(self) -> float:
-        """Wait until a send is allowed; return the seconds waited."""
-        delay = self.reserve()
-        if delay > 0:
-            await anyio.sleep(delay)
-        return delay
+    def release(self, slot: Slot) -> None:
+        """The answer arrived (or the attempt failed): the slot's window starts counting down now."""
+        with self._lock:
+            slot.end = self._now()
+
+    @contextlib.asynccontextmanager
+    async def hold(self) -> AsyncGenerator[float]:
+        """Wait for a slot, yield the seconds waited, release the slot on exit."""
+        waited = 0.0
+        while True:
+            slot, wait = self.try_acquire()
+            if slot is not None:
+                break
+            waited += wait
+            await anyio.sleep(wait)
+        try:
+            yield waited
+        finally:
+            self.release(slot)
 
 
 _SHARED: dict[tuple[str, float, float, float], RateLimiter] = {}
