@@ -117,7 +117,6 @@ def _token_from_keyring() -> Secret | None:
         return None
     try:
         import keyring
-        import keyring.errors
 
         value = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
     except Exception:  # any keyring backend failure means "no token there"
