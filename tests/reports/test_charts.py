@@ -56,12 +56,12 @@ def test_line_chart_points_and_gaps() -> None:
         ["Q1", "Q2", "Q3", "Q4"],
         [charts.Series("rate", [0.0, 100.0, None, 50.0])],
         title="Trend",
-        width=448,
+        width=464,
         height=262,
     )
     root = parse(svg)
     points = [(float(c.get("cx", "0")), float(c.get("cy", "0"))) for c in root.iter(f"{SVG}circle")]
-    # x from 48 to 432 in thirds; y: top 16, plot height 262 - 16 - 46 = 200 -> 0 % at 216, 100 % at 16.
+    # x from 48 to 432 (464 - 32) in thirds; y: top 16, plot height 262 - 16 - 46 = 200 -> 0 % at 216, 100 % at 16.
     assert points == [(48.0, 216.0), (176.0, 16.0), (432.0, 116.0)]
     lines = list(root.iter(f"{SVG}polyline"))
     assert len(lines) == 1  # the gap at Q3 breaks the line; a lone point after it is a dot only

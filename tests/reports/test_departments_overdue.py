@@ -134,38 +134,32 @@ def test_overdue_grouped_by_manager(synced: tuple[Engine, Settings]) -> None:
     store, settings = synced
     rows = report_overdue(store, settings, at=AT)
     got = [(r.manager_email, r.name, r.training, r.state, r.deadline, r.days_overdue, r.past_due) for r in rows]
-    d = lambda day: datetime(2026, 8, day, tzinfo=UTC)  # noqa: E731
+    d = lambda day, month=8: datetime(2026, month, day, tzinfo=UTC)  # noqa: E731
     assert got == [
-        # Cat has no security_awareness campaign: due when her 30-day new-hire grace ended (joined 10 Jan 2024
-        # -> 9 Feb 2024), 918 days ago.
-        (
-            "maya@acme.example",
-            "Cat C",
-            "security_awareness",
-            "not_enrolled",
-            datetime(2024, 2, 9, tzinfo=UTC),
-            918,
-            True,
-        ),
+        # Not enrolled in hipaa: due as if enrolled when the campaign started (1 July + two weeks), 31 days ago.
+        ("maya@acme.example", "Cat C", "hipaa", "not_enrolled", d(15, 7), 31, True),
         ("maya@acme.example", "Bob B", "hipaa", "incomplete", d(3), 12, True),  # two weeks from 20 July
         ("maya@acme.example", "Bob B", "security_awareness", "incomplete", d(10), 5, True),  # KnowBe4: Past Due
+        # Not enrolled in 301: due at its end (her new-hire grace ended long before, in February 2024).
+        ("maya@acme.example", "Cat C", "security_awareness", "not_enrolled", d(10), 5, True),
         ("maya@acme.example", "Ann A", "hipaa", "incomplete", d(19), 0, False),  # not due yet
-        ("maya@acme.example", "Cat C", "hipaa", "not_enrolled", None, None, False),  # hipaa has no grace: no date
+        ("omar@acme.example", "Eli E", "hipaa", "not_enrolled", d(15, 7), 31, True),
         ("omar@acme.example", "Eli E", "security_awareness", "incomplete", d(10), 5, True),
-        ("omar@acme.example", "Eli E", "hipaa", "not_enrolled", None, None, False),
-        ("omar@acme.example", "Fay F", "hipaa", "not_enrolled", None, None, False),  # grace only for security_awareness
-        (None, "Gus G", "hipaa", "not_enrolled", None, None, False),
+        # Fay started 1 August: two weeks from her start, due this very day (grace is for security_awareness only).
+        ("omar@acme.example", "Fay F", "hipaa", "not_enrolled", d(15), 0, True),
+        (None, "Gus G", "hipaa", "not_enrolled", d(15, 7), 31, True),
     ]
+    assert rows[1].outstanding == ["HIPAA 2026"]
     assert rows[2].outstanding == ["Annual SA"]
     assert rows[2].modules == ["Phishing"]
-    assert rows[5].modules == ["Basics", "Phishing"]
+    assert rows[6].modules == ["Basics", "Phishing"]
     assert rows[0].outstanding == ["not enrolled (check group membership)"]
     assert rows[0].manager == "Maya M <maya@acme.example>"
     assert rows[-1].manager == "(no manager)"
     summary = [(m.manager_email, m.people, m.past_due, m.max_days_overdue) for m in by_manager(rows)]
-    assert summary == [("maya@acme.example", 3, 2, 918), ("omar@acme.example", 2, 1, 5), (None, 1, 0, None)]
+    assert summary == [("maya@acme.example", 3, 2, 31), ("omar@acme.example", 2, 2, 31), (None, 1, 1, 31)]
     only = report_overdue(store, settings, training="security_awareness", at=AT)
-    assert [r.name for r in only] == ["Cat C", "Bob B", "Eli E"]
+    assert [r.name for r in only] == ["Bob B", "Cat C", "Eli E"]
 
 
 def test_cli(

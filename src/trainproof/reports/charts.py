@@ -123,7 +123,9 @@ def bar_chart(
     top = 28 if unit == "%" else 8
     scale_max = max_value if max_value is not None else (100.0 if unit == "%" else max(b.value for b in bars))
     scale_max = max(scale_max, 1e-9)
-    plot = width - label_width - 70
+    # Room right of the longest bar for its value and note (about 6.5 px a character at 12 px).
+    reserve = 70 + min(160, int(6.5 * max((len(b.note) + 3 for b in bars if b.note), default=0)))
+    plot = width - label_width - reserve
     height = top + len(bars) * (bar_height + gap) + 4
     parts = [_svg_open(width, height, title, css_class)]
     if unit == "%":
@@ -138,11 +140,11 @@ def bar_chart(
         value = max(0.0, bar.value)
         w = plot * min(value, scale_max) / scale_max
         colour = bar.colour or (rate_colour(value) if unit == "%" else PALETTE[0])
-        shown = f"{_num(value)}{unit}" if unit == "%" else _num(value)
+        shown = f"{_num(value)}{unit}"
         tip = f"{bar.label}: {shown}" + (f" ({bar.note})" if bar.note else "")
         parts.append(
             f'<text x="{label_width - 8}" y="{y + bar_height * 0.7:.1f}" text-anchor="end" font-size="12" '
-            f'fill="#222">{escape(_clip(bar.label, 30))}</text>'
+            f'fill="#222">{escape(_clip(bar.label, 28))}</text>'
             f'<rect class="tp-bar" x="{label_width}" y="{y}" width="{max(w, 1.5):.1f}" height="{bar_height}" '
             f'rx="2" fill="{colour}" data-value="{_num(value)}"><title>{escape(tip)}</title></rect>'
             f'<text x="{label_width + max(w, 1.5) + 6:.1f}" y="{y + bar_height * 0.7:.1f}" font-size="12" '
@@ -223,7 +225,7 @@ def line_chart(
     """Lines over ordered x labels (quarters, months); gaps where a value is None, a dot per point."""
     if not x_labels or not any(v is not None for s in series for v in s.values):
         return _empty(width, title, css_class)
-    left, right, top, bottom = 48, 16, 16, 46
+    left, right, top, bottom = 48, 32, 16, 46
     legend_h = 18 if len(series) > 1 else 0
     plot_w = width - left - right
     plot_h = height - top - bottom - legend_h

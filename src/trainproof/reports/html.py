@@ -121,7 +121,8 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
                     )
                 )
             departments = department_rows(evaluation.decisions, users, "department")
-            overdue = overdue_rows(evaluation.decisions, users, campaigns, enrollments, when)
+            chosen = {t.key: t.campaign_ids for t in evaluation.policy.trainings}
+            overdue = overdue_rows(evaluation.decisions, users, campaigns, enrollments, when, chosen)
         campaign_rows = report_campaigns(conn, at=when)
         try:
             trend = report_quarterly(conn, at=when).trend
@@ -323,10 +324,10 @@ def _overdue(report: HtmlReport) -> str:
     if not report.overdue:
         return '<p class="muted">Nobody to chase.</p>' if report.trainings else ""
     bars = [
-        charts.Bar(m.manager_email or m.manager, float(m.people), note=f"{m.past_due} past due")
+        charts.Bar(m.manager.split(" <")[0], float(m.people), note=f"{m.past_due} past due")
         for m in report.managers[:MAX_MANAGERS_CHARTED]
     ]
-    chart = charts.bar_chart(bars, title="People to chase per manager", unit="", css_class="tp-manager-chart")
+    chart = charts.bar_chart(bars, title="People to chase per manager", unit=" people", css_class="tp-manager-chart")
     head = [
         ("Person", False),
         ("Training", False),

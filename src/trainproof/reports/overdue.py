@@ -10,7 +10,7 @@ compliance, the day it lapsed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from trainproof import clock
@@ -87,14 +87,47 @@ def _personal_deadlines(
     return out, past_due
 
 
+def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[CampaignRow]) -> datetime | None:
+    """When someone enrolled in none of a training's campaigns was due.
+
+    As if they had been enrolled when the campaign (or they) started: a Specific End Date campaign's end,
+    or start + relative duration; the earliest over the training's campaigns, and never before the
+    new-hire grace the engine gave them (its `due_date`). Without any campaign deadline, the grace end.
+    A person's start date alone would date a long-serving employee's "deadline" years before the
+    campaign existed.
+    """
+    started = user.started if user is not None else None
+    dues: list[datetime] = []
+    for c in chosen:
+        known = [t for t in (c.start_date, started) if t is not None]
+        begin = max(known) if known else None
+        w = enrollment_window(
+            duration_type=c.duration_type,
+            campaign_start=c.start_date,
+            campaign_end=c.end_date,
+            relative_duration=c.relative_duration,
+            enrollment_date=begin,
+        )
+        if w is not None:
+            dues.append(w.end)
+    if not dues:
+        return d.due_date
+    earliest = min(dues)
+    return max(earliest, d.due_date) if d.due_date is not None else earliest
+
+
 def overdue_rows(
     decisions: Iterable[Decision],
     users: dict[int, UserRow],
     campaigns: dict[int, CampaignRow],
     enrollments: Iterable[EnrollmentRow],
     at: datetime,
+    selected: Mapping[str, Sequence[int]] | None = None,
 ) -> list[OverdueRow]:
-    """The escalation list: sorted by manager, then most days overdue first."""
+    """The escalation list: sorted by manager, then most days overdue first.
+
+    `selected` (training key -> its campaign ids) dates the not-enrolled: see `_unenrolled_deadline`.
+    """
     deadlines, marked = _personal_deadlines(enrollments, campaigns)
     rows: list[OverdueRow] = []
     for d in decisions:
@@ -106,6 +139,9 @@ def overdue_rows(
         deadline: datetime | None
         if d.state == "expired":
             deadline = d.due_date
+        elif d.state == "not_enrolled":
+            ids = selected.get(d.training, ()) if selected is not None else ()
+            deadline = _unenrolled_deadline(d, user, [campaigns[i] for i in ids if i in campaigns])
         else:
             own = [deadlines[k] for c in outstanding if (k := (d.user_id, c.campaign_id)) in deadlines]
             deadline = min(own) if own else d.due_date
@@ -191,4 +227,5 @@ def report_overdue(
         users = load_users(conn, include_removed=True)
         campaigns = load_campaigns(conn, include_removed=True)
         enrollments = load_enrollments(conn, campaign_ids=selected)
-    return overdue_rows(evaluation.decisions, users, campaigns, enrollments, when)
+    chosen = {t.key: t.campaign_ids for t in evaluation.policy.trainings}
+    return overdue_rows(evaluation.decisions, users, campaigns, enrollments, when, chosen)
