@@ -152,9 +152,13 @@ def _postgres_events(engine: Engine) -> None:
 
 @contextlib.contextmanager
 def write_transaction(conn: Connection) -> Generator[Connection]:
-    """One transaction that will write: takes SQLite's write lock at BEGIN; commits or rolls back."""
+    """One transaction that will write: takes SQLite's write lock at BEGIN; commits or rolls back.
+
+    A transaction already open on `conn` (SQLAlchemy opens one implicitly on the first read) is
+    committed first, so "read, then write_transaction" works without ceremony.
+    """
     if conn.in_transaction():
-        raise StoreError("write_transaction needs a connection with no open transaction", "commit first")
+        conn.commit()
     conn.execution_options(**{_IMMEDIATE: True})
     try:
         with conn.begin():

@@ -512,9 +512,7 @@ def campaign_bookmarks(conn: Connection) -> dict[int, CampaignBookmark]:
             select(e.c.campaign_id, func.count())
             .where(e.c.removed_at.is_(None), e.c.campaign_id.is_not(None))
             .group_by(e.c.campaign_id)
-        )
-        
-        .all()
+        ).all()
     )
     rows = conn.execute(
         select(

@@ -38,6 +38,12 @@ __all__ = [
 ]
 
 PER_PAGE = 500
+# Ask enrollments for the ids KnowBe4 leaves out by default: the campaign, the module, the employee number.
+ENRICH: dict[str, Any] = {
+    "include_campaign_id": True,
+    "include_store_purchase_id": True,
+    "include_employee_number": True,
+}
 Pagination = Literal["page", "cursor", "none"]
 Strategy = Literal["campaigns", "users", "none"]
 
@@ -106,7 +112,7 @@ class EnrollmentPlan:
                     endpoint="enrollments",
                     label=f"enrollments of {names.get(cid) or cid}",
                     pagination="cursor",
-                    params={"campaign_id": cid},
+                    params={"campaign_id": cid, **ENRICH},
                     estimated_records=self.campaign_estimates.get(cid),
                 )
                 for cid in self.campaign_ids
@@ -118,7 +124,7 @@ class EnrollmentPlan:
                     endpoint="enrollments",
                     label=f"enrollments of user {uid}",
                     pagination="cursor",
-                    params={"user_id": uid},
+                    params={"user_id": uid, **ENRICH},
                 )
                 for uid in self.user_ids
             ]

@@ -1,0 +1,1 @@
+"""Sync tests: over HTTP against the simulator, into real SQLite files and PostgreSQL."""
