@@ -42,6 +42,26 @@ def test_dump_and_load_round_trip_exactly(tmp_path: Path) -> None:
     assert Tenant.from_dict(data).to_dict() == original.to_dict()
 
 
+def test_pretty_printed_and_broken_files(tmp_path: Path) -> None:
+    original = generate_tenant(15, seed=2)
+    pretty = tmp_path / "pretty.json"
+    pretty.write_text(json.dumps(original.to_dict(), indent=2))
+    assert Tenant.load(pretty).to_dict() == original.to_dict()
+
+    dumped = tmp_path / "dumped.json"
+    original.dump(dumped)
+    lines = dumped.read_text().splitlines(keepends=True)
+    cut = tmp_path / "cut.json"
+    cut.write_text("".join(lines[: len(lines) // 2]))
+    with pytest.raises(TenantError, match="not readable JSON"):
+        Tenant.load(cut)
+    duplicate = tmp_path / "duplicate.json"
+    users_at = lines.index('"users":[\n')
+    duplicate.write_text("".join([*lines[: users_at + 2], lines[users_at + 1], *lines[users_at + 2 :]]))
+    with pytest.raises(TenantError, match="repeats id"):
+        Tenant.load(duplicate)
+
+
 def test_quirky_records_are_served_exactly_as_given(simulator_factory: Callable[..., Simulator]) -> None:
     odd_order = {"status": "Passed", **enrollment(2, status="Passed")}
     string_id = enrollment(3, user_id=None)

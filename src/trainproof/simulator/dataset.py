@@ -21,12 +21,14 @@ from __future__ import annotations
 
 import calendar
 import copy
+import gc
 import json
 import threading
 import time
 from array import array
 from bisect import bisect_left
 from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping, Sequence
+from datetime import date
 from itertools import pairwise
 from pathlib import Path
 from typing import IO, Any, Literal, cast
@@ -188,27 +190,35 @@ def format_instant(epoch: int) -> str:
     return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
 
 
+_DAY_EPOCH: dict[str, int] = {}  # "YYYY-MM-DD" -> epoch of its midnight, filled as dates are seen
+_DIGITS = frozenset("0123456789")
+
+
 def parse_exact_instant(text: object) -> int | None:
-    """Epoch seconds of an instant written exactly as `format_instant` writes it, else None."""
-    if type(text) is not str or len(text) != 24 or not text.endswith(".000Z"):
+    """Epoch seconds of an instant written exactly as `format_instant` writes it, else None.
+
+    Runs for every date of a loaded tenant (millions at 50,000 users), hence the per-day cache.
+    """
+    if type(text) is not str or len(text) != 24 or text[19:] != ".000Z" or text[10] != "T":
         return None
-    try:
-        epoch = calendar.timegm(
-            (
-                int(text[0:4]),
-                int(text[5:7]),
-                int(text[8:10]),
-                int(text[11:13]),
-                int(text[14:16]),
-                int(text[17:19]),
-                0,
-                0,
-                0,
-            )
-        )
-    except ValueError:
+    if text[13] != ":" or text[16] != ":" or not _DIGITS.issuperset(text[11:13] + text[14:16] + text[17:19]):
         return None
-    return epoch if format_instant(epoch) == text else None
+    hour, minute, second = int(text[11:13]), int(text[14:16]), int(text[17:19])
+    if hour > 23 or minute > 59 or second > 59:
+        return None
+    day = text[:10]
+    midnight = _DAY_EPOCH.get(day)
+    if midnight is None:
+        try:
+            parsed = date.fromisoformat(day)
+        except ValueError:
+            return None
+        if parsed.isoformat() != day:  # fromisoformat also takes other spellings
+            return None
+        midnight = calendar.timegm((parsed.year, parsed.month, parsed.day, 0, 0, 0, 0, 0, 0))
+        if len(_DAY_EPOCH) < 100_000:
+            _DAY_EPOCH[day] = midnight
+    return midnight + hour * 3600 + minute * 60 + second
 
 
 # --- identifiers ----------------------------------------------------------------------------------
@@ -240,18 +250,18 @@ class _Memo:
         if type(value) is str:
             key = value
         elif type(value) is dict:
-            items = cast(dict[str, Any], value).items()
-            if not all(type(v) in (str, int, float, bool, type(None)) for _, v in items):
-                return original
-            key = ("d", tuple((k, type(v).__name__, v) for k, v in items))
+            mapping = cast(dict[str, Any], value)
+            # Types are part of the key: True == 1 and must not be merged.
+            key = ("d", tuple(mapping.items()), tuple(map(type, mapping.values())))
         elif type(value) is list:
             seq = cast(list[Any], value)
-            if not all(type(v) in (str, int, float, bool, type(None)) for v in seq):
-                return original
-            key = ("l", tuple((type(v).__name__, v) for v in seq))
+            key = ("l", tuple(seq), tuple(map(type, seq)))
         else:
             return original
-        return self._seen.setdefault(key, original)
+        try:
+            return self._seen.setdefault(key, original)
+        except TypeError:  # nested lists or dicts: not worth sharing
+            return original
 
 
 class RecordTable:
@@ -537,6 +547,86 @@ def _as_history_map(data: Mapping[str, Any], key: str) -> dict[str, list[Record]
     return out
 
 
+class _Loader:
+    """Validates and stores incoming records (shared by from_dict and the streaming file reader)."""
+
+    def __init__(self, tenant: Tenant) -> None:
+        self.tenant = tenant
+        self.memo = _Memo()
+        self.seen: dict[str, set[Hashable]] = {kind: set() for kind in KINDS}
+        self.counts: dict[str, int] = dict.fromkeys(KINDS, 0)
+
+    def scalar(self, key: str, value: Any) -> None:
+        """A top-level key other than a record list."""
+        tenant = self.tenant
+        if key in KINDS or key.startswith("_"):
+            return
+        if key == "account":
+            if value is not None and not isinstance(value, dict):
+                raise TenantError("tenant key 'account' is not an object", "give the /v1/account object")
+            if value is not None:
+                tenant.account = cast(Record, value)
+        elif key == "account_risk_score_history":
+            tenant.account_risk_score_history = cast(list[Record], _as_list({key: value}, key))
+        elif key in ("group_risk_score_history", "user_risk_score_history"):
+            setattr(tenant, key, _as_history_map({key: value}, key))
+        else:
+            raise TenantError(
+                f"unknown tenant key '{key}'",
+                f"use {', '.join(TENANT_KEYS + HISTORY_KEYS)} (keys starting with _ are ignored)",
+            )
+
+    def records(self, kind: str, items: Iterable[Any]) -> None:
+        tenant = self.tenant
+        table = tenant.tables[kind]
+        seen = self.seen[kind]
+        for item in items:
+            i = self.counts[kind]
+            self.counts[kind] = i + 1
+            record = tenant._checked(kind, item, f"{kind}[{i}]")  # pyright: ignore[reportPrivateUsage]
+            key = normalize_id(table.id_of(record))
+            if key in seen:
+                raise TenantError(f"{kind}[{i}] repeats {table.pk} {table.id_of(record)!r}", "ids must be unique")
+            seen.add(key)
+            table.append(record, self.memo)
+
+
+def _load_dump_layout(tenant: Tenant, fh: IO[str]) -> Tenant | None:
+    """Read a file in `Tenant.dump`'s layout line by line; None if it is laid out otherwise."""
+    if fh.readline() != "{\n":
+        return None
+    try:
+        return _read_dump_lines(_Loader(tenant), fh)
+    except ValueError:
+        return None  # not our layout after all (or broken): the JSON parser will say which
+
+
+def _read_dump_lines(loader: _Loader, fh: IO[str]) -> Tenant | None:
+    kind: str | None = None
+    done: set[str] = set()
+    for raw in fh:
+        line = raw.rstrip("\n")
+        if kind is not None:
+            if line in ("],", "]"):
+                done.add(kind)
+                kind = None
+            else:
+                loader.records(kind, (json.loads(line.removesuffix(",")),))
+        elif line == "}":
+            break
+        elif line.endswith(":[") and line.startswith('"') and line[1:-3] in KINDS and line[1:-3] not in done:
+            kind = line[1:-3]
+        else:
+            entry = json.loads("{" + line.removesuffix(",") + "}")
+            if not isinstance(entry, dict) or len(cast(dict[str, Any], entry)) != 1:
+                raise ValueError(f"unexpected line in a tenant file: {line[:60]!r}")
+            ((key, value),) = cast(dict[str, Any], entry).items()
+            loader.scalar(key, value)
+    else:
+        return None  # no closing brace: let the JSON parser report where the file is broken
+    return loader.tenant
+
+
 class Tenant:
     """A simulated KnowBe4 account. Build one with `generate_tenant`, `Tenant.from_dict` or `Tenant.load`.
 
@@ -563,48 +653,40 @@ class Tenant:
         """A tenant from its JSON form (the records are taken over, not copied)."""
         if not isinstance(data, Mapping):  # pyright: ignore[reportUnnecessaryIsInstance]
             raise TenantError("a tenant must be a JSON object", f"with keys {', '.join(TENANT_KEYS)}")
-        unknown = [k for k in data if k not in TENANT_KEYS and k not in HISTORY_KEYS and not k.startswith("_")]
-        if unknown:
-            raise TenantError(
-                f"unknown tenant key(s): {', '.join(sorted(unknown))}",
-                f"use {', '.join(TENANT_KEYS + HISTORY_KEYS)} (keys starting with _ are ignored)",
-            )
-        tenant = cls()
-        account = data.get("account")
-        if account is not None:
-            if not isinstance(account, dict):
-                raise TenantError("tenant key 'account' is not an object", "give the /v1/account object")
-            tenant.account = cast(Record, account)
-        history = _as_list(data, "account_risk_score_history")
-        tenant.account_risk_score_history = cast(list[Record], history)
-        tenant.group_risk_score_history = _as_history_map(data, "group_risk_score_history")
-        tenant.user_risk_score_history = _as_history_map(data, "user_risk_score_history")
-        memo = _Memo()
+        loader = _Loader(cls())
+        for key, value in data.items():
+            loader.scalar(key, value)
         # Campaigns and store purchases first: enrollments without ids are resolved against them.
         for kind in KINDS:
-            table = tenant.tables[kind]
-            seen: set[Hashable] = set()
-            for i, item in enumerate(_as_list(data, kind)):
-                record = tenant._checked(kind, item, f"{kind}[{i}]")
-                key = normalize_id(table.id_of(record))
-                if key in seen:
-                    raise TenantError(f"{kind}[{i}] repeats {table.pk} {table.id_of(record)!r}", "ids must be unique")
-                seen.add(key)
-                table.append(record, memo)
-        return tenant
+            loader.records(kind, _as_list(data, kind))
+        return loader.tenant
 
     @classmethod
     def load(cls, path: str | Path) -> Tenant:
-        """A tenant from a JSON file (see the module docstring for its keys)."""
+        """A tenant from a JSON file (see the module docstring for its keys).
+
+        Files in the layout `dump` writes (one record per line) are read line by line, so a 50,000-person
+        tenant loads without first holding the whole JSON document in memory; any other JSON is parsed
+        whole.
+        """
         p = Path(path)
+        enabled = gc.isenabled()
+        gc.disable()  # millions of long-lived objects: collection passes would only cost time
         try:
-            with p.open("rb") as fh:
+            with p.open("r", encoding="utf-8") as fh:
+                streamed = _load_dump_layout(cls(), fh)
+                if streamed is not None:
+                    return streamed
+                fh.seek(0)
                 data = json.load(fh)
+            return cls.from_dict(data)
         except FileNotFoundError:
             raise TenantError(f"tenant file {p} not found", "check the path given to --tenant") from None
         except (OSError, ValueError) as exc:
             raise TenantError(f"tenant file {p} is not readable JSON ({exc})", "fix or regenerate it") from None
-        return cls.from_dict(data)
+        finally:
+            if enabled:
+                gc.enable()
 
     def _checked(self, kind: str, item: object, where: str) -> Record:
         """Validate one incoming record and fill in the hidden ids enrollments need."""
@@ -836,25 +918,28 @@ class Tenant:
     # JSON form
 
     def iter_json(self) -> Iterator[str]:
-        """The tenant as JSON text in chunks, one record per line, without materialising it all."""
+        """The tenant as JSON text in chunks, without materialising it all.
+
+        Layout: one top-level key per line, and inside each record list one record per line, which is
+        what lets `load` stream the file back.
+        """
 
         def enc(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
         with self.lock:
-            yield '{"account":' + enc(self.account)
+            yield '{\n"account":' + enc(self.account) + ",\n"
             for kind in KINDS:
                 table = self.tables[kind]
-                yield f',\n"{kind}":['
-                first = True
-                for row in table.rows():
-                    yield ("\n" if first else ",\n") + enc(table.render(row))
-                    first = False
-                yield "]"
-            yield ',\n"account_risk_score_history":' + enc(self.account_risk_score_history)
-            yield ',\n"group_risk_score_history":' + enc(self.group_risk_score_history)
-            yield ',\n"user_risk_score_history":' + enc(self.user_risk_score_history)
-            yield "}\n"
+                yield f'"{kind}":[\n'
+                rows = table.rows()
+                last = len(rows) - 1
+                for i, row in enumerate(rows):
+                    yield enc(table.render(row)) + (",\n" if i < last else "\n")
+                yield "],\n"
+            yield '"account_risk_score_history":' + enc(self.account_risk_score_history) + ",\n"
+            yield '"group_risk_score_history":' + enc(self.group_risk_score_history) + ",\n"
+            yield '"user_risk_score_history":' + enc(self.user_risk_score_history) + "\n}\n"
 
     def dump(self, target: str | Path | IO[str]) -> None:
         """Write the JSON form to a path or an open text file (same tenant, same bytes)."""
