@@ -234,7 +234,7 @@ async def test_auto_answers_live_before_any_sync(sim: Simulator, unsynced: Setti
 
 
 @pytest.mark.anyio
-async def test_live_lists_are_fetched_once_and_unfiltered_pages_stop_early(
+async def test_live_lists_are_fetched_once_and_pages_reuse_what_was_read(
     sim: Simulator, unsynced: Settings, connect: Any
 ) -> None:
     async with connect(unsynced, "live") as client:
@@ -248,7 +248,12 @@ async def test_live_lists_are_fetched_once_and_unfiltered_pages_stop_early(
         assert page["source"]["requests_made"] == 1
         assert sim.stats.count("/v1/training/enrollments") == 1
         assert page["page"]["has_more"] is True
-        assert page["page"]["total"] is None  # not known without reading every page
+        # One API page (500) held the whole campaign, so the total is known from that one request.
+        in_campaign = [e for e in sim.tenant.records("enrollments") if e["campaign_id"] == CAMPAIGN]
+        assert page["page"]["total"] == len(in_campaign)
+        following = await call(client, "knowbe4_training_list_enrollments", campaign_id=CAMPAIGN, page=2, per_page=5)
+        assert following["source"]["requests_made"] == 0  # within the API page already read
+        assert following["enrollments"][0]["enrollment_id"] > page["enrollments"][-1]["enrollment_id"]
 
 
 @pytest.mark.anyio

@@ -38,7 +38,8 @@ if TYPE_CHECKING:
 logger = logging.getLogger("trainproof.mcp")
 
 KEEP = 3  # snapshots kept in memory (today, and a couple of audit dates)
-WATCH_S = 10.0  # how often the watcher looks for a new sync
+WATCH_S = 10.0
+MAX_VIEWS = 64  # filtered views kept per snapshot  # how often the watcher looks for a new sync
 
 
 class Row(NamedTuple):
@@ -64,6 +65,9 @@ class Snapshot:
     by_training: dict[str, tuple[Decision, ...]]
     excluded: dict[int, str]
     _sorted: dict[tuple[str, str], list[Row]] = field(default_factory=dict[tuple[str, str], list[Row]])
+    _views: dict[tuple[Any, ...], tuple[list[Row], Counter[str | None]]] = field(
+        default_factory=dict[tuple[Any, ...], tuple[list[Row], Counter[str | None]]]
+    )
 
     @property
     def as_of_day(self) -> date:
@@ -100,8 +104,26 @@ class Snapshot:
         self._sorted[cache_key] = rows
         return rows
 
-    def group_totals(self, rows: list[Row]) -> Counter[str | None]:
-        return Counter(r.key for r in rows)
+    def view(
+        self, training: str, group_by: str, states: frozenset[str] | None, department: str | None
+    ) -> tuple[list[Row], Counter[str | None]]:
+        """The filtered rows and the people per group, cached per question (a page is then a slice)."""
+        cache_key = (training, group_by, states, department)
+        hit = self._views.get(cache_key)
+        if hit is not None:
+            return hit
+        rows = self.noncompliant(training, group_by)
+        if states is not None or department is not None:
+            rows = [
+                r
+                for r in rows
+                if (states is None or r.decision.state in states) and (department is None or r.department == department)
+            ]
+        result = (rows, Counter(r.key for r in rows))
+        if len(self._views) >= MAX_VIEWS:
+            self._views.pop(next(iter(self._views)))
+        self._views[cache_key] = result
+        return result
 
 
 def build_snapshot(

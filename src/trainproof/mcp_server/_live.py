@@ -8,7 +8,8 @@ directory) and the retry policy. On top of it this backend keeps the answers sma
 * complete lists (campaigns, store purchases, policies, a campaign's enrollments) are kept for
   `[mcp] cache_seconds` (default 300), so paging through a list costs its requests once;
 * an unfiltered page of enrollments reads only as far as that page (plus one record, to know whether
-  there is more) and stops: the API is cursor-paged, so page 1 of 100 costs one request.
+  there is more) and stops: the API is cursor-paged, so page 1 of 100 costs one request; what was
+  read is kept too, so the next pages within it cost nothing.
 """
 
 from __future__ import annotations
@@ -141,6 +142,15 @@ class LiveBackend:
             return rows[start : start + per_page], len(rows), start + per_page < len(rows)
         # Read only as far as this page and one record more (to know whether there is more), then stop.
         want = start + per_page + 1
+        async with self._lock:
+            prefix_hit: list[Enrollment] | None = self._hit(ans, ("enrollments_prefix", campaign_id))
+        if prefix_hit is not None and len(prefix_hit) >= want:
+            ans.notes.append("Read only as far as this page; the total is unknown without reading every page.")
+            return prefix_hit[start : start + per_page], None, True
+
+        # Keep the rest of the last API page too (it is paid for): later pages within it cost nothing.
+        size = self.client.per_page
+        target = -(-want // size) * size
 
         async def prefix() -> tuple[list[Enrollment], bool]:
             got: list[Enrollment] = []
@@ -148,15 +158,14 @@ class LiveBackend:
             async with aclosing(stream):
                 async for e in stream:
                     got.append(e)
-                    if len(got) >= want:
+                    if len(got) >= target:
                         return got, False
             return got, True
 
         async with self._lock:
             fetched_at = clock.now()
             rows, complete = await self._counted(ans, prefix)
-            if complete:
-                self._keep(("enrollments", campaign_id), rows, fetched_at)
+            self._keep(("enrollments" if complete else "enrollments_prefix", campaign_id), rows, fetched_at)
         ans.saw(fetched_at)
         if complete:
             rows.sort(key=_by_id)

@@ -185,15 +185,10 @@ async def list_noncompliant(
         raise _errors.unknown_training(key, list(snap.totals))
     wanted = OVERDUE if state == "overdue" else None if state is None else frozenset({state})
     dept = department.strip().casefold() if department and department.strip() else None
-    rows = snap.noncompliant(key, group_by)
-    if wanted is not None or dept is not None:
-        rows = [
-            r for r in rows if (wanted is None or r.decision.state in wanted) and (dept is None or r.department == dept)
-        ]
+    rows, totals = snap.view(key, group_by, wanted, dept)
     start = (page - 1) * per_page
     chunk = rows[start : start + per_page]
     more = start + per_page < len(rows)
-    totals = snap.group_totals(rows)
     groups: list[NoncompliantGroup] = []
     for r in chunk:
         d = r.decision
