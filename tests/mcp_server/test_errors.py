@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import re
 from pathlib import Path
 from typing import Any
@@ -52,7 +53,8 @@ async def test_missing_objects(
 
 
 @pytest.mark.anyio
-async def test_bad_token(own_sim: Simulator, tmp_path: Path, connect: Any) -> None:
+async def test_bad_token(own_sim: Simulator, tmp_path: Path, connect: Any, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
     settings = make_settings(tmp_path, own_sim, token=WRONG_TOKEN)
     async with connect(settings, "live") as client:
         for tool, args in [
@@ -65,6 +67,8 @@ async def test_bad_token(own_sim: Simulator, tmp_path: Path, connect: Any) -> No
             assert "verify KNOWBE4_API_KEY" in text
             assert WRONG_TOKEN not in text
             assert own_sim.token not in text
+    assert "401" in caplog.text  # the failures were logged (stderr in a real server)...
+    assert WRONG_TOKEN not in caplog.text  # ...without the token
 
 
 @pytest.mark.anyio
