@@ -331,21 +331,23 @@ def tenant(**kinds: list[Record]) -> dict[str, Any]:
     return out
 
 
-def sync_into_store(data: dict[str, Any], directory: Path, toml: str = "") -> tuple[Engine, Settings]:
-    """Serve `data` from the simulator, sync it into a fresh SQLite store in `directory`, return both."""
+def sync_into_store(
+    data: dict[str, Any], directory: Path, toml: str = "", url: str | None = None
+) -> tuple[Engine, Settings]:
+    """Serve `data` from the simulator, sync it into a fresh store (SQLite in `directory` unless `url`)."""
     directory.mkdir(parents=True, exist_ok=True)
     config = directory / "trainproof.toml"
     config.write_text(FAST + '\n[sync]\ncampaigns = "all"\n' + toml, encoding="utf-8")
-    db = directory / "store.db"
+    database = url or f"sqlite:///{directory / 'store.db'}"
     with Simulator(data, limits="off") as sim:
         env = {
             "KNOWBE4_API_KEY": sim.token,
             "KNOWBE4_BASE_URL": sim.base_url,
-            "TRAINPROOF_DATABASE_URL": f"sqlite:///{db}",
+            "TRAINPROOF_DATABASE_URL": database,
             "TRAINPROOF_NO_KEYRING": "1",
             "TRAINPROOF_STATE_DIR": str(directory / "state"),
         }
         settings = load_settings(config, env=env)
         report = run_sync(settings)
         assert report.outcome == "ok", report
-    return open_store(f"sqlite:///{db}"), settings
+    return open_store(database), settings

@@ -78,8 +78,8 @@ def build() -> dict[str, object]:
 
 
 @pytest.fixture
-def synced(tmp_path: Path) -> tuple[Engine, Settings]:
-    """A fresh store per test: sending writes to it."""
+def synced(tmp_path: Path, store_url: str) -> Iterator[tuple[Engine, Settings]]:
+    """A fresh store per test (sending writes to it): SQLite, and PostgreSQL when TRAINPROOF_TEST_PG_URL is set."""
     template = tmp_path / "store" / "reminder.txt"
     template.parent.mkdir(parents=True)
     template.write_text(
@@ -87,7 +87,11 @@ def synced(tmp_path: Path) -> tuple[Engine, Settings]:
         "$elapsed% elapsed, $days_left days left.\n$modules\n",
         encoding="utf-8",
     )
-    return sync_into_store(build(), tmp_path / "store", '[reminders]\ntemplate = "reminder.txt"\n')
+    store, settings = sync_into_store(
+        build(), tmp_path / "store", '[reminders]\ntemplate = "reminder.txt"\n', store_url
+    )
+    yield store, settings
+    store.dispose()
 
 
 def test_thresholds_for_both_deadline_kinds(synced: tuple[Engine, Settings]) -> None:
@@ -320,7 +324,7 @@ def test_cli_dry_run_then_send(
     box, port = smtp_server
     assert settings.config_path is not None
     monkeypatch.setenv("TRAINPROOF_CONFIG", str(settings.config_path))
-    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", str(store.url))
+    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", settings.database_url)
     monkeypatch.setenv("TRAINPROOF_NOW", AT.isoformat())
     code, out, err = run(["report", "reminders", "--format", "csv"], capsys, monkeypatch)
     assert code == 0, err

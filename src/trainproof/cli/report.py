@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -41,15 +42,20 @@ TrainingOpt = Annotated[
 ]
 
 
-def _engine() -> Engine:
-    """The store named by the settings; a clear error when it does not exist yet."""
+@contextmanager
+def _store() -> Generator[Engine]:
+    """The store named by the settings, closed when the command ends; a clear error when it does not exist."""
     from trainproof.store import open_store, sqlite_path
 
     url = settings().database_url
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no store at {path}", "run `trainproof sync` first (or `trainproof demo` to try)")
-    return open_store(url)
+    engine = open_store(url)
+    try:
+        yield engine
+    finally:
+        engine.dispose()
 
 
 def _flat(row: Mapping[str, Any], *, dates: bool = False) -> dict[str, Any]:
@@ -120,7 +126,8 @@ def campaigns_command(
     """
     from trainproof.reports import report_campaigns
 
-    rows = report_campaigns(_engine(), status=status)
+    with _store() as engine:
+        rows = report_campaigns(engine, status=status)
     cols = [
         "campaign_id",
         "name",
@@ -153,7 +160,8 @@ def departments_command(
 
     if by not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--by")
-    rows = report_departments(_engine(), settings(), training=training, by=by)  # type: ignore[arg-type]
+    with _store() as engine:
+        rows = report_departments(engine, settings(), training=training, by=by)  # type: ignore[arg-type]
     cols = [
         "training",
         "group",
@@ -173,7 +181,8 @@ def overdue_command(training: TrainingOpt = None, fmt: FormatOpt = Format.table)
     """People past due or not compliant, grouped by manager, with days overdue: the escalation list."""
     from trainproof.reports import report_overdue
 
-    rows = report_overdue(_engine(), settings(), training=training)
+    with _store() as engine:
+        rows = report_overdue(engine, settings(), training=training)
     cols = ["manager", "name", "email", "training", "state", "outstanding", "deadline", "days_overdue"]
     _show(rows, fmt, columns=cols, title="Overdue, by manager")
 
@@ -235,7 +244,8 @@ def reminders_command(
         from trainproof.reports._mail import SmtpSettings
 
         smtp = SmtpSettings.from_settings(cfg)
-    result = send_reminders(_engine(), smtp, tpl, thresholds=chosen, dry_run=not send)
+    with _store() as engine:
+        result = send_reminders(engine, smtp, tpl, thresholds=chosen, dry_run=not send)
     cols = ["email", "campaign", "module", "status", "deadline", "elapsed_percent", "days_left", "threshold", "action"]
     _show(result.rows, fmt, columns=cols, title="Reminders")
     due = sum(1 for r in result.rows if r.action == "due")
@@ -271,7 +281,8 @@ def remediation_command(
     from trainproof.reports import report_remediation
     from trainproof.reports.remediation import import_csv as to_csv
 
-    rows = report_remediation(_engine(), settings(), since=_date(since), untrained_only=untrained)
+    with _store() as engine:
+        rows = report_remediation(engine, settings(), since=_date(since), untrained_only=untrained)
     cols = ["email", "test", "failures", "failed_at", "trained_since", "suggested_module", "deadline"]
     _show(rows, fmt, columns=cols, title="Phishing remediation")
     if import_csv is not None:
@@ -293,7 +304,8 @@ def new_hires_command(
     """New hires not enrolled in an onboarding campaign ([onboarding] campaigns = [...]), with days since start."""
     from trainproof.reports import report_new_hires
 
-    rows = report_new_hires(_engine(), settings(), days=days, include_enrolled=include_enrolled)
+    with _store() as engine:
+        rows = report_new_hires(engine, settings(), days=days, include_enrolled=include_enrolled)
     cols = ["name", "email", "department", "manager_email", "started", "days_since_start", "enrolled"]
     _show(rows, fmt, columns=cols, title=f"New hires (last {days} days)")
 
@@ -319,7 +331,8 @@ def quarterly_command(
 
     if section is not None and section not in _SECTIONS:
         raise typer.BadParameter(f"use one of {', '.join(_SECTIONS)}", param_hint="--section")
-    report = report_quarterly(_engine(), quarter=quarter)
+    with _store() as engine:
+        report = report_quarterly(engine, quarter=quarter)
     if fmt is Format.json:
         sys.stdout.write(to_json(report.model_dump()) + "\n")
         return
@@ -353,6 +366,7 @@ def html_command(
     """
     from trainproof.reports.html import report_html, write_html
 
-    html = report_html(_engine(), settings())
+    with _store() as engine:
+        html = report_html(engine, settings())
     path = write_html(out, html)
     sys.stderr.write(f"wrote {path} ({len(html.encode()) // 1024} KB)\n")

@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import Connection, select
 
 from trainproof import clock
 from trainproof.config import Settings
@@ -39,7 +39,7 @@ from trainproof.reports._mail import SmtpSettings, smtp_session
 from trainproof.statuses import is_finished_campaign
 from trainproof.store import schema as s
 from trainproof.store.db import write_transaction
-from trainproof.store.sticky import record_reminder
+from trainproof.store.upsert import dialect_insert
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -271,6 +271,22 @@ def report_reminders(
     return rows
 
 
+def _record(conn: Connection, *, user_id: int, enrollment_id: int, threshold: str, sent_at: datetime) -> bool:
+    """Remember one reminder; False when that (person, enrollment, threshold) was already recorded.
+
+    Decided by RETURNING, not rowcount: with PostgreSQL's implicit RETURNING the driver reports a
+    rowcount of -1 (which is why `trainproof.store.record_reminder` cannot be used here yet).
+    """
+    t = s.reminders_sent
+    stmt = (
+        dialect_insert(conn, t)
+        .values(user_id=user_id, enrollment_id=enrollment_id, threshold=threshold, sent_at=sent_at)
+        .on_conflict_do_nothing(index_elements=["user_id", "enrollment_id", "threshold"])
+        .returning(t.c.id)
+    )
+    return conn.execute(stmt).first() is not None
+
+
 def _values(group: list[ReminderRow], first_name: str, manager_name: str) -> dict[str, str]:
     head = group[0]
     modules = "\n".join(f"- {m}" for m in sorted({r.module for r in group}))
@@ -330,7 +346,7 @@ def send_reminders(
                     fresh = [
                         r
                         for r in group
-                        if record_reminder(
+                        if _record(
                             conn,
                             user_id=user_id,
                             enrollment_id=r.enrollment_id,
