@@ -5,7 +5,8 @@ as-of date and persists the sticky records this returns; reports and the CLI con
 
 Cost: one pass over the enrollments (grouped by an integer per user and campaign), one summary per
 (user, selected campaign), then one NamedTuple per person and training. 100,000 people x 3
-trainings over 1,000,000 enrollments take about 2 s on a 2-core machine (bench/evaluate.py).
+trainings over 1,000,000 enrollments take about 1.7 s on an idle 2-core machine
+(bench/evaluate.py; numbers in bench/README.md).
 """
 
 from __future__ import annotations
