@@ -44,11 +44,33 @@ def test_attachment_and_macro_get_ransomware() -> None:
     m = suggest_module(
         LIBRARY, categories=["Documents"], template="Shared file", actions=["attachment_opened", "macro_enabled"]
     )
-    # Module 4: "ransomware" in the name (theme 3, doubled) = 6 + "malicious attachment" in the description
-    # ("malware" no, "attachment" 3) = 9. No other module mentions any of these words.
+    # The template names no theme, so the "Documents" category only nudges (weight 1); the actions ask for
+    # ransomware, malware, attachment and macro (weight 2). Module 4: "ransomware" in the name (doubled) = 4
+    # + "attachment" in its description = 2 -> 6. Phishing Foundations has only the generic words: 1 x 2 + 1 + 1.
     assert m.module is not None
     assert m.module.store_purchase_id == 4
-    assert m.score == 9
+    assert m.score == 6
+
+
+def test_the_template_decides_over_a_broad_category_list() -> None:
+    # A test drawn from five categories; the person saw a payroll template: finance, not social media.
+    m = suggest_module(
+        LIBRARY,
+        categories=["Social Media", "Current Events", "IT", "Human Resources", "Banking and Finance"],
+        template="Payroll: Direct Deposit Change",
+        actions=["clicked"],
+    )
+    assert m.module is not None
+    assert m.module.store_purchase_id == 2
+
+
+def test_short_keywords_are_whole_words() -> None:
+    # "phi" (health) must not find "phishing"; "it" must not find "item".
+    lib = [Candidate(20, "Phishing 101", None, "Video", 5), Candidate(21, "HIPAA and PHI", None, "Video", 5)]
+    m = suggest_module(lib, categories=[], template="EHR Portal: Unread Patient Message", actions=["clicked"])
+    assert m.module is not None
+    assert m.module.store_purchase_id == 21
+    assert m.keywords == ("hipaa", "phi")
 
 
 def test_the_template_theme_outweighs_the_action() -> None:

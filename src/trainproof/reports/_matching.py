@@ -25,7 +25,10 @@ _THEMES: tuple[tuple[tuple[str, ...], tuple[str, ...]], ...] = (
         ("financ", "bank", "wire", "invoice", "payment", "bec", "business email compromise", "ceo fraud", "fraud"),
     ),
     (("social",), ("social media", "social engineering")),
-    (("health", "medical", "hipaa", "pharma"), ("hipaa", "health", "medical", "phi")),
+    (
+        ("health", "medical", "hipaa", "pharma", "patient", "ehr", "clinic", "prescription", "doctor"),
+        ("hipaa", "health", "medical", "phi"),
+    ),
     (
         ("shipping", "delivery", "package", "order", "amazon", "fedex", "ups", "dhl", "online shopping", "retail"),
         ("shopping", "delivery", "package", "online"),
@@ -48,7 +51,7 @@ _ACTION_WORDS: dict[str, tuple[str, ...]] = {
     "clicked": ("link", "url"),
 }
 _GENERIC: tuple[str, ...] = ("phish", "red flag", "email")
-_THEME_WEIGHT, _ACTION_WEIGHT, _GENERIC_WEIGHT = 3, 2, 1
+_THEME_WEIGHT, _CATEGORY_WEIGHT, _ACTION_WEIGHT, _GENERIC_WEIGHT = 3, 1, 2, 1
 _NOT_TRAINING = ("poster", "newsletter")
 
 
@@ -82,12 +85,21 @@ class Match:
 
 
 def _has(text: str, word: str) -> bool:
-    return re.search(r"(?<![a-z0-9])" + re.escape(word), text) is not None
+    """`word` starts a word of `text` ("financ" finds "financial"); a short one must be the whole word
+    ("phi" is not "phishing", "it" not "item")."""
+    tail = r"(?![a-z0-9])" if len(word) <= 3 else ""
+    return re.search(r"(?<![a-z0-9])" + re.escape(word) + tail, text) is not None
 
 
 def _wanted(categories: Iterable[str], template: str | None, actions: Iterable[str]) -> dict[str, int]:
-    """Keywords to look for in module names, each with the highest weight that asks for it."""
-    theme_text = " ".join([*categories, template or ""]).lower()
+    """Keywords to look for in module names, each with the highest weight that asks for it.
+
+    The template is what the person actually saw; a test's categories are the pool its templates were
+    drawn from (often five themes at once), so with a template they only nudge (weight 1).
+    """
+    template_text = (template or "").lower()
+    category_text = " ".join(categories).lower()
+    category_weight = _CATEGORY_WEIGHT if template_text else _THEME_WEIGHT
     wanted: dict[str, int] = {}
 
     def want(words: Iterable[str], weight: int) -> None:
@@ -95,8 +107,10 @@ def _wanted(categories: Iterable[str], template: str | None, actions: Iterable[s
             wanted[w] = max(wanted.get(w, 0), weight)
 
     for triggers, words in _THEMES:
-        if any(_has(theme_text, t) for t in triggers):
+        if any(_has(template_text, t) for t in triggers):
             want(words, _THEME_WEIGHT)
+        elif any(_has(category_text, t) for t in triggers):
+            want(words, category_weight)
     for action in actions:
         want(_ACTION_WORDS.get(action, ()), _ACTION_WEIGHT)
     want(_GENERIC, _GENERIC_WEIGHT)
