@@ -255,3 +255,21 @@ def test_an_empty_tenant_serves_empty_lists(simulator_factory: Callable[..., Sim
             "pagination": {"per_page": 100, "next_cursor": None},
         }
         assert http.get("/v1/account").json()["name"]
+
+
+def test_admin_tenant_streams_large_tenants_while_they_change(simulator_factory: Callable[..., Simulator]) -> None:
+    sim = simulator_factory(generate_tenant(150, seed=9), limits="off")
+    assert sim.tenant.count("enrollments") > 1000
+    with httpx2.Client(base_url=sim.base_url, timeout=30) as admin:
+        with admin.stream("GET", "/_admin/tenant") as response:
+            chunks = response.iter_text()
+            first = next(chunks)
+            sim.tenant.update("users", sim.tenant.records("users")[0]["id"], comment="changed mid-stream")
+            text = first + "".join(chunks)
+        streamed = json.loads(text)
+    assert len(streamed["enrollments"]) == sim.tenant.count("enrollments")
+    assert json.loads(admin_text(sim)) == sim.tenant.to_dict()
+
+
+def admin_text(sim: Simulator) -> str:
+    return httpx2.get(sim.base_url + "/_admin/tenant", timeout=30).text

@@ -1,8 +1,9 @@
 """A faithful local KnowBe4 Reporting API, for tests, the demo and anyone without a Platinum key.
 
 Same paths under `/v1`, query parameters, payload shapes, pagination (page and cursor), limits and errors
-as `docs/../shared/reference/knowbe4_api.md` describes; the simulator builds its payloads itself and
-imports nothing from `trainproof.client`.
+as the research notes on the real API describe (`shared/reference/knowbe4_api.md`; where they say
+[INFERENCE], the inference is implemented). The simulator builds its payloads itself and imports
+nothing from `trainproof.client`.
 
 Python API::
 

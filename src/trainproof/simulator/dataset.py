@@ -313,6 +313,9 @@ class RecordTable:
 
     # reading
 
+    def alive(self, row: int) -> bool:
+        return not self._dead[row]
+
     def render(self, row: int) -> Record:
         """A fresh top-level dict for the record (nested objects are shared: do not mutate them)."""
         stored = self._stored.get(row)
@@ -927,19 +930,28 @@ class Tenant:
         def enc(value: Any) -> str:
             return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
 
+        # The lock is taken per batch, never across a yield: a streaming HTTP answer resumes this
+        # generator from different threads, and a lock held between yields would block changes.
         with self.lock:
-            yield '{\n"account":' + enc(self.account) + ",\n"
-            for kind in KINDS:
-                table = self.tables[kind]
-                yield f'"{kind}":[\n'
-                rows = table.rows()
-                last = len(rows) - 1
-                for i, row in enumerate(rows):
-                    yield enc(table.render(row)) + (",\n" if i < last else "\n")
-                yield "],\n"
-            yield '"account_risk_score_history":' + enc(self.account_risk_score_history) + ",\n"
-            yield '"group_risk_score_history":' + enc(self.group_risk_score_history) + ",\n"
-            yield '"user_risk_score_history":' + enc(self.user_risk_score_history) + "\n}\n"
+            head = '{\n"account":' + enc(self.account) + ",\n"
+            tables = [(kind, self.tables[kind], list(self.tables[kind].rows())) for kind in KINDS]
+            tail = (
+                '"account_risk_score_history":' + enc(self.account_risk_score_history) + ",\n"
+                '"group_risk_score_history":' + enc(self.group_risk_score_history) + ",\n"
+                '"user_risk_score_history":' + enc(self.user_risk_score_history) + "\n}\n"
+            )
+        yield head
+        for kind, table, rows in tables:
+            yield f'"{kind}":[\n'
+            emitted = False
+            for start in range(0, len(rows), 1000):
+                with self.lock:
+                    parts = [enc(table.render(r)) for r in rows[start : start + 1000] if table.alive(r)]
+                if parts:
+                    yield (",\n" if emitted else "") + ",\n".join(parts)
+                    emitted = True
+            yield ("\n" if emitted else "") + "],\n"
+        yield tail
 
     def dump(self, target: str | Path | IO[str]) -> None:
         """Write the JSON form to a path or an open text file (same tenant, same bytes)."""

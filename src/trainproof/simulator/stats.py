@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import threading
 from collections import Counter, deque
-from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -109,7 +108,3 @@ class Stats:
                 rate_limited=dict(self._limited),
                 requests=tuple(self._log),
             )
-
-
-def paths(records: Iterable[RequestRecord]) -> list[str]:
-    return [r.path for r in records]
