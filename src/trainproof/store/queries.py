@@ -627,6 +627,10 @@ def canonical_dump(
                 for k in ("first_seen_at", "last_seen_at", "changed_at", "seen_at", "enrollments_fetched_at"):
                     row.pop(k, None)
             rows.append(row)
-        rows.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
+        keys = [c.name for c in table.primary_key.columns if c.name not in _VOLATILE]
+        if keys:
+            rows.sort(key=lambda d: tuple(d[k] for k in keys))
+        else:  # surrogate keys only (history, events): order by content
+            rows.sort(key=lambda d: json.dumps(d, sort_keys=True, default=str))
         dump[name] = rows
     return dump
