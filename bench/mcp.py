@@ -7,9 +7,11 @@
    tool `--runs` times through the official `mcp.Client` and prints p50 and p95. The "server" columns
    repeat the runs with the client's JSON-schema re-validation of each result switched off, which is
    the client's cost, not the server's.
-3. Live mode: a server with `source = "live"` against the same simulator; each tool is called twice and
-   the KnowBe4 requests each call spent are printed (from the answer's `source.requests_made`, checked
-   against the simulator's own request counter).
+3. Live mode: a server with `source = "live"` against the same simulator. First a compliance call with
+   the default `[mcp] live_compliance_max_requests` (refused with an estimate, at the cost of one
+   request); then, with the limit lifted, each tool is called twice and the KnowBe4 requests each call
+   spent are printed (from the answer's `source.requests_made`, checked against the simulator's own
+   request counter).
 
     .venv/bin/python bench/mcp.py [--users 50000] [--runs 100] [--store DIR] [--skip-live]
 """
@@ -91,9 +93,9 @@ LIVE_CALLS: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
-def settings_for(directory: Path, sim: Simulator | None) -> Settings:
-    config = directory / "trainproof.toml"
-    config.write_text(TOML, encoding="utf-8")
+def settings_for(directory: Path, sim: Simulator | None, extra: str = "", name: str = "trainproof.toml") -> Settings:
+    config = directory / name
+    config.write_text(TOML + extra, encoding="utf-8")
     env = {
         "TRAINPROOF_DATABASE_URL": f"sqlite:///{directory / 'store.db'}",
         "TRAINPROOF_STATE_DIR": str(directory / "state"),
@@ -154,7 +156,16 @@ async def bench_store(settings: Settings, runs: int) -> None:
             )
 
 
-async def bench_live(settings: Settings, sim: Simulator) -> None:
+async def bench_live(settings: Settings, guarded: Settings, sim: Simulator) -> None:
+    async with Client(create_server(guarded, source="live")) as client:
+        before = sim.stats.total
+        result = await client.call_tool("knowbe4_training_compliance_summary", {})
+        spent = sim.stats.total - before
+        print(f"\nlive compliance, default [mcp] live_compliance_max_requests = 100 ({spent} requests spent):")
+        if result.is_error:
+            print("  refused: " + " ".join(getattr(c, "text", "") for c in result.content))
+        else:
+            print("  answered")
     print("\nlive mode: KnowBe4 requests spent per call (first call, then the same call again)")
     print(f"{'tool':<40} {'arguments':<45} {'1st':>6} {'2nd':>6} {'1st s':>7}")
     async with Client(create_server(settings, source="live")) as client:
@@ -205,7 +216,8 @@ def main() -> None:
             print(f"store: reusing {directory / 'store.db'}")
         anyio.run(bench_store, settings, args.runs)
         if not args.skip_live:
-            anyio.run(bench_live, settings, sim)
+            unguarded = settings_for(directory, sim, "\n[mcp]\nlive_compliance_max_requests = 1000000\n", "live.toml")
+            anyio.run(bench_live, unguarded, settings, sim)
     print(f"\nstore kept in {directory}" if args.store else "")
 
 

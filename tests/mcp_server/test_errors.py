@@ -128,3 +128,16 @@ async def test_store_only_before_any_sync(own_sim: Simulator, tmp_path: Path, co
             assert "no successful sync yet" in text
             assert "trainproof sync" in text
     assert own_sim.stats.total == 0
+
+
+@pytest.mark.anyio
+async def test_live_compliance_refused_when_it_would_cost_too_much(
+    own_sim: Simulator, tmp_path: Path, connect: Any
+) -> None:
+    settings = make_settings(tmp_path, own_sim, extra_toml="\n[mcp]\nlive_compliance_max_requests = 5\n")
+    async with connect(settings, "live") as client:
+        text = error_text(await client.call_tool("knowbe4_training_compliance_summary", {}))
+        assert "answering compliance live would take about" in text
+        assert "run `trainproof sync`" in text
+    assert own_sim.stats.total == 1  # only the account, to learn the seats
+    assert own_sim.stats.count("/v1/account") == 1

@@ -25,7 +25,7 @@ import anyio
 
 from trainproof import clock
 from trainproof.client import KnowBe4Client, NotFoundError
-from trainproof.client.models import Enrollment, Policy, StorePurchase, TrainingCampaign
+from trainproof.client.models import Account, Enrollment, Policy, StorePurchase, TrainingCampaign
 from trainproof.mcp_server._backend import Answer, SourceKind
 from trainproof.statuses import status_matches
 
@@ -111,6 +111,11 @@ class LiveBackend:
             return value
 
     # -- Backend -------------------------------------------------------------------------------
+    async def account(self, ans: Answer) -> Account:
+        """The account (its seat count also sets the client's daily budget)."""
+        async with self._lock:
+            return await self._counted(ans, self.client.account)
+
     async def campaigns(self, ans: Answer) -> list[TrainingCampaign]:
         return await self._all(ans, ("campaigns",), self.client.training_campaigns)
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import math
 import shutil
 import tempfile
 import threading
@@ -41,7 +42,7 @@ from trainproof.mcp_server._live import LiveBackend
 from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
 from trainproof.store import open_store
 from trainproof.store.db import create_store_engine, redact_url, sqlite_path
-from trainproof.sync import run_sync_async
+from trainproof.sync import run_sync_async, sync_options
 
 logger = logging.getLogger("trainproof.mcp")
 
@@ -59,28 +60,29 @@ class McpOptions:
     source: SourceMode = "auto"
     cache_seconds: float = 300.0
     retry_budget_s: float = 30.0
+    live_compliance_max_requests: int = 100
 
     @classmethod
     def from_settings(cls, settings: Settings, source: str | None = None) -> McpOptions:
         table = settings.table("mcp")
-        unknown = sorted(set(table) - {"source", "cache_seconds", "retry_budget_s"})
+        keys = ("source", "cache_seconds", "retry_budget_s", "live_compliance_max_requests")
+        unknown = sorted(set(table) - set(keys))
         if unknown:
-            raise ConfigError(
-                f"[mcp] has unknown key '{unknown[0]}'", "the keys are source, cache_seconds, retry_budget_s"
-            )
+            raise ConfigError(f"[mcp] has unknown key '{unknown[0]}'", f"the keys are {', '.join(keys)}")
         chosen = str(source or table.get("source", "auto")).strip().lower()
         if chosen not in SOURCES:
             raise ConfigError(f"[mcp] source '{chosen}' is not valid", 'use "auto", "store" or "live"')
         try:
             cache = float(table.get("cache_seconds", 300.0))
             retry = float(table.get("retry_budget_s", 30.0))
+            max_live = int(table.get("live_compliance_max_requests", 100))
         except (TypeError, ValueError):
             raise ConfigError(
                 "[mcp] cache_seconds and retry_budget_s must be numbers", "e.g. cache_seconds = 300"
             ) from None
         if cache < 0 or retry <= 0:
             raise ConfigError("[mcp] cache_seconds must be >= 0 and retry_budget_s > 0", "e.g. retry_budget_s = 30")
-        return cls(source=chosen, cache_seconds=cache, retry_budget_s=retry)
+        return cls(source=chosen, cache_seconds=cache, retry_budget_s=retry, live_compliance_max_requests=max_live)
 
 
 MIRROR_NOTE = (
@@ -216,16 +218,40 @@ class AppState:
                 ans = Answer(kind="live", as_of=ok.finished_at or clock.now())
                 ans.notes.append(MIRROR_NOTE)
                 return mirror.engine, ok.run_id, ans
+            if ok is None:
+                await self._check_live_cost(live, ans_cost := Answer(kind="live", as_of=clock.now()))
+            else:
+                ans_cost = Answer(kind="live", as_of=clock.now())
             report = await run_sync_async(mirror.settings)
             if report.run_id is None:  # pragma: no cover - a real sync always records its run
                 raise StoreError("the live sync recorded no run", "try again")
-            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests)
+            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + ans_cost.requests)
             ans.notes.append(MIRROR_NOTE)
             return mirror.engine, report.run_id, ans
 
     def fallback(self) -> LiveBackend | None:
         """The live API for what the store cannot answer (auto mode, with a token); None otherwise."""
         return self.live if self.options.source == "auto" else None
+
+    async def _check_live_cost(self, live: LiveBackend, ans: Answer) -> None:
+        """Refuse a live compliance answer that would cost more requests than `[mcp]` allows.
+
+        A sync's cost grows with the licensed seats: users are read 500 a page, and so are the
+        enrollments of each selected campaign. One request (the account) tells the seats.
+        """
+        account = await live.account(ans)
+        seats = max(1, account.number_of_seats or 0)
+        selected = sum(len(t) for t in sync_options(self.settings).trainings.values()) or 1
+        estimate = math.ceil(seats / 500) * (1 + selected) + 4
+        limit = self.options.live_compliance_max_requests
+        if estimate > limit:
+            minutes = math.ceil(estimate / self.settings.limits.per_minute)
+            raise ConfigError(
+                f"answering compliance live would take about {estimate:,} KnowBe4 requests for {seats:,} "
+                f"licensed users (about {minutes} minutes at {self.settings.limits.per_minute:g} requests a "
+                f"minute), more than [mcp] live_compliance_max_requests = {limit}",
+                "run `trainproof sync` (e.g. nightly) so compliance answers come from the store, or raise the limit",
+            )
 
     async def backend(self) -> Backend:
         """The store when configured or (auto) when a sync succeeded there; the live API otherwise."""
