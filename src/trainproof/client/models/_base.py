@@ -8,17 +8,47 @@ a field KnowBe4 adds tomorrow is stored, not dropped.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
-from typing import Annotated, Any
+from typing import Annotated, Any, Self, cast
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
+from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
 __all__ = ["ApiModel", "Day", "Instant", "IntStr", "OptDay", "OptInstant"]
+
+INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
+
+
+def _beyond_64_bits(value: Any) -> int | None:
+    """The first integer in `value` (lists and objects searched) that no 64-bit column can hold."""
+    items: list[Any]
+    if type(value) is int:
+        return None if INT64_MIN <= value <= INT64_MAX else value
+    if type(value) is list:
+        items = cast(list[Any], value)
+    elif type(value) is dict:
+        items = list(cast(dict[Any, Any], value).values())
+    else:
+        return None
+    return next((n for n in map(_beyond_64_bits, items) if n is not None), None)
 
 
 class ApiModel(BaseModel):
     """Base of every KnowBe4 wire model: unknown fields kept, names as the API spells them."""
 
     model_config = ConfigDict(extra="allow", populate_by_name=True, frozen=False, str_strip_whitespace=False)
+
+    @model_validator(mode="after")
+    def _fits_64_bits(self) -> Self:
+        """An id or count beyond 64 bits is corrupt and no store column could hold it: name the field.
+
+        One loop over the validated values rather than a validator per field: this runs for every record.
+        """
+        for name, value in self.__dict__.items():
+            if type(value) is int and INT64_MIN <= value <= INT64_MAX:
+                continue
+            n = _beyond_64_bits(value)
+            if n is not None:
+                raise ValueError(f"field '{name}' holds {n}, a number beyond 64 bits")
+        return self
 
 
 def _to_instant(value: Any) -> Any:
@@ -38,7 +68,7 @@ def _to_instant(value: Any) -> Any:
                 return datetime.combine(date.fromisoformat(text), time.min, tzinfo=UTC)
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
-            raise ValueError(f"'{value}' is not an ISO 8601 date or datetime") from None
+            raise ValueError(f"{value!r} is not an ISO 8601 date or datetime") from None  # repr: safe for any text
         return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
     # A number where a date belongs is garbage, not a Unix timestamp: the API never sends one.
     raise ValueError(f"expected an ISO 8601 date or datetime string, got {type(value).__name__}")
