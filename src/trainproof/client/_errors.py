@@ -22,8 +22,9 @@ never from request objects or headers, which hold the token.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 import httpx2
 from pydantic import ValidationError
@@ -231,10 +232,30 @@ def decode_json(response: httpx2.Response, where: str) -> Any:
         return_problem = f"an HTML page ({shown}) instead of JSON" if looks_html else f"{shown} instead of JSON"
         raise malformed(response, where, return_problem)
     try:
-        return json.loads(response.content)
+        body = json.loads(response.content)
     except (ValueError, UnicodeDecodeError) as exc:
         problem = "truncated JSON" if "Expecting" in str(exc) or "Unterminated" in str(exc) else "invalid JSON"
         raise malformed(response, where, f"{problem} ({len(response.content)} bytes)") from None
+    if _SURROGATE_ESCAPE.search(response.content):
+        body = _replace_lone_surrogates(body)
+    return body
+
+
+_SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F]")
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _replace_lone_surrogates(value: Any) -> Any:
+    """JSON may escape half of a UTF-16 pair ("\\ud800"); no UTF-8 store or output can hold that half,
+    so it becomes U+FFFD (a whole pair was already decoded to its character and is kept)."""
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, list):
+        return [_replace_lone_surrogates(v) for v in cast(list[Any], value)]
+    if isinstance(value, dict):
+        items = cast(dict[Any, Any], value).items()
+        return {_replace_lone_surrogates(k): _replace_lone_surrogates(v) for k, v in items}
+    return value
 
 
 def validation_error(exc: ValidationError, model: str, where: str, request_id: str | None) -> ResponseValidationError:
