@@ -263,8 +263,9 @@ def validation_error(exc: ValidationError, model: str, where: str, request_id: s
     first = exc.errors(include_url=False, include_input=False)[0]
     loc = ".".join(str(p) for p in first["loc"]) or "(the object)"
     extra = f" and {exc.error_count() - 1} more problem(s)" if exc.error_count() > 1 else ""
+    article = "an" if model[:1] in "AEIO" else "a"  # a User, an Enrollment
     return ResponseValidationError(
-        f"KnowBe4 answered {where} with a {model} whose field '{loc}' is invalid ({first['msg']}){extra}",
+        f"KnowBe4 answered {where} with {article} {model} whose field '{loc}' is invalid ({first['msg']}){extra}",
         "the API changed or the payload is corrupt: report it with the request id; `trainproof api` shows the raw JSON",
         request_id=request_id,
         endpoint=where,
