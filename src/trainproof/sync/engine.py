@@ -49,6 +49,7 @@ from trainproof.client import (
     StorePurchase,
     TrainingCampaign,
     User,
+    endpoint,
     parse_record,
 )
 from trainproof.config import Settings
@@ -457,7 +458,10 @@ class _Runner:
         self.progress.finish(group)
 
     def _parse(self, model: type[M], obj: dict[str, Any], step: Step) -> M:
-        return parse_record(model, obj, f"GET {step.endpoint} ({step.label})")
+        # The walk is sequential, so the record came in the last answer: its request id is the one to report.
+        ids = self.client.stats.request_ids if self.client is not None else []
+        where = f"GET {endpoint(step.endpoint).describe(step.params)} ({step.label})"
+        return parse_record(model, obj, where, ids[-1] if ids else None)
 
     def _into(self, table: str, model: type[M], to_row: Callable[[M, dict[str, Any]], dict[str, Any]]) -> Handler:
         """A handler that validates each record and stages it as one row of `table`."""
