@@ -1,0 +1,226 @@
+"""What every fault test starts from: a simulated tenant, a store holding a previous successful sync, and
+the exact content a clean sync of the changed tenant writes; plus a way to run `trainproof sync` in-process
+with a hard time limit and read what it printed.
+
+The tenant is a generated one, padded so that two lists span two pages of 500 (users in page mode, one
+open campaign's enrollments in cursor mode): faults that damage "the next page" need a next page.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import io
+import os
+import sqlite3
+import sys
+import threading
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from trainproof.simulator import Simulator, Tenant, generate_tenant
+from trainproof.statuses import is_finished_campaign
+from trainproof.store import canonical_dump, open_store, sync_runs
+
+ENROLLMENTS = "/v1/training/enrollments"
+USERS = "/v1/users"
+
+NOW_BEFORE = "2026-11-02T08:00:00+00:00"
+"""When the previous (successful) sync ran."""
+NOW = "2026-11-03T08:00:00+00:00"
+"""When the sync under test runs: the clock is frozen so a clean run and a run that survived faults
+write byte-identical history timestamps."""
+
+TIME_SCALE = 0.01
+"""Simulator and client scale every window by this: the 5-minute lockout lasts 3 s, the retry budget
+(300 s) 3 s, the backoff starts at 10 ms. Timeouts and Retry-After stay real seconds, as in production."""
+
+LIMITS_TOML = """
+[knowbe4.limits]
+per_second = 1000          # the simulator's own limits are off: pacing is not under test here
+per_minute = 100000
+time_scale = {time_scale}
+timeout_s = {timeout_s}
+retry_attempts = {retry_attempts}
+retry_budget_s = {retry_budget_s}
+"""
+
+Dump = dict[str, list[dict[str, Any]]]
+
+
+def toml_text(
+    *, timeout_s: float = 2.0, retry_attempts: int = 8, retry_budget_s: float = 300.0, extra: str = ""
+) -> str:
+    return (
+        LIMITS_TOML.format(
+            time_scale=TIME_SCALE, timeout_s=timeout_s, retry_attempts=retry_attempts, retry_budget_s=retry_budget_s
+        )
+        + extra
+    )
+
+
+def big_campaign(tenant: Tenant) -> int:
+    """The open campaign with the most enrollments: a plain (non --full) sync always fetches it."""
+    counts: dict[int, int] = {}
+    for e in tenant.records("enrollments"):
+        counts[e["campaign_id"]] = counts.get(e["campaign_id"], 0) + 1
+    open_ids = [c["campaign_id"] for c in tenant.records("training_campaigns") if not is_finished_campaign(c["status"])]
+    return max((cid for cid in open_ids if cid in counts), key=lambda cid: counts[cid])
+
+
+def fault_tenant() -> Tenant:
+    """50 people from seed 1, plus archived former staff (510 users: two pages) and duplicated enrollments
+    in the biggest open campaign (520: two cursor pages). Duplicates per person and module are a real quirk."""
+    tenant = generate_tenant(50, seed=1)
+    users = tenant.records("users")
+    extra_users: list[dict[str, Any]] = []
+    for i in range(510 - len(users)):
+        clone = dict(users[i % len(users)])
+        clone.update(
+            id=880_000 + i,
+            email=f"former.staff.{i}@northwind-health.example",
+            employee_number=str(90_000 + i),
+            status="archived",
+            archived_at="2025-06-30T00:00:00.000Z",
+            aliases=[],
+            groups=[],
+            manager_name=None,
+            manager_email=None,
+        )
+        extra_users.append(clone)
+    tenant.upsert("users", *extra_users)
+    cid = big_campaign(tenant)
+    own = [e for e in tenant.records("enrollments") if e["campaign_id"] == cid]
+    extra = [dict(own[i % len(own)], enrollment_id=1_990_000 + i) for i in range(520 - len(own))]
+    tenant.upsert("enrollments", *extra)
+    return tenant
+
+
+def change_tenant(tenant: Tenant) -> None:
+    """What happened at KnowBe4 between the two syncs: completions, a reset, removals, a moved person."""
+    cid = big_campaign(tenant)
+    own = [e for e in tenant.records("enrollments") if e["campaign_id"] == cid]
+    todo = [e for e in own if e["status"] in ("Not Started", "In Progress", "Past Due")]
+    done = [e for e in own if e["status"] in ("Completed", "Passed")]
+    for e in todo[:12]:
+        tenant.update("enrollments", e["enrollment_id"], status="Passed", completion_date="2026-11-02T15:00:00.000Z")
+    for e in done[:2]:
+        tenant.update("enrollments", e["enrollment_id"], status="Not Started", start_date=None, completion_date=None)
+    tenant.delete("enrollments", *[e["enrollment_id"] for e in own[-3:]])
+    person = tenant.records("users")[3]
+    tenant.update("users", person["id"], department="Compliance", manager_name="Ada Moreau")
+
+
+def dump_of(url: str) -> Dump:
+    engine = open_store(url, create=False)
+    try:
+        with engine.connect() as conn:
+            return canonical_dump(conn)
+    finally:
+        engine.dispose()
+
+
+def runs_of(url: str) -> list[dict[str, Any]]:
+    """Sync runs, newest first."""
+    engine = open_store(url, create=False)
+    try:
+        with engine.connect() as conn:
+            return sync_runs(conn, limit=100)
+    finally:
+        engine.dispose()
+
+
+def copy_sqlite(src: Path, dst: Path) -> None:
+    """A consistent copy of a SQLite store (WAL included), through SQLite's backup API."""
+    with contextlib.closing(sqlite3.connect(src)) as a, contextlib.closing(sqlite3.connect(dst)) as b:
+        a.backup(b)
+
+
+@dataclass
+class World:
+    """A running simulator (tenant already changed), the previous store, and the two dumps to compare with."""
+
+    sim: Simulator
+    base_db: Path
+    before: Dump
+    expected: Dump
+    clean_requests: int
+
+
+@dataclass
+class CliResult:
+    code: int
+    stdout: str
+    stderr: str
+    seconds: float
+
+    @property
+    def err_lines(self) -> list[str]:
+        return self.stderr.splitlines()
+
+    @property
+    def out_lines(self) -> list[str]:
+        return self.stdout.splitlines()
+
+
+def run_cli(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliResult:
+    """`trainproof ARGS` through the real entry point (`trainproof.cli.main`), in a thread, with `env` set.
+
+    The call must end within `timeout` seconds, or the test fails: nothing a fault does may hang a sync.
+    """
+    from trainproof.cli import main
+
+    saved = {k: os.environ.get(k) for k in env}
+    out, err = io.StringIO(), io.StringIO()
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        box["ident"] = threading.get_ident()
+        try:
+            main()
+            box["code"] = 0
+        except SystemExit as exc:
+            box["code"] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        except BaseException as exc:  # an unexpected exception is a finding: keep it for the assertion
+            box["exc"] = exc
+
+    os.environ.update(env)
+    saved_argv = sys.argv
+    sys.argv = ["trainproof", *args]
+    start = time.monotonic()
+    real_out, real_err = sys.stdout, sys.stderr
+
+    class _Switch(io.TextIOBase):
+        def __init__(self, mine: io.StringIO, other: Any) -> None:
+            self._mine, self._other = mine, other
+
+        def write(self, s: str) -> int:
+            return (self._mine if threading.get_ident() == box.get("ident") else self._other).write(s)
+
+        def flush(self) -> None:
+            self._other.flush()
+
+        def isatty(self) -> bool:
+            return False
+
+    sys.stdout, sys.stderr = _Switch(out, real_out), _Switch(err, real_err)  # type: ignore[assignment]
+    try:
+        thread = threading.Thread(target=target, name="trainproof-cli", daemon=True)
+        thread.start()
+        thread.join(timeout)
+        seconds = time.monotonic() - start
+    finally:
+        sys.stdout, sys.stderr = real_out, real_err
+        sys.argv = saved_argv
+        for k, v in saved.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    if thread.is_alive():
+        raise AssertionError(f"`trainproof {' '.join(args)}` did not finish within {timeout:g} s (a hang)")
+    if "exc" in box:
+        raise AssertionError(f"`trainproof {' '.join(args)}` crashed: {box['exc']!r}") from box["exc"]
+    return CliResult(box["code"], out.getvalue(), err.getvalue(), seconds)
