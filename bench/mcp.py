@@ -29,6 +29,7 @@ if sys.path and Path(sys.path[0]).resolve() == Path(__file__).resolve().parent:
 import argparse
 import contextlib
 import logging
+import os
 import tempfile
 import time
 from collections.abc import Iterator
@@ -128,16 +129,18 @@ def client_validation(enabled: bool) -> Iterator[None]:
 
 
 async def bench_store(settings: Settings, runs: int) -> None:
-    print(f"\nstore mode: {runs} runs per call after a warm-up call (times in ms)")
+    print(f"\nstore mode: the first call of each question, then {runs} runs of it (times in ms)")
     t0 = time.perf_counter()
     async with Client(create_server(settings, source="store")) as client:
         first = await client.call_tool("knowbe4_training_compliance_summary", {})
         ready = time.perf_counter() - t0
         assert not first.is_error, first.content
         print(f"ready: first compliance answer {ready:.1f} s after server start (decisions computed once per sync)")
-        print(f"{'tool':<40} {'arguments':<58} {'p50':>6} {'p95':>6} {'server p50':>10} {'p95':>6}")
+        print(f"{'tool':<40} {'arguments':<58} {'1st':>6} {'p50':>6} {'p95':>6} {'server p50':>10} {'p95':>6}")
         for tool, args in COMPLIANCE_CALLS:
-            result = await client.call_tool(tool, args)  # warm this view
+            t = time.perf_counter()
+            result = await client.call_tool(tool, args)  # the first time this question is asked
+            first_ms = (time.perf_counter() - t) * 1000
             assert not result.is_error, (tool, result.content)
             timings: dict[bool, list[float]] = {}
             for validate in (True, False):
@@ -151,7 +154,7 @@ async def bench_store(settings: Settings, runs: int) -> None:
             shown = ", ".join(f"{k}={v}" for k, v in args.items())
             e2e, server = timings[True], timings[False]
             print(
-                f"{tool:<40} {shown:<58} {pct(e2e, 0.5):6.1f} {pct(e2e, 0.95):6.1f} "
+                f"{tool:<40} {shown:<58} {first_ms:6.1f} {pct(e2e, 0.5):6.1f} {pct(e2e, 0.95):6.1f} "
                 f"{pct(server, 0.5):10.1f} {pct(server, 0.95):6.1f}"
             )
 
@@ -198,6 +201,8 @@ def main() -> None:
     parser.add_argument("--skip-live", action="store_true")
     args = parser.parse_args()
 
+    load, python = os.getloadavg()[0], sys.version.split()[0]
+    print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start; Python {python}")
     directory = args.store or Path(tempfile.mkdtemp(prefix="trainproof-bench-mcp-"))
     directory.mkdir(parents=True, exist_ok=True)
     t = time.perf_counter()
@@ -218,7 +223,9 @@ def main() -> None:
         if not args.skip_live:
             unguarded = settings_for(directory, sim, "\n[mcp]\nlive_compliance_max_requests = 1000000\n", "live.toml")
             anyio.run(bench_live, unguarded, settings, sim)
-    print(f"\nstore kept in {directory}" if args.store else "")
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
+    if args.store:
+        print(f"store kept in {directory}")
 
 
 if __name__ == "__main__":

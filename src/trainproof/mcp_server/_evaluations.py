@@ -39,7 +39,8 @@ logger = logging.getLogger("trainproof.mcp")
 
 KEEP = 3  # snapshots kept in memory (today, and a couple of audit dates)
 WATCH_S = 10.0
-MAX_VIEWS = 64  # filtered views kept per snapshot  # how often the watcher looks for a new sync
+MAX_VIEWS = 64  # filtered views kept per snapshot
+GROUPINGS = ("none", "department", "manager")  # how often the watcher looks for a new sync
 
 
 class Row(NamedTuple):
@@ -170,7 +171,7 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, s
             ) from None
     ev = judged.evaluation
     people: list[Person] = [*ev.population, *(x.person for x in ev.excluded)]
-    return build_snapshot(
+    snap = build_snapshot(
         people,
         ev.decisions,
         {x.person.user_id: x.reason for x in ev.excluded},
@@ -179,6 +180,12 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, s
         judged.as_of,
         source_as_of,
     )
+    # Sort every training's non-compliant people by each grouping now, in this worker thread, so
+    # that even the first question of each kind is a filter and a slice.
+    for training in snap.by_training:
+        for group_by in GROUPINGS:
+            snap.noncompliant(training, group_by)
+    return snap
 
 
 class Evaluations:

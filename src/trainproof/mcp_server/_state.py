@@ -133,7 +133,6 @@ class AppState:
     mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
     evaluations: Evaluations = field(default_factory=Evaluations)
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
-    extras: dict[str, Any] = field(default_factory=dict[str, Any])
 
     @property
     def store_label(self) -> str:
@@ -210,22 +209,19 @@ class AppState:
         mirror = self.mirror
         async with mirror.lock:
             _, ok = await anyio.to_thread.run_sync(mirror.last_runs)
-            fresh = ok is not None and ok.finished_at is not None
-            if fresh and ok is not None and ok.finished_at is not None:
-                age = (clock.now() - ok.finished_at).total_seconds()
-                fresh = age < self.options.cache_seconds
-            if ok is not None and fresh:
-                ans = Answer(kind="live", as_of=ok.finished_at or clock.now())
+            synced_at = ok.finished_at if ok is not None else None
+            age = (clock.now() - synced_at).total_seconds() if synced_at is not None else None
+            if ok is not None and synced_at is not None and age is not None and age < self.options.cache_seconds:
+                ans = Answer(kind="live", as_of=synced_at)
                 ans.notes.append(MIRROR_NOTE)
                 return mirror.engine, ok.run_id, ans
-            if ok is None:
-                await self._check_live_cost(live, ans_cost := Answer(kind="live", as_of=clock.now()))
-            else:
-                ans_cost = Answer(kind="live", as_of=clock.now())
+            cost = Answer(kind="live", as_of=clock.now())
+            if ok is None:  # the first sync reads everything; later ones skip finished campaigns
+                await self._check_live_cost(live, cost)
             report = await run_sync_async(mirror.settings)
             if report.run_id is None:  # pragma: no cover - a real sync always records its run
                 raise StoreError("the live sync recorded no run", "try again")
-            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + ans_cost.requests)
+            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + cost.requests)
             ans.notes.append(MIRROR_NOTE)
             return mirror.engine, report.run_id, ans
 
@@ -245,11 +241,12 @@ class AppState:
         estimate = math.ceil(seats / 500) * (1 + selected) + 4
         limit = self.options.live_compliance_max_requests
         if estimate > limit:
-            minutes = math.ceil(estimate / self.settings.limits.per_minute)
+            per_minute = self.settings.limits.per_minute
+            minutes = math.ceil(estimate / per_minute)
             raise ConfigError(
                 f"answering compliance live would take about {estimate:,} KnowBe4 requests for {seats:,} "
-                f"licensed users (about {minutes} minutes at {self.settings.limits.per_minute:g} requests a "
-                f"minute), more than [mcp] live_compliance_max_requests = {limit}",
+                f"licensed users (at least {minutes} min at {per_minute:,.0f} requests/min), more than "
+                f"[mcp] live_compliance_max_requests = {limit}",
                 "run `trainproof sync` (e.g. nightly) so compliance answers come from the store, or raise the limit",
             )
 
