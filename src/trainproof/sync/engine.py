@@ -367,6 +367,13 @@ def _dry_run(settings: Settings, options: SyncOptions, *, full: bool) -> SyncRep
     state = _stored_state(settings)
     plan = estimate_plan(state, options, full=full)
     budget = _budget_for(settings)
+    remaining = budget.remaining if budget is not None else None
+    if remaining is not None and plan.estimated_requests > remaining:
+        approx = "at least " if plan.estimate_is_lower_bound else ""
+        plan.notes.append(
+            f"this plan needs {approx}{plan.estimated_requests:,} requests but only {remaining:,} are left today: "
+            "the sync would stop before fetching (the budget resets at 00:00 UTC)"
+        )
     return SyncReport(
         outcome="dry_run",
         run_id=None,
@@ -375,7 +382,7 @@ def _dry_run(settings: Settings, options: SyncOptions, *, full: bool) -> SyncRep
         started_at=started,
         finished_at=clock.now(),
         duration_s=time.monotonic() - t0,
-        budget_remaining=budget.remaining if budget is not None else None,
+        budget_remaining=remaining,
         budget_limit=budget.limit if budget is not None else None,
         warnings=list(plan.notes),
     )
