@@ -12,6 +12,7 @@ import contextlib
 import io
 import os
 import sqlite3
+import subprocess
 import sys
 import threading
 import time
@@ -42,6 +43,7 @@ LIMITS_TOML = """
 per_second = 1000          # the simulator's own limits are off: pacing is not under test here
 per_minute = 100000
 time_scale = {time_scale}
+daily_base = {daily_base}
 timeout_s = {timeout_s}
 retry_attempts = {retry_attempts}
 retry_budget_s = {retry_budget_s}
@@ -51,11 +53,20 @@ Dump = dict[str, list[dict[str, Any]]]
 
 
 def toml_text(
-    *, timeout_s: float = 2.0, retry_attempts: int = 8, retry_budget_s: float = 300.0, extra: str = ""
+    *,
+    timeout_s: float = 2.0,
+    retry_attempts: int = 8,
+    retry_budget_s: float = 300.0,
+    daily_base: int = 2000,
+    extra: str = "",
 ) -> str:
     return (
         LIMITS_TOML.format(
-            time_scale=TIME_SCALE, timeout_s=timeout_s, retry_attempts=retry_attempts, retry_budget_s=retry_budget_s
+            time_scale=TIME_SCALE,
+            daily_base=daily_base,
+            timeout_s=timeout_s,
+            retry_attempts=retry_attempts,
+            retry_budget_s=retry_budget_s,
         )
         + extra
     )
@@ -224,3 +235,17 @@ def run_cli(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliRe
     if "exc" in box:
         raise AssertionError(f"`trainproof {' '.join(args)}` crashed: {box['exc']!r}") from box["exc"]
     return CliResult(box["code"], out.getvalue(), err.getvalue(), seconds)
+
+
+def run_proc(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliResult:
+    """`trainproof ARGS` as its own process (`python -m trainproof`), killed and failed after `timeout` s."""
+    start = time.monotonic()
+    proc = subprocess.run(
+        [sys.executable, "-m", "trainproof", *args],
+        env={**os.environ, **env},
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
+    )
+    return CliResult(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
