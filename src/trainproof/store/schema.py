@@ -101,10 +101,11 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_bind_param(self, value: datetime | None, dialect: Dialect) -> Any:
         if value is None:
             return None
+        if dialect.name == "sqlite":
+            return sqlite_instant(value)
         if value.tzinfo is None:
             raise ValueError("UTCDateTime needs an aware datetime")
-        value = value.astimezone(UTC)
-        return value.isoformat(timespec="microseconds") if dialect.name == "sqlite" else value
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
@@ -115,6 +116,15 @@ class UTCDateTime(TypeDecorator[datetime]):
         if value.tzinfo is UTC:
             return value
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def sqlite_instant(value: datetime) -> str:
+    """The text UTCDateTime stores on SQLite (also used by the staging fast path)."""
+    if value.tzinfo is None:
+        raise ValueError("UTCDateTime needs an aware datetime")
+    if value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return value.isoformat(timespec="microseconds")
 
 
 # KnowBe4 ids: BIGINT on PostgreSQL, INTEGER on SQLite so that a primary key is the rowid (fast lookups).
