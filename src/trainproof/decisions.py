@@ -73,3 +73,25 @@ def keep_sticky(conn: Connection, judged: Judged, *, actor: str = "trainproof") 
     if judged.point_in_time or not judged.evaluation.new_sticky:
         return 0
     return len(save_sticky_records(conn, judged.evaluation.new_sticky, actor=actor))
+
+
+def keep_after_sync(settings: Settings, *, actor: str = "trainproof sync") -> tuple[Judged | None, int, str | None]:
+    """After a sync: judge now and keep the compliance it earned, so later KnowBe4 resets cannot undo it.
+
+    Returns (judged, records kept, warning). With no trainings configured there is nothing to keep;
+    a configuration problem (an unknown campaign name) is a warning here, not a failed sync.
+    """
+    from trainproof.store import open_store
+
+    if not load_policy(settings).trainings:
+        return None, 0, None
+    engine = open_store(settings.database_url)
+    try:
+        with engine.begin() as conn:
+            judged = judge(conn, settings)
+            kept = keep_sticky(conn, judged, actor=actor)
+    except ConfigError as exc:
+        return None, 0, f"compliance not evaluated: {exc.message} (see `trainproof check`)"
+    finally:
+        engine.dispose()
+    return judged, kept, None

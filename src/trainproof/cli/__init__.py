@@ -8,19 +8,19 @@ from __future__ import annotations
 
 import sys
 
-from trainproof.cli._app import app
-from trainproof.errors import TrainproofError
+from trainproof.cli import api as _api  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import db as _db  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import demo as _demo  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import evidence as _evidence  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import mcp as _mcp  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import report as _report  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import simulate as _simulate  # noqa: F401  # pyright: ignore[reportUnusedImport]
 
 # Command modules register themselves on import.
-from trainproof.cli import status as _status  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import evidence as _evidence  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import api as _api  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import demo as _demo  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import mcp as _mcp  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import report as _report  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import simulate as _simulate  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import sync as _sync  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
-from trainproof.cli import db as _db  # noqa: F401, E402  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import status as _status  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli import sync as _sync  # noqa: F401  # pyright: ignore[reportUnusedImport]
+from trainproof.cli._app import app
+from trainproof.errors import TrainproofError
 
 __all__ = ["app", "main"]
 

@@ -60,7 +60,7 @@ def demo_command(
 ) -> None:
     """Try trainproof end to end on a simulated KnowBe4 tenant: sync, decide, certify, report. No key needed."""
     from trainproof.cli.evidence import write_earned_certificates
-    from trainproof.decisions import judge, keep_sticky
+    from trainproof.decisions import keep_after_sync
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
     from trainproof.evidence.records import Training
@@ -94,10 +94,10 @@ def demo_command(
         report = run_sync(cfg)
     console.print(f"[green]{report.summary()}[/]")
 
+    judged, _kept, problem = keep_after_sync(cfg, actor="trainproof demo")
+    assert judged is not None, problem  # the demo's own configuration always evaluates
     engine = open_store(cfg.database_url)
-    with engine.begin() as conn:
-        judged = judge(conn, cfg)
-        keep_sticky(conn, judged, actor="trainproof demo")
+    with engine.connect() as conn:
         runs = sync_runs(conn)
     ev = judged.evaluation
 

@@ -11,8 +11,8 @@ import typer
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._store import read_engine
-from trainproof.decisions import Judged, configured_policy, judge, keep_sticky
-from trainproof.errors import TrainproofError
+from trainproof.decisions import Judged, configured_policy, judge, keep_after_sync
+from trainproof.errors import ConfigError, TrainproofError
 from trainproof.evidence import build_pack, read_fingerprint, verify_pack, write_certificates
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 from trainproof.evidence.records import Training
@@ -130,10 +130,10 @@ def nightly_command(
 
     cfg = settings()
     report = run_sync(cfg)
-    engine = read_engine()
-    with engine.begin() as conn:
-        judged = judge(conn, cfg)
-        kept = keep_sticky(conn, judged, actor="trainproof nightly")
+    found, kept, problem = keep_after_sync(cfg, actor="trainproof nightly")
+    if found is None:
+        raise ConfigError("nothing to certify", problem or "configure [trainings.*] in trainproof.toml")
+    judged = found
     paths = write_earned_certificates(judged, out, only_new=True)
     totals = judged.evaluation.totals()
     parts = [f"{key} {t['compliant']}/{t['total']}" for key, t in totals.items()]

@@ -12,6 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import to_json
+from trainproof.decisions import keep_after_sync
 from trainproof.sync import SyncReport, run_sync
 
 _LABELS = {
@@ -134,12 +135,15 @@ def sync_command(
             report = run_sync(config, full=full, dry_run=dry_run, progress=bars, wait_s=wait_timeout if wait else 0)
     else:
         report = run_sync(config, full=full, dry_run=dry_run, wait_s=wait_timeout if wait else 0)
+    kept, problem = (0, None) if dry_run else keep_after_sync(config)[1:]
     if fmt is SyncFormat.json:
-        sys.stdout.write(to_json(report.as_dict()) + "\n")
+        sys.stdout.write(to_json({**report.as_dict(), "kept_sticky": kept}) + "\n")
         return
     if dry_run:
         _print_plan(report)
     else:
-        for warning in report.warnings:
+        for warning in [*report.warnings, *([problem] if problem else [])]:
             sys.stderr.write(f"warning: {warning}\n")
+        if kept:
+            sys.stderr.write(f"kept {kept} newly earned compliance record(s) (sticky)\n")
     sys.stdout.write(report.summary() + "\n")
