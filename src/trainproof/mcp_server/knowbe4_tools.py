@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 from mcp.server.mcpserver import Context, MCPServer
-from pydantic import Field
+from pydantic import BeforeValidator, Field
 
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._paging import MAX_PAGE, MAX_PER_PAGE, page_info, slice_page
@@ -43,6 +43,16 @@ from trainproof.statuses import (
 
 # ids are positive integers; the upper bound is what a 64-bit database key can hold.
 MAX_ID = 2**63 - 1
+
+
+def _not_a_bool(value: Any) -> Any:
+    """JSON `true` is not an id, though pydantic would read it as 1 (and a live call would be spent on it)."""
+    if isinstance(value, bool):
+        raise ValueError("ids are positive integers, not true or false")
+    return value
+
+
+NOT_BOOL = BeforeValidator(_not_a_bool)
 
 Page = Annotated[int, Field(ge=1, le=MAX_PAGE, description="Page number, starting at 1.")]
 PerPage = Annotated[
@@ -115,7 +125,7 @@ async def list_campaigns(
 
 async def get_campaign(
     ctx: Context[AppState, Any],
-    campaign_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The campaign's id (campaign_id).")],
+    campaign_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The campaign's id (campaign_id)."), NOT_BOOL],
 ) -> CampaignResult:
     state = state_of(ctx)
     with _errors.mapped(_errors.CAMPAIGN, campaign_id):
@@ -135,7 +145,9 @@ async def get_campaign(
 
 async def list_enrollments(
     ctx: Context[AppState, Any],
-    campaign_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The campaign whose enrollments to list.")],
+    campaign_id: Annotated[
+        int, Field(ge=1, le=MAX_ID, description="The campaign whose enrollments to list."), NOT_BOOL
+    ],
     status: Annotated[str | None, Field(description=ENROLLMENT_STATUS_HELP, max_length=40)] = None,
     page: Page = 1,
     per_page: PerPage = 100,
@@ -175,7 +187,7 @@ async def list_enrollments(
 
 async def get_enrollment(
     ctx: Context[AppState, Any],
-    enrollment_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The enrollment's id (enrollment_id).")],
+    enrollment_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The enrollment's id (enrollment_id)."), NOT_BOOL],
 ) -> EnrollmentResult:
     state = state_of(ctx)
     with _errors.mapped(_errors.ENROLLMENT, enrollment_id):
@@ -235,6 +247,7 @@ async def get_module(
         Field(
             ge=1, le=MAX_ID, description="A module_id from knowbe4_training_list_modules (store purchase or policy id)."
         ),
+        NOT_BOOL,
     ],
 ) -> ModuleResult:
     state = state_of(ctx)
@@ -267,7 +280,7 @@ async def list_store_purchases(
 
 async def get_store_purchase(
     ctx: Context[AppState, Any],
-    store_purchase_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The store purchase's id.")],
+    store_purchase_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The store purchase's id."), NOT_BOOL],
 ) -> StorePurchaseResult:
     state = state_of(ctx)
     with _errors.mapped(_errors.STORE_PURCHASE, store_purchase_id):
