@@ -164,7 +164,8 @@ async def bench_live(settings: Settings, guarded: Settings, sim: Simulator) -> N
         before = sim.stats.total
         result = await client.call_tool("knowbe4_training_compliance_summary", {})
         spent = sim.stats.total - before
-        print(f"\nlive compliance, default [mcp] live_compliance_max_requests = 100 ({spent} request{'' if spent == 1 else 's'} spent):")
+        spent_text = f"{spent} request" + ("" if spent == 1 else "s")
+        print(f"\nlive compliance, default [mcp] live_compliance_max_requests = 100 ({spent_text} spent):")
         if result.is_error:
             print("  refused: " + " ".join(getattr(c, "text", "") for c in result.content))
         else:
