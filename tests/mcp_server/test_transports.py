@@ -20,6 +20,8 @@ import pytest
 from mcp import Client, StdioServerParameters
 from mcp.client.stdio import stdio_client
 
+from trainproof.simulator import Simulator
+
 from ._helpers import EXPECTED
 
 
@@ -35,10 +37,9 @@ def _env(tmp_path: Path, **extra: str) -> dict[str, str]:
 
 
 @pytest.mark.anyio
-async def test_stdio_subprocess_lists_the_tools_and_answers(tmp_path: Path) -> None:
-    params = StdioServerParameters(
-        command=sys.executable, args=["-m", "trainproof", "mcp"], env=_env(tmp_path), cwd=str(tmp_path)
-    )
+async def test_stdio_subprocess_lists_the_tools_and_answers(tmp_path: Path, sim: Simulator) -> None:
+    env = _env(tmp_path, KNOWBE4_API_KEY=sim.token, KNOWBE4_BASE_URL=sim.base_url)
+    params = StdioServerParameters(command=sys.executable, args=["-m", "trainproof", "mcp"], env=env, cwd=str(tmp_path))
     with (tmp_path / "stderr.txt").open("w") as errlog:
         async with Client(stdio_client(params, errlog=errlog)) as client:
             tools = {t.name: t for t in (await client.list_tools()).tools}
@@ -50,8 +51,17 @@ async def test_stdio_subprocess_lists_the_tools_and_answers(tmp_path: Path) -> N
             assert result.structured_content is not None
             assert result.structured_content["configured_source"] == "auto"
             assert result.structured_content["last_sync"] is None
-            missing = await client.call_tool("knowbe4_training_get_campaign", {"campaign_id": 0})
-            assert missing.is_error
+            assert result.structured_content["answering_from"] == "live"  # no store yet
+            campaigns = await client.call_tool("knowbe4_training_list_campaigns", {"status": "active"})
+            out = campaigns.structured_content
+            assert out is not None
+            assert out["source"]["source"] == "live"
+            active = [c for c in sim.tenant.records("training_campaigns") if c["status"] == "In Progress"]
+            assert [c["campaign_id"] for c in out["campaigns"]] == sorted(c["campaign_id"] for c in active)
+            bad = await client.call_tool("knowbe4_training_get_campaign", {"campaign_id": 0})
+            assert bad.is_error
+            missing = await client.call_tool("knowbe4_training_get_campaign", {"campaign_id": 123})
+            assert "Campaign 123 not found: list campaigns to see valid ids" in missing.content[0].text  # type: ignore[union-attr]
 
 
 def test_stdout_carries_only_the_protocol(tmp_path: Path) -> None:
