@@ -151,7 +151,7 @@ def test_enrollment_history_new_changed_removed_restored(engine: Engine) -> None
     assert current[2]["removed_at"] is None
     assert current[2]["last_seen_at"] == iso[2]
     assert current[3]["changed_at"] == iso[0]
-    assert current[3]["last_seen_at"] == iso[2]
+    assert current[3]["last_seen_at"] == iso[0]  # unchanged enrollments are not rewritten (see Mirror)
 
 
 def test_removal_only_within_a_complete_scope(engine: Engine) -> None:

@@ -2,10 +2,11 @@
 
 For each mirrored resource, inside the caller's single transaction and set-based in SQL:
 
-1. count what is new, changed (its raw JSON differs) or restored (it had been marked removed);
+1. count what is new, changed (a stored column differs) or restored (it had been marked removed);
 2. append history rows: `enrollment_versions` / `user_versions` when a tracked field changed (status,
    dates, assignment; population fields), `record_versions` (with the raw JSON) for the small mirrors;
-3. upsert the current row (`last_seen_at` moves on; `changed_at` only when the raw JSON changed);
+3. update the rows that changed or came back, insert the new ones, and move `last_seen_at` on the
+   rows seen (except enrollments, where rewriting every unchanged row would dominate the sync);
 4. for every scope fetched completely (all users; every enrollment of campaign 42; every enrollment
    of user 7), mark rows that were not in the fetch as removed (`removed_at`), with a history row.
    Rows outside every complete scope are left alone: not fetched is not gone.
@@ -18,6 +19,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    JSON,
     ColumnElement,
     Connection,
     Integer,
@@ -39,7 +41,6 @@ from sqlalchemy.sql.expression import insert
 
 from trainproof.store import schema
 from trainproof.store.staging import ALL, MIRRORS, Mirror, Staging
-from trainproof.store.upsert import dialect_insert
 
 __all__ = ["MergeCounts", "apply_staging"]
 
@@ -97,7 +98,10 @@ def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now
     joined = stage.outerjoin(t, on)
     absent = t.c[keys[0]].is_(None)
     was_removed = t.c.removed_at.is_not(None)
-    raw_changed = t.c.raw.is_distinct_from(stage.c.raw)
+    # Every stored column, not only raw: derived ones (the resolved module, say) may change on their own.
+    # JSON columns are left out (PostgreSQL cannot compare them); they are derived from raw anyway.
+    comparable = [c for c in mirror.data_columns if c not in keys and not isinstance(t.c[c].type, JSON)]
+    differs = or_(*[stage.c[c].is_distinct_from(t.c[c]) for c in comparable])
     now_lit = literal(now, schema.UTCDateTime())
     run_lit = literal(run_id, Integer())
 
@@ -107,15 +111,17 @@ def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now
             func.count(),
             func.coalesce(func.sum(case((absent, 1), else_=0)), 0),
             func.coalesce(func.sum(case((and_(~absent, was_removed), 1), else_=0)), 0),
-            func.coalesce(func.sum(case((and_(~absent, ~was_removed, raw_changed), 1), else_=0)), 0),
+            func.coalesce(func.sum(case((and_(~absent, ~was_removed, differs), 1), else_=0)), 0),
         ).select_from(joined)
     ).one()
     counts = MergeCounts(fetched=int(row[0]), new=int(row[1]), restored=int(row[2]), changed=int(row[3]))
+    if not counts.fetched and not _has_scope(conn, scopes, mirror):
+        return counts
     kind = case((absent, "new"), (was_removed, "restored"), else_="changed")
 
-    # 2. History of what is new, changed or back.
+    # 2. History of what is new, changed or back (before the rows change).
     typed = _history_table(mirror)
-    if typed is not None:
+    if typed is not None and (counts.new or counts.changed or counts.restored):
         versions, fk, tracked = typed
         tracked_changed = or_(*[stage.c[f].is_distinct_from(t.c[f]) for f in tracked])
         sel = (
@@ -124,41 +130,39 @@ def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now
             .where(or_(absent, was_removed, tracked_changed))
         )
         conn.execute(insert(versions).from_select([fk, "seen_at", "run_id", "kind", *tracked], sel))
-    elif mirror.history == "record":
+    elif mirror.history == "record" and (counts.new or counts.changed or counts.restored):
         rv = schema.record_versions
         sel = (
             select(literal(mirror.name), _key_text(stage, keys), now_lit, run_lit, kind, stage.c.raw)
             .select_from(joined)
-            .where(or_(absent, was_removed, raw_changed))
+            .where(or_(absent, was_removed, t.c.raw.is_distinct_from(stage.c.raw)))
         )
         conn.execute(insert(rv).from_select(["resource", "record_key", "seen_at", "run_id", "kind", "raw"], sel))
 
-    # 3. Upsert the current rows.
-    if counts.fetched:
-        data = list(mirror.data_columns)
-        ins = dialect_insert(conn, t)
+    # 3. The current rows: change what changed or came back, add what is new, note what was seen.
+    data = list(mirror.data_columns)
+    if counts.changed or counts.restored:
+        values: dict[str, Any] = {c: stage.c[c] for c in data if c not in keys}
+        values.update(changed_at=now_lit, removed_at=None, last_seen_at=now_lit, last_run_id=run_lit)
+        conn.execute(update(t).where(on, or_(was_removed, differs)).values(values))
+    if counts.new:
         source = select(
             *[stage.c[c] for c in data],
             now_lit.label("first_seen_at"),
             now_lit.label("last_seen_at"),
             now_lit.label("changed_at"),
             run_lit.label("last_run_id"),
-        ).where(true())  # SQLite needs a WHERE to parse INSERT ... SELECT ... ON CONFLICT
-        ins = ins.from_select([*data, "first_seen_at", "last_seen_at", "changed_at", "last_run_id"], source)
-        excluded = ins.excluded
-        set_: dict[str, Any] = {c: excluded[c] for c in data if c not in keys}
-        set_["last_seen_at"] = excluded.last_seen_at
-        set_["last_run_id"] = excluded.last_run_id
-        set_["removed_at"] = None
-        set_["changed_at"] = case(
-            (or_(t.c.raw.is_distinct_from(excluded.raw), t.c.removed_at.is_not(None)), excluded.changed_at),
-            else_=t.c.changed_at,
+        ).where(~exists().where(on))
+        conn.execute(
+            insert(t).from_select([*data, "first_seen_at", "last_seen_at", "changed_at", "last_run_id"], source)
         )
-        conn.execute(ins.on_conflict_do_update(index_elements=list(keys), set_=set_))
+    if mirror.touch_unchanged and counts.fetched:
+        conn.execute(update(t).where(on).values(last_seen_at=now_lit, last_run_id=run_lit))
 
     # 4. Removals within complete scopes.
-    scope_rows = conn.execute(select(scopes.c.field).where(scopes.c.resource == mirror.name).distinct()).scalars()
-    fields: list[str] = list(scope_rows)
+    fields: list[str] = list(
+        conn.execute(select(scopes.c.field).where(scopes.c.resource == mirror.name).distinct()).scalars()
+    )
     if not fields:
         return counts
     in_scope: ColumnElement[bool]
@@ -184,6 +188,25 @@ def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now
         rv = schema.record_versions
         sel = select(literal(mirror.name), _key_text(t, keys), now_lit, run_lit, literal("removed")).where(gone)
         conn.execute(insert(rv).from_select(["resource", "record_key", "seen_at", "run_id", "kind"], sel))
-    result = conn.execute(update(t).where(gone).values(removed_at=now_lit, changed_at=now_lit))
+    removal: dict[str, Any] = {"removed_at": now_lit, "changed_at": now_lit}
+    if not mirror.touch_unchanged:
+        removal["last_seen_at"] = _last_sighting(conn, t)
+    result = conn.execute(update(t).where(gone).values(removal))
     counts.removed = max(result.rowcount, 0)
     return counts
+
+
+def _has_scope(conn: Connection, scopes: Table, mirror: Mirror) -> bool:
+    return conn.execute(select(scopes.c.field).where(scopes.c.resource == mirror.name).limit(1)).first() is not None
+
+
+def _last_sighting(conn: Connection, t: Table) -> ColumnElement[Any]:
+    """When a vanished enrollment was last seen: its row's own last sighting, or the last complete fetch
+    of its campaign or of its person before this run, whichever is latest (each complete fetch since it
+    was stored contained it, or it would have been marked removed then)."""
+    c, u = schema.training_campaigns, schema.users
+    by_campaign = select(c.c.enrollments_fetched_at).where(c.c.campaign_id == t.c.campaign_id).scalar_subquery()
+    by_person = select(u.c.enrollments_fetched_at).where(u.c.id == t.c.user_id).scalar_subquery()
+    seen = t.c.last_seen_at
+    parts = [seen, func.coalesce(by_campaign, seen), func.coalesce(by_person, seen)]
+    return func.max(*parts) if conn.dialect.name == "sqlite" else func.greatest(*parts)

@@ -136,8 +136,13 @@ def _mirror_columns() -> list[Column[Any]]:
     return [
         Column("raw", Text, nullable=False, comment="the record's API JSON as received"),
         Column("first_seen_at", UTCDateTime, nullable=False),
-        Column("last_seen_at", UTCDateTime, nullable=False, comment="last sync whose fetch contained it"),
-        Column("changed_at", UTCDateTime, nullable=False, comment="last sync that saw a different raw"),
+        Column(
+            "last_seen_at",
+            UTCDateTime,
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
+        ),
+        Column("changed_at", UTCDateTime, nullable=False, comment="last sync that saw it different"),
         Column("removed_at", UTCDateTime, comment="set when a complete fetch no longer contained it"),
         Column("last_run_id", Integer, nullable=False),
     ]
@@ -188,6 +193,7 @@ users = Table(
     Column("provisioning_managed", Boolean),
     Column("language", Text),
     *_mirror_columns(),
+    Column("enrollments_fetched_at", UTCDateTime, comment="last complete per-person fetch of their enrollments"),
     Index(None, "email"),
 )
 
@@ -333,7 +339,19 @@ enrollments = Table(
     Column("policy_acknowledged", Boolean),
     Column("score", Float),
     *_mirror_columns(),
-    Index(None, "campaign_id"),
+    # Covers load_facts(): a million enrollments are read from this index, not from the rows and their raw JSON.
+    Index(
+        "ix_enrollments_facts",
+        "campaign_id",
+        "enrollment_id",
+        "user_id",
+        "module_key",
+        "status",
+        "enrollment_date",
+        "start_date",
+        "completion_date",
+        "removed_at",
+    ),
     Index(None, "user_id"),
 )
 

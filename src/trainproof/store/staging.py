@@ -41,6 +41,10 @@ class Mirror:
     table: Table
     history: History
     bookmarks: tuple[str, ...] = ()
+    touch_unchanged: bool = True
+    """Move `last_seen_at` on every row fetched. Off for enrollments: rewriting a million unchanged rows
+    each night would cost more than the sync; their last sighting is the scope's bookmark (the campaign's
+    or person's `enrollments_fetched_at`), written into the row when it changes or is removed."""
 
     @property
     def name(self) -> str:
@@ -61,7 +65,7 @@ MIRRORS: dict[str, Mirror] = {
     m.name: m
     for m in (
         Mirror(schema.account, "record"),
-        Mirror(schema.users, "user"),
+        Mirror(schema.users, "user", ("enrollments_fetched_at",)),
         Mirror(schema.groups, "record"),
         Mirror(schema.group_members, "none"),
         Mirror(
@@ -77,7 +81,7 @@ MIRRORS: dict[str, Mirror] = {
         Mirror(schema.campaign_content, "record"),
         Mirror(schema.store_purchases, "record"),
         Mirror(schema.policies, "record"),
-        Mirror(schema.enrollments, "enrollment"),
+        Mirror(schema.enrollments, "enrollment", touch_unchanged=False),
         Mirror(schema.phishing_campaigns, "record"),
         Mirror(
             schema.security_tests,

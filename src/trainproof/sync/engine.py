@@ -690,6 +690,14 @@ class _Runner:
                     for cid in ep.campaign_ids
                 ],
             )
+        if ep is not None and ep.strategy == "users" and ep.user_ids:
+            u = schema.users
+            self.conn.execute(
+                update(u)
+                .where(u.c.id == bindparam("uid"))
+                .values(enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime())),
+                [{"uid": uid, "at": self.started} for uid in ep.user_ids],
+            )
         if self.recipient_counts:
             t = schema.security_tests
             stmt = (

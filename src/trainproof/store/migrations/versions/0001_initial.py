@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: -
-Create Date: 2026-11-23 18:30:29.532299
+Create Date: 2026-11-23 19:21:52.429171
 """
 
 from __future__ import annotations
@@ -34,11 +34,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -75,11 +76,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -163,11 +165,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -178,7 +181,21 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("enrollment_id", name=op.f("pk_enrollments")),
     )
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_enrollments_campaign_id"), ["campaign_id"], unique=False)
+        batch_op.create_index(
+            "ix_enrollments_facts",
+            [
+                "campaign_id",
+                "enrollment_id",
+                "user_id",
+                "module_key",
+                "status",
+                "enrollment_date",
+                "start_date",
+                "completion_date",
+                "removed_at",
+            ],
+            unique=False,
+        )
         batch_op.create_index(batch_op.f("ix_enrollments_user_id"), ["user_id"], unique=False)
 
     op.create_table(
@@ -209,11 +226,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -239,11 +257,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -266,11 +285,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -334,11 +354,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -374,11 +395,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -438,11 +460,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -493,11 +516,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -566,11 +590,12 @@ def upgrade() -> None:
         sa.Column("raw", sa.Text(), nullable=False, comment="the record's API JSON as received"),
         sa.Column("first_seen_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column(
-            "last_seen_at", sa.DateTime(timezone=True), nullable=False, comment="last sync whose fetch contained it"
+            "last_seen_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
+            comment="last sync whose fetch contained it (enrollments: moves when the row changes or is removed)",
         ),
-        sa.Column(
-            "changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw a different raw"
-        ),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False, comment="last sync that saw it different"),
         sa.Column(
             "removed_at",
             sa.DateTime(timezone=True),
@@ -578,6 +603,12 @@ def upgrade() -> None:
             comment="set when a complete fetch no longer contained it",
         ),
         sa.Column("last_run_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "enrollments_fetched_at",
+            sa.DateTime(timezone=True),
+            nullable=True,
+            comment="last complete per-person fetch of their enrollments",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
     )
     with op.batch_alter_table("users", schema=None) as batch_op:
@@ -633,7 +664,7 @@ def downgrade() -> None:
     op.drop_table("group_members")
     with op.batch_alter_table("enrollments", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_enrollments_user_id"))
-        batch_op.drop_index(batch_op.f("ix_enrollments_campaign_id"))
+        batch_op.drop_index("ix_enrollments_facts")
 
     op.drop_table("enrollments")
     with op.batch_alter_table("enrollment_versions", schema=None) as batch_op:
