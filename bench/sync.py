@@ -7,8 +7,14 @@ sync with nothing changed, and prints per sync: requests made, the minimum they 
 50,000 people) and how long KnowBe4's real limits (4/s, 50/min) would make the same requests take.
 It then times `load_facts` (now and as of a past date) on the synced store.
 
+`--facts N` instead writes N synthetic enrollments (12 campaigns, 10 per person) into a store the way a
+sync does (staging tables, then the one merge), twice (the second time half of them changed), and
+times the merges and `load_facts` now and as of a date between the two: the store's side of a
+million-enrollment tenant, without generating one.
+
     .venv/bin/python bench/sync.py                          # 1,000, 10,000 and 50,000 people, SQLite
     .venv/bin/python bench/sync.py --sizes 1000 --db postgresql+psycopg://user:pass@127.0.0.1/db
+    .venv/bin/python bench/sync.py --facts 1000000
 
 A PostgreSQL URL gets a fresh schema per size (dropped afterwards). The client's pacing is scaled
 away (TRAINPROOF_TIME_SCALE) because the simulator's limits are off: what is measured is trainproof.
@@ -70,7 +76,8 @@ def run_sync(env: dict[str, str]) -> tuple[dict[str, Any], float, float]:
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
     )
-    assert proc.stdout is not None and proc.stderr is not None
+    assert proc.stdout is not None
+    assert proc.stderr is not None
     out = proc.stdout.read()
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
@@ -128,11 +135,95 @@ def time_load_facts(url: str) -> tuple[int, float, float]:
     return len(facts.enrollments), now_s, as_of_s
 
 
+def synthetic_facts(n: int, url: str) -> None:
+    """Two merges of n synthetic enrollments, then load_facts now and as of a date between them."""
+    import random
+    from datetime import timedelta
+
+    from trainproof.store import load_facts, open_store, write_transaction
+    from trainproof.store.history import apply_staging
+    from trainproof.store.runs import start_run
+    from trainproof.store.staging import Staging
+
+    t0 = datetime(2026, 1, 1, tzinfo=UTC)
+    pad = "x" * 450  # a raw payload the size of a real one (about 600 bytes)
+
+    def rows(rnd: random.Random, done_share: float) -> Any:
+        for i in range(n):
+            done = rnd.random() < done_share
+            enrolled = t0 + timedelta(days=i % 30, seconds=i % 3600)
+            yield {
+                "enrollment_id": i + 1,
+                "user_id": i // 10 + 1,
+                "user_email": f"user{i // 10}@example.com",
+                "user_employee_number": None,
+                "campaign_id": i % 12 + 1,
+                "campaign_name": f"Campaign {i % 12 + 1}",
+                "content_type": "Store Purchase",
+                "module_name": f"Module {i % 12}",
+                "store_purchase_id": i % 12,
+                "policy_id": None,
+                "module_key": f"store_purchase:{i % 12}",
+                "status": "Passed" if done else "Not Started",
+                "enrollment_date": enrolled,
+                "start_date": enrolled + timedelta(hours=1) if done else None,
+                "completion_date": enrolled + timedelta(days=1, seconds=i % 86400) if done else None,
+                "time_spent": 600 if done else 0,
+                "policy_acknowledged": False,
+                "score": None,
+                "raw": f'{{"enrollment_id":{i + 1},"status":"{"Passed" if done else "Not Started"}","p":"{pad}"}}',
+            }
+
+    engine = open_store(url)
+    print(f"synthetic store: {n:,} enrollments, 12 campaigns ({url.split(':')[0]})")
+    try:
+        for run, (day, share) in enumerate(((40, 0.5), (80, 0.8))):
+            when = t0 + timedelta(days=day)
+            with engine.connect() as conn:
+                run_id = start_run(conn, now=when, full=False)
+                staging = Staging(conn)
+                staging.create()
+                started = time.perf_counter()
+                staging.add_many("enrollments", rows(random.Random(run), share))
+                staging.complete("enrollments", "campaign_id", range(1, 13))
+                staging.flush()
+                staged = time.perf_counter()
+                with write_transaction(conn):
+                    merged = apply_staging(conn, staging, now=when, run_id=run_id)["enrollments"]
+                staging.drop()
+            print(
+                f"  merge {run + 1}: staged in {staged - started:.1f} s, merged in {time.perf_counter() - staged:.1f} s"
+                f" ({merged.new:,} new, {merged.changed:,} changed)",
+                flush=True,
+            )
+        with engine.connect() as conn:
+            for label, as_of in (("now", None), ("as of 2026-03-02", datetime(2026, 3, 2, tzinfo=UTC))):
+                started = time.perf_counter()
+                facts = load_facts(conn, as_of)
+                took = time.perf_counter() - started
+                print(f"  load_facts {label}: {len(facts.enrollments):,} enrollments in {took:.2f} s")
+    finally:
+        engine.dispose()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000,50000", help="comma-separated tenant sizes (people)")
     parser.add_argument("--db", default="sqlite", help="sqlite (a temp file) or a PostgreSQL URL")
+    parser.add_argument("--facts", type=int, default=0, help="time the store alone on N synthetic enrollments")
     args = parser.parse_args()
+    if args.facts:
+        print(f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start")
+        if args.db == "sqlite":
+            synthetic_facts(args.facts, f"sqlite:///{Path(tempfile.mkdtemp(prefix='bench-facts-')) / 'facts.db'}")
+        else:
+            url, schema = pg_schema_url(args.db, create=True)
+            try:
+                synthetic_facts(args.facts, url)
+            finally:
+                drop_schema(args.db, schema)
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        return
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
     load = os.getloadavg()[0]
     print(f"machine: {os.cpu_count()} CPUs, load average {load:.1f} at start; Python {sys.version.split()[0]}")
