@@ -59,7 +59,8 @@ def synced(sim: Simulator, tmp_path_factory: pytest.TempPathFactory) -> Settings
     config = root / "trainproof.toml"
     config.write_text(
         "[knowbe4.limits]\nper_second = 10000\nper_minute = 1000000\n"
-        f'[trainings.sat]\ntitle = "Security Awareness"\ncampaigns = ["{CAMPAIGN}"]\n',
+        f'[trainings.sat]\ntitle = "Security Awareness"\ncampaigns = ["{CAMPAIGN}"]\n'
+        f'[onboarding]\ncampaigns = ["{CAMPAIGN}"]\n',  # knowbe4_training_new_hires needs one
         encoding="utf-8",
     )
     env = {

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-# The seed's eight tools and the compliance tools, with (required, optional) parameters.
+# The seed's eight tools, the compliance tools and the report tools, with (required, optional) parameters.
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "knowbe4_training_list_campaigns": (set(), {"status", "page", "per_page"}),
     "knowbe4_training_get_campaign": ({"campaign_id"}, set()),
@@ -16,4 +16,11 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "knowbe4_training_person_status": ({"person"}, set()),
     "knowbe4_training_list_noncompliant": ({"training"}, {"group_by", "state", "department", "page", "per_page"}),
     "knowbe4_training_sync_status": (set(), set()),
+    "knowbe4_training_campaigns": (set(), {"status", "page", "per_page"}),
+    "knowbe4_training_departments": (set(), {"training", "group_by", "page", "per_page"}),
+    "knowbe4_training_overdue": (set(), {"training", "manager", "department", "page", "per_page"}),
+    "knowbe4_training_reminders": (set(), {"thresholds", "page", "per_page"}),
+    "knowbe4_training_remediation": (set(), {"since", "untrained_only", "page", "per_page"}),
+    "knowbe4_training_new_hires": (set(), {"days", "include_enrolled", "page", "per_page"}),
+    "knowbe4_training_quarterly": (set(), {"quarter", "page", "per_page"}),
 }

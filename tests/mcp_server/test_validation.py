@@ -48,6 +48,21 @@ async def client(tmp_path: Any) -> Any:
         ("knowbe4_training_list_noncompliant", {"training": "hipaa", "per_page": 501}, "per_page"),
         ("knowbe4_training_person_status", {"person": ""}, "person"),
         ("knowbe4_training_person_status", {"person": "x" * 300}, "person"),
+        ("knowbe4_training_campaigns", {"per_page": 501}, "per_page"),
+        ("knowbe4_training_departments", {"group_by": "team"}, "group_by"),
+        ("knowbe4_training_departments", {"training": "x" * 65}, "training"),
+        ("knowbe4_training_overdue", {"page": 0}, "page"),
+        ("knowbe4_training_reminders", {"thresholds": [0]}, "thresholds"),
+        ("knowbe4_training_reminders", {"thresholds": [50, 100]}, "thresholds"),
+        ("knowbe4_training_reminders", {"thresholds": []}, "thresholds"),
+        ("knowbe4_training_reminders", {"thresholds": "50,75"}, "thresholds"),
+        ("knowbe4_training_remediation", {"since": "last week"}, "since"),
+        ("knowbe4_training_remediation", {"since": "2026-02-30"}, "since"),
+        ("knowbe4_training_new_hires", {"days": -1}, "days"),
+        ("knowbe4_training_new_hires", {"days": 100_000}, "days"),
+        ("knowbe4_training_quarterly", {"quarter": "2026Q5"}, "quarter"),
+        ("knowbe4_training_quarterly", {"quarter": "Q3 2026"}, "quarter"),
+        ("knowbe4_training_quarterly", {"quarter": "2026-07-01"}, "quarter"),
     ],
 )
 async def test_invalid_arguments_are_tool_errors_naming_the_field(
@@ -71,6 +86,7 @@ async def test_invalid_arguments_are_tool_errors_naming_the_field(
         ),
         ("knowbe4_training_list_enrollments", {"campaign_id": 1, "status": "done"}, "use one of not_started"),
         ("knowbe4_training_list_modules", {"type": "Podcast"}, "use one of Training Module, Video, Game"),
+        ("knowbe4_training_campaigns", {"status": "running"}, "unknown campaign status 'running': use one of"),
     ],
 )
 async def test_unknown_filter_words_list_the_accepted_ones(client: Client, tool: str, args: Any, expected: str) -> None:

@@ -39,6 +39,7 @@ from trainproof.errors import ConfigError, StoreError
 from trainproof.mcp_server._backend import Answer, Backend
 from trainproof.mcp_server._evaluations import Evaluations
 from trainproof.mcp_server._live import LiveBackend
+from trainproof.mcp_server._reports import ReportCache
 from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
 from trainproof.store import open_store
 from trainproof.store.db import create_store_engine, redact_url, sqlite_path
@@ -132,6 +133,7 @@ class AppState:
     mirror: LiveMirror | None = None
     mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
     evaluations: Evaluations = field(default_factory=Evaluations)
+    reports: ReportCache = field(default_factory=ReportCache)
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
