@@ -97,7 +97,19 @@ async def test_rate_limit_exhausted(own_sim: Simulator, tmp_path: Path, connect:
     async with connect(settings, "live") as client:
         text = error_text(await client.call_tool("knowbe4_training_list_campaigns", {}))
         assert re.search(r"rate limit exceeded \(429 Too Many Requests\): retry after \d+ seconds", text), text
+        # KnowBe4 sent no Retry-After: the wait said is its burst lockout's
+        assert "retry after 300 seconds (KnowBe4 sent no Retry-After; its burst lockout lasts about 5 minutes)" in text
     assert own_sim.stats.count(status=429) >= 2  # it did retry before giving up
+
+
+@pytest.mark.anyio
+async def test_rate_limit_names_the_wait_knowbe4_asked_for(own_sim: Simulator, tmp_path: Path, connect: Any) -> None:
+    own_sim.add_fault("rate_limit", retry_after=120)  # longer than the 30 s an MCP call may retry for
+    async with connect(make_settings(tmp_path, own_sim), "live") as client:
+        text = error_text(await client.call_tool("knowbe4_training_list_campaigns", {}))
+        assert "rate limit exceeded (429 Too Many Requests): retry after 120 seconds" in text, text
+        assert "Retry-After" not in text
+    assert own_sim.stats.count(status=429) == 1  # waiting 120 s would pass the retry budget: no retry
 
 
 @pytest.mark.anyio

@@ -217,6 +217,7 @@ class KnowBe4Client:
                 request_id=last.request_id,
                 bound=why,
                 base_url=self.base_url,
+                retry_after=last.retry_after,
             )
         assert response is not None
         if response.status_code >= 400:

@@ -86,7 +86,24 @@ class APIStatusError(KnowBe4Error):
 
 
 class RateLimitedError(KnowBe4Error):
-    """429 Too Many Requests, still answered after every retry."""
+    """429 Too Many Requests, still answered after every retry.
+
+    `retry_after` is the wait KnowBe4's last answer asked for (Retry-After, in seconds), or None when it
+    sent none (it usually does not; its burst lockout lasts about five minutes).
+    """
+
+    def __init__(
+        self,
+        what: str,
+        todo: str = "",
+        *,
+        request_id: str | None = None,
+        status_code: int | None = None,
+        endpoint: str | None = None,
+        retry_after: float | None = None,
+    ) -> None:
+        super().__init__(what, todo, request_id=request_id, status_code=status_code, endpoint=endpoint)
+        self.retry_after = retry_after
 
 
 class ServerError(KnowBe4Error):
@@ -184,17 +201,33 @@ def error_for_status(response: httpx2.Response, endpoint: Endpoint, ids: Mapping
 
 
 def exhausted_error(
-    *, status_code: int | None, kind: str, where: str, request_id: str | None, bound: str, base_url: str
+    *,
+    status_code: int | None,
+    kind: str,
+    where: str,
+    request_id: str | None,
+    bound: str,
+    base_url: str,
+    retry_after: float | None = None,
 ) -> KnowBe4Error:
-    """The error after the retry policy gave up; `bound` says what limit was reached."""
+    """The error after the retry policy gave up; `bound` says what limit was reached.
+
+    `retry_after` is the last answer's Retry-After (seconds), carried by a RateLimitedError.
+    """
     if status_code == 429:
+        wait = (
+            f"KnowBe4 asked to retry after {retry_after:.0f} s"
+            if retry_after is not None
+            else "the burst lockout lasts about five minutes"
+        )
         return RateLimitedError(
             f"KnowBe4 kept answering {where} with 429 Too Many Requests ({bound})",
-            "the burst lockout lasts about five minutes and the daily limit resets 24 h after the first "
+            f"{wait} and the daily limit resets 24 h after the first "
             "request: wait, then run again (or lower [knowbe4.limits] per_minute)",
             request_id=request_id,
             status_code=status_code,
             endpoint=where,
+            retry_after=retry_after,
         )
     if status_code is not None:
         return ServerError(

@@ -86,7 +86,7 @@ def bad_argument(text: str) -> ToolError:
 
 def _retry_after(exc: Exception, default: float) -> int:
     value = getattr(exc, "retry_after", None)
-    seconds = float(value) if isinstance(value, int | float) and value > 0 else default
+    seconds = float(value) if isinstance(value, int | float) and value >= 0 else default
     return max(1, math.ceil(seconds))
 
 
@@ -124,9 +124,10 @@ def to_tool_error(exc: Exception, *, kind: Kind | None = None, object_id: int | 
         )
     if isinstance(exc, RateLimitedError):
         seconds = _retry_after(exc, BURST_LOCKOUT_S)
-        return ToolError(
-            _with_request_id(f"KnowBe4 rate limit exceeded (429 Too Many Requests): retry after {seconds} seconds", exc)
-        )
+        text = f"KnowBe4 rate limit exceeded (429 Too Many Requests): retry after {seconds} seconds"
+        if exc.retry_after is None:  # KnowBe4 usually names no wait
+            text += " (KnowBe4 sent no Retry-After; its burst lockout lasts about 5 minutes)"
+        return ToolError(_with_request_id(text, exc))
     if isinstance(exc, ServerError):
         code = exc.status_code or 500
         return ToolError(_with_request_id(f"KnowBe4 is failing (HTTP {code}) after retries: try again later", exc))
