@@ -135,7 +135,8 @@ def resolve_base_url(region: str | None, base_url: str | None) -> tuple[str, str
     if reg not in REGIONS:
         raise ConfigError(
             f"unknown KnowBe4 region '{region}'",
-            f"set KNOWBE4_REGION to one of {', '.join(REGIONS)} (the host of your console: training=us, eu, ca, uk, de)",
+            f"set KNOWBE4_REGION to one of {', '.join(REGIONS)} "
+            "(from your console's host: training=us, eu, ca, uk, de)",
         )
     return REGIONS[reg], reg
 
