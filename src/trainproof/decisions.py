@@ -50,12 +50,20 @@ def judge(
     settings: Settings,
     *,
     as_of: datetime | None = None,
+    at: datetime | None = None,
     trainings: list[str] | None = None,
     policy: Policy | None = None,
 ) -> Judged:
-    """Evaluate every configured training (or `trainings`) on `as_of` (default: now) from the store."""
+    """Evaluate every configured training (or `trainings`) from the store.
+
+    `as_of` answers for a past date (facts as they stood then); without it the current facts are judged
+    at `at` (default: now), which reports and tests use to pin "now".
+    """
     chosen = policy if policy is not None else configured_policy(settings, trainings)
-    at = as_of if as_of is not None else clock.now()
+    if as_of is None and at is None:
+        at = clock.now()
+    at = as_of if as_of is not None else at
+    assert at is not None
     resolved = resolve_campaigns(chosen, load_campaigns(conn, as_of))
     wanted = sorted({cid for t in resolved.trainings for cid in t.campaign_ids})
     facts = load_facts(conn, as_of, campaign_ids=wanted, include_removed=True)

@@ -95,7 +95,8 @@ def test_without_trainings_the_page_says_why(synced: tuple[Engine, Settings]) ->
     assert report.trainings == []
     assert report.notes == [
         "Compliance sections left out: no trainings are configured: "
-        'add [trainings.security_awareness] campaigns = [101, "Campaign name"] to trainproof.toml'
+        'add [trainings.security_awareness] campaigns = [101, "Campaign name"] to trainproof.toml '
+        "(see `trainproof check`)"
     ]
     page = render_html(report)
     assert "Compliance sections left out" in page
