@@ -132,7 +132,7 @@ def shared_limiter(base_url: str, limits: Limits) -> RateLimiter:
 @contextlib.contextmanager
 def _locked(path: Path) -> Generator[None]:
     """An exclusive advisory lock on `path` (flock on POSIX, msvcrt on Windows)."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # the state dir: nobody else may plant files
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
     try:
         if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
