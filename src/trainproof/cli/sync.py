@@ -82,7 +82,9 @@ def _print_plan(report: SyncReport) -> None:
     for step in plan.steps:
         if step in enrollment_steps or step in recipient_steps:
             continue
-        known = "?" if step.estimated_records is None else f"{step.estimated_records:,}"
+        known = "1" if step.pagination == "none" else "?"
+        if step.estimated_records is not None:
+            known = f"{step.estimated_records:,}"
         lines.append(f"  {step.label:<28} {known:>10} records  {step.estimated_requests:>6,} requests")
     for label, group in (("enrollments", enrollment_steps), ("recipients", recipient_steps)):
         if not group:
@@ -90,7 +92,8 @@ def _print_plan(report: SyncReport) -> None:
         records = [s.estimated_records for s in group]
         known = "?" if any(r is None for r in records) else f"{sum(r or 0 for r in records):,}"
         cost = sum(s.estimated_requests for s in group)
-        lines.append(f"  {label + f' ({len(group):,} lists)':<28} {known:>10} records  {cost:>6,} requests")
+        lists = f"{len(group):,} list{'' if len(group) == 1 else 's'}"
+        lines.append(f"  {label + f' ({lists})':<28} {known:>10} records  {cost:>6,} requests")
     ep = plan.enrollments
     if ep is not None:
         lines.append(f"  enrollment plan: {ep.reason}")

@@ -164,7 +164,10 @@ class SyncReport:
         if ep.strategy == "users":
             n = len(ep.user_ids)
             who = "person" if n == 1 else "people"
-            return f"of {n:,} {who} not yet compliant (per-person plan, cheaper than {len(ep.campaign_ids)} campaigns)"
+            c = len(ep.campaign_ids)
+            return (
+                f"of {n:,} {who} not yet compliant (per-person plan, cheaper than {c} campaign{'' if c == 1 else 's'})"
+            )
         n = len(ep.campaign_ids)
         return f"in {n:,} campaign{'' if n == 1 else 's'}"
 
@@ -609,9 +612,12 @@ class _Runner:
         """Refuse to start walks the day's remaining budget cannot pay for (estimates are lower bounds)."""
         needed = plan.estimated_requests - already
         remaining = client.budget.remaining
+        lower = plan.estimate_is_lower_bound or any(
+            s.estimated_records is None and s.pagination != "none" for s in plan.steps
+        )
         if needed > remaining:
             raise QuotaExhausted(
-                f"this sync needs {'at least ' if plan.estimate_is_lower_bound else 'about '}{needed:,} more "
+                f"this sync needs {'at least ' if lower else 'about '}{needed:,} more "
                 f"KnowBe4 requests but only {remaining:,} are left today",
                 "run it after 00:00 UTC, or see the plan with `trainproof sync --dry-run`",
             )
