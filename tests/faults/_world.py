@@ -16,10 +16,10 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from trainproof.simulator import Simulator, Tenant, generate_tenant
 from trainproof.statuses import is_finished_campaign
@@ -249,3 +249,26 @@ def run_proc(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliR
         stdin=subprocess.DEVNULL,
     )
     return CliResult(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
+
+
+T = TypeVar("T")
+
+
+def bounded(call: Callable[[], T], timeout: float) -> T:
+    """`call()` in a thread that must finish within `timeout` seconds (fixtures' in-process syncs)."""
+    box: dict[str, Any] = {}
+
+    def target() -> None:
+        try:
+            box["value"] = call()
+        except BaseException as exc:
+            box["exc"] = exc
+
+    thread = threading.Thread(target=target, name="bounded", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        raise AssertionError(f"did not finish within {timeout:g} s (a hang)")
+    if "exc" in box:
+        raise box["exc"]
+    return box["value"]

@@ -11,7 +11,18 @@ from trainproof.config import load_settings
 from trainproof.simulator import Simulator
 from trainproof.sync import run_sync
 
-from ._world import NOW, NOW_BEFORE, TIME_SCALE, World, change_tenant, copy_sqlite, dump_of, fault_tenant, toml_text
+from ._world import (
+    NOW,
+    NOW_BEFORE,
+    TIME_SCALE,
+    World,
+    bounded,
+    change_tenant,
+    copy_sqlite,
+    dump_of,
+    fault_tenant,
+    toml_text,
+)
 
 
 @pytest.fixture(scope="package")
@@ -32,7 +43,8 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
                 "TRAINPROOF_STATE_DIR": str(root / "state"),
                 "TRAINPROOF_NO_KEYRING": "1",
             }
-            report = run_sync(load_settings(config, env=env))
+            settings = load_settings(config, env=env)
+            report = bounded(lambda: run_sync(settings), 60)
             assert report.outcome == "ok"
             return report.requests
 

@@ -222,18 +222,24 @@ async def _mcp_calls(env: dict[str, str], sim: Simulator, live_only: bool = Fals
     servers = ((TOKEN, "live"),) if live_only else ((TOKEN, "live"), (TOKEN, "store"), (WRONG, "live"))
     for token, source in servers:
         settings = load_settings(env["TRAINPROOF_CONFIG"], env={**env, "KNOWBE4_API_KEY": token})
-        async with Client(create_server(settings, source=source)) as client:
-            for name, args in (
-                ("knowbe4_training_list_campaigns", {}),
-                ("knowbe4_training_get_campaign", {"campaign_id": 999_999}),
-                (
-                    "knowbe4_training_list_enrollments",
-                    {"campaign_id": sim.tenant.records("training_campaigns")[0]["campaign_id"]},
-                ),
-                ("knowbe4_training_compliance_summary", {}),
-                ("knowbe4_training_sync_status", {}),
-            ):
-                result = await client.call_tool(name, args)
-                texts.append(_text(result))
-                texts.append(repr(result.structured_content))
+        with anyio.fail_after(TIMEOUT_S):
+            texts += await _calls(settings, source, sim)
+    return texts
+
+
+async def _calls(settings: Any, source: str, sim: Simulator) -> list[str]:
+    """One server: a list, a missing campaign, enrollments, the compliance summary, the sync status."""
+    texts: list[str] = []
+    campaign_id = sim.tenant.records("training_campaigns")[0]["campaign_id"]
+    async with Client(create_server(settings, source=source)) as client:
+        for name, args in (
+            ("knowbe4_training_list_campaigns", {}),
+            ("knowbe4_training_get_campaign", {"campaign_id": 999_999}),
+            ("knowbe4_training_list_enrollments", {"campaign_id": campaign_id}),
+            ("knowbe4_training_compliance_summary", {}),
+            ("knowbe4_training_sync_status", {}),
+        ):
+            result = await client.call_tool(name, args)
+            texts.append(_text(result))
+            texts.append(repr(result.structured_content))
     return texts
