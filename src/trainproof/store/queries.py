@@ -19,8 +19,10 @@ It reads with plain SQL and builds the dataclasses directly: a million enrollmen
 
 from __future__ import annotations
 
+import contextlib
+import gc
 import json
-from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from collections.abc import Callable, Collection, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
@@ -305,9 +307,26 @@ def load_enrollments(
     include_removed: bool = False,
 ) -> list[EnrollmentFact]:
     """Enrollments (with a campaign) now or at `as_of`; see the module docstring for the rules."""
-    if as_of is None:
-        return _current_enrollments(conn, campaign_ids, include_removed)
-    return _enrollments_at(conn, as_of, campaign_ids, include_removed)
+    with _collector_paused():
+        if as_of is None:
+            return _current_enrollments(conn, campaign_ids, include_removed)
+        return _enrollments_at(conn, as_of, campaign_ids, include_removed)
+
+
+@contextlib.contextmanager
+def _collector_paused() -> Generator[None]:
+    """Pause the cyclic garbage collector while a million facts are built.
+
+    Building them creates no reference cycles, yet every 700 allocations the collector would walk the
+    young objects, and now and then the whole growing list: about a third of the load time.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _campaign_filter(campaign_ids: Collection[int] | None, column: str) -> tuple[str, dict[str, Any]]:
