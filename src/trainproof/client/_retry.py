@@ -115,15 +115,15 @@ class RetryPolicy:
             except Retryable as failure:
                 last = failure
             elapsed = self.now() - start
+            tries = f"{number} attempt{'' if number == 1 else 's'} in {elapsed:.1f} s"
             if number >= self.attempts:
-                return None, (last, f"{number} attempts in {elapsed:.1f} s; limit {self.attempts} attempts")
+                return None, (last, f"{tries}; limit {self.attempts} attempts")
             wait = last.retry_after if last.retry_after is not None else self.backoff(number)
             if elapsed + wait > self.budget:
                 asked = " asked by Retry-After" if last.retry_after is not None else ""
                 return None, (
                     last,
-                    f"{number} attempts in {elapsed:.1f} s; the next wait of {wait:.1f} s{asked} "
-                    f"would pass the retry budget of {self.budget:g} s",
+                    f"{tries}; the next wait of {wait:.1f} s{asked} would pass the retry budget of {self.budget:g} s",
                 )
             on_retry(last, wait)
             await self.sleep(wait)
