@@ -3,10 +3,17 @@
 Pure: no HTTP, no SQL, no clock (the caller passes `as_of`). The store builds the facts for the
 as-of date and persists the sticky records this returns; reports and the CLI consume the decisions.
 
-Cost: one pass over the enrollments (grouped by an integer per user and campaign), one summary per
-(user, selected campaign), then one NamedTuple per person and training. 100,000 people x 3
-trainings over 1,000,000 enrollments take about 1.7 s on an idle 2-core machine
-(bench/evaluate.py; numbers in bench/README.md).
+Decide in bulk, explain on demand. `evaluate` makes one pass over the enrollments (grouped by an
+integer per user and campaign), judges each (user, selected campaign) group once, and records each
+person's verdict per training in a few columns (state, dates, late): everything a query over the
+store would answer, and all the rule's logic. The explained `Decision`s (per-campaign results,
+outstanding modules, evidence, rule ids) are assembled from those columns when first read, and only
+the ones read: `totals()` and `answers()` build none, `for_user` builds that person's, `decisions`
+builds them all. Nothing is decided twice, so what is read never depends on what was read before.
+
+The bulk structures are dicts of integers and dates: they hold no reference Python's cyclic garbage
+collector follows, so it does not walk them (a million small objects would cost it about as much
+as the evaluation). Numbers for 100,000 people x 3 trainings: bench/evaluate.py, bench/README.md.
 """
 
 from __future__ import annotations
@@ -15,20 +22,26 @@ import gc
 from collections import Counter
 from collections.abc import Generator, Iterable, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from itertools import chain
+from functools import cached_property
+from itertools import chain, repeat
+from typing import NamedTuple
 
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
-from trainproof.compliance.policy import Policy, resolve_campaigns
+from trainproof.compliance.policy import Policy, Training, resolve_campaigns
 from trainproof.compliance.rules import CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE, POPULATION, RENEWAL, STICKY
 from trainproof.compliance.rules.population_active_in_scope import exclusion
 from trainproof.compliance.rules.training_compliance_sticky import standing
-from trainproof.compliance.rules.training_new_hire_grace import grace_window
+from trainproof.compliance.rules.training_new_hire_grace import grace_deadlines, grace_starts
 from trainproof.compliance.rules.training_selected_campaigns_complete import (
     CampaignInfo,
+    Groups,
+    Summaries,
+    campaign_result,
     collect,
+    evidence_late,
     from_evidence,
     summarize,
 )
@@ -42,29 +55,86 @@ class Exclusion:
     reason: str
 
 
-@dataclass(frozen=True, slots=True)
+class Answer(NamedTuple):
+    """The scalar part of one decision: what one row of a query over the store would answer."""
+
+    user_id: int
+    training: str
+    state: State
+    compliant_since: datetime | None
+    late: bool
+
+
+@dataclass(frozen=True, eq=False)
 class Evaluation:
-    """Every decision for the as-of date, plus the sticky records the caller should persist."""
+    """Every decision for the as-of date, plus the sticky records the caller should persist.
+
+    `decisions` and `new_sticky` are assembled from the verdicts when first read, then kept.
+    """
 
     as_of: datetime
     policy: Policy  # with campaign names resolved to ids
-    decisions: tuple[Decision, ...]  # training by training, people in input order
-    new_sticky: tuple[StickyRecord, ...]  # compliant decisions not yet held by a record
     population: tuple[Person, ...]
     excluded: tuple[Exclusion, ...]
+    _verdicts: _Verdicts = field(repr=False)
+
+    @cached_property
+    def decisions(self) -> tuple[Decision, ...]:
+        """Training by training, people in input order."""
+        v = self._verdicts
+        everyone = range(len(v.uids))
+        with _gc_paused():
+            return tuple(chain.from_iterable(v.explain(t, everyone) for t in range(len(v.trainings))))
+
+    @cached_property
+    def new_sticky(self) -> tuple[StickyRecord, ...]:
+        """A record for each compliant decision not yet held by one, in `decisions` order."""
+        v = self._verdicts
+        with _gc_paused():
+            return tuple(chain.from_iterable(v.new_sticky(t) for t in range(len(v.trainings))))
 
     def for_training(self, key: str) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.training == key)
+        v = self._verdicts
+        everyone = range(len(v.uids))
+        return tuple(
+            chain.from_iterable(v.explain(t, everyone) for t, c in enumerate(v.trainings) if c.training.key == key)
+        )
 
     def for_user(self, user_id: int) -> tuple[Decision, ...]:
-        return tuple(d for d in self.decisions if d.user_id == user_id)
+        v = self._verdicts
+        where = v.positions.get(user_id, [])
+        return tuple(chain.from_iterable(v.explain(t, where) for t in range(len(v.trainings))))
 
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
         counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.policy.trainings}
-        for d in self.decisions:
-            counts[d.training][d.state] += 1
+        for columns in self._verdicts.trainings:
+            counts[columns.training.key].update(columns.state)
         return {key: {**{s: c[s] for s in STATES}, "total": c.total()} for key, c in counts.items()}
+
+    def answers(self) -> list[Answer]:
+        """(user, training, state, compliant_since, late) of every decision, in `decisions` order.
+
+        Read straight from the verdicts, without assembling the explained decisions.
+        """
+        uids = self._verdicts.uids
+        everyone = range(len(uids))
+        with _gc_paused():
+            return list(
+                chain.from_iterable(
+                    map(
+                        Answer._make,
+                        zip(
+                            uids,
+                            repeat(c.training.key),
+                            c.state,
+                            map(c.since.get, everyone),
+                            map(c.late.__contains__, everyone),
+                        ),
+                    )
+                    for c in self._verdicts.trainings
+                )
+            )
 
 
 def evaluate(
@@ -99,7 +169,6 @@ def _evaluate(
     recorded_at: datetime | None,
 ) -> Evaluation:
     policy = resolve_campaigns(policy, campaigns)
-    recorded = as_of if recorded_at is None else recorded_at
     campaign_by_id = {c.campaign_id: c for c in campaigns}
 
     population: list[Person] = []
@@ -116,126 +185,271 @@ def _evaluate(
     for training in policy.trainings:
         for cid in training.campaign_ids:
             index.setdefault(cid, len(index))
-    n = len(index) or 1
     infos = {cid: CampaignInfo.of(cid, campaign_by_id.get(cid)) for cid in campaign_by_id.keys() | index.keys()}
     info_at = [infos[cid] for cid in index]
 
-    groups, module_names = collect(enrollments, index, as_of)
-    results: dict[int, CampaignResult] = {
-        key: summarize(info_at[key % n], modules, module_names) for key, modules in groups.items()
-    }
-    del groups
-
+    groups = collect(enrollments, index, as_of)
     keys = {t.key for t in policy.trainings}
-    records = standing((r for r in sticky if r.training in keys), as_of)
-
-    people_rows = [(p, p.user_id, p.email, p.name, p.department, p.manager_email) for p in population]
-    decisions: list[Decision] = []
-    new_sticky: list[StickyRecord] = []
-    add = decisions.append
-    get_result = results.get
-    for training in policy.trainings:
-        tkey, title = training.key, training.title
-        slots = [index[cid] for cid in training.campaign_ids]
-        renew = None if training.renew_every_days is None else timedelta(days=training.renew_every_days)
-        grace_days = training.new_hire_grace_days
-        rules_data = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL) if renew else (POPULATION, CAMPAIGNS_COMPLETE)
-        rules_sticky = (POPULATION, STICKY, RENEWAL) if renew else (POPULATION, STICKY)
-        rules_open = (POPULATION, CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE) if grace_days is not None else rules_data[:2]
-        rules_lapsed = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL)
-        ends = {cid: end for cid in training.campaign_ids if (end := infos[cid].end_date) is not None}
-        for person, uid, email, name, department, manager in people_rows:
-            base = uid * n
-            enrolled = tuple([r for i in slots if (r := get_result(base + i)) is not None])
-
-            # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
-            earned_before: datetime | None = None
-            lapsed_at: datetime | None = None
-            record = records.get((uid, tkey)) if records else None
-            if record is not None:
-                since = record.compliant_since
-                lapse = None if renew is None else since + renew
-                if lapse is None or lapse > as_of:
-                    held = from_evidence(record.earned_by, infos)
-                    add(Decision(
-                        uid, email, name, department, manager, tkey, title, "compliant", True, since, since,
-                        any(c.late for c in held), True, record.recorded_at, held, lapse, None, rules_sticky,
-                    ))  # fmt: skip
-                    continue
-                earned_before, lapsed_at = since, lapse
-
-            # From KnowBe4's data: compliant when enrolled somewhere and every enrolled campaign is complete.
-            complete = bool(enrolled)
-            earned: datetime | None = None
-            late = False
-            for r in enrolled:
-                if r.complete:
-                    late = late or r.late
-                    done_at = r.completed_at
-                    if earned is None or (done_at is not None and done_at > earned):
-                        earned = done_at
-                else:
-                    complete = False
-            if complete and earned is not None:
-                lapse = None if renew is None else earned + renew
-                if lapse is None or lapse > as_of:
-                    add(Decision(
-                        uid, email, name, department, manager, tkey, title, "compliant", True, earned, earned,
-                        late, False, None, enrolled, lapse, None, rules_data,
-                    ))  # fmt: skip
-                    evidence = enrolled[0].evidence if len(enrolled) == 1 else tuple(_evidence(enrolled))
-                    new_sticky.append(StickyRecord(uid, tkey, earned, evidence, recorded))
-                    continue
-                if earned_before is None or earned > earned_before:
-                    earned_before, lapsed_at = earned, lapse
-
-            state: State
-            started: datetime | None = None
-            due: datetime | None = None
-            if lapsed_at is not None:
-                state, due, rules = "expired", lapsed_at, rules_lapsed
-                if record is not None:
-                    rules = (*rules, STICKY)
-            else:
-                if grace_days is not None:
-                    window = grace_window(person, grace_days)
-                    if window is not None:
-                        started, due = window
-                if due is not None and as_of < due:
-                    state, rules = "grace", rules_open
-                elif enrolled:
-                    state, rules, started = "incomplete", rules_open, None
-                    if ends:
-                        open_ends = [ends[r.campaign_id] for r in enrolled if not r.complete and r.campaign_id in ends]
-                        due = min(open_ends) if open_ends else due
-                else:
-                    state, rules, started = "not_enrolled", rules_open, None
-            add(Decision(
-                uid, email, name, department, manager, tkey, title, state, False, None, earned_before, late,
-                False, None, enrolled, due, started, rules,
-            ))  # fmt: skip
-
-    return Evaluation(
+    verdicts = _Verdicts(
+        population=population,
+        index=index,
+        infos=infos,
+        info_at=info_at,
+        groups=groups,
+        summaries=summarize(groups, info_at),
+        records=standing((r for r in sticky if r.training in keys), as_of),
         as_of=as_of,
-        policy=policy,
-        decisions=tuple(decisions),
-        new_sticky=tuple(new_sticky),
-        population=tuple(population),
-        excluded=tuple(excluded),
+        recorded_at=as_of if recorded_at is None else recorded_at,
+    )
+    for training in policy.trainings:
+        verdicts.decide(training)
+    return Evaluation(
+        as_of=as_of, policy=policy, population=tuple(population), excluded=tuple(excluded), _verdicts=verdicts
     )
 
 
-def _evidence(results: Sequence[CampaignResult]) -> chain[EnrollmentFact]:
-    return chain.from_iterable(r.evidence for r in results)
+class _Columns:
+    """One training's verdicts: a state per person of the population (by position), the rest sparse.
+
+    The sparse columns map a position to a value and leave out None and False.
+    """
+
+    __slots__ = ("built", "due", "earned", "held", "late", "rules", "since", "slots", "started", "state", "training")
+
+    def __init__(self, training: Training, slots: list[int]) -> None:
+        self.training = training
+        self.slots = slots  # the training's campaigns, as indexes into the groups
+        self.state: list[State] = []
+        self.since: dict[int, datetime] = {}  # compliant_since
+        self.earned: dict[int, datetime] = {}  # earned_at
+        self.late: dict[int, bool] = {}  # the positions of late decisions (always True)
+        self.due: dict[int, datetime] = {}
+        self.started: dict[int, datetime] = {}
+        # The sticky record that holds a compliant decision, or that lapsed for an expired one.
+        self.held: dict[int, StickyRecord] = {}
+        self.built: list[Decision | None] = []  # explained decisions, once assembled
+        renew = training.renew_every_days is not None
+        data = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL) if renew else (POPULATION, CAMPAIGNS_COMPLETE)
+        lapsed = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL)
+        grace = training.new_hire_grace_days is not None
+        opened = (POPULATION, CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE) if grace else data[:2]
+        # (state, held by a record) -> the ids of the rules that produced the decision.
+        self.rules: dict[tuple[str, bool], tuple[str, ...]] = {
+            ("compliant", False): data,
+            ("compliant", True): (POPULATION, STICKY, RENEWAL) if renew else (POPULATION, STICKY),
+            ("expired", False): lapsed,
+            ("expired", True): (*lapsed, STICKY),
+            ("grace", False): opened,
+            ("incomplete", False): opened,
+            ("not_enrolled", False): opened,
+        }
+
+
+@dataclass(eq=False)
+class _Verdicts:
+    """The bulk decision (`decide`), and the explained decisions assembled from it (`explain`)."""
+
+    population: list[Person]
+    index: dict[int, int]  # selected campaign id -> its index in the group keys
+    infos: dict[int, CampaignInfo]
+    info_at: list[CampaignInfo]  # by index
+    groups: Groups
+    summaries: Summaries
+    records: dict[tuple[int, str], StickyRecord]  # the records standing on as_of
+    as_of: datetime
+    recorded_at: datetime
+    trainings: list[_Columns] = field(default_factory=list[_Columns])
+    _results: dict[int, CampaignResult] = field(default_factory=dict[int, CampaignResult])
+    _deadlines: dict[int, list[datetime | None]] = field(default_factory=dict[int, list[datetime | None]])
+
+    @cached_property
+    def uids(self) -> list[int]:
+        return [p.user_id for p in self.population]
+
+    @cached_property
+    def positions(self) -> dict[int, list[int]]:
+        found: dict[int, list[int]] = {}
+        for p, uid in enumerate(self.uids):
+            found.setdefault(uid, []).append(p)
+        return found
+
+    @cached_property
+    def grace_starts(self) -> list[datetime | None]:
+        return grace_starts(self.population)
+
+    def deadlines(self, days: int) -> list[datetime | None]:
+        """Each person's new-hire grace deadline for `days` (computed once per distinct value)."""
+        found = self._deadlines.get(days)
+        if found is None:
+            found = self._deadlines[days] = grace_deadlines(self.grace_starts, days)
+        return found
+
+    def decide(self, training: Training) -> None:
+        """Every person's verdict for `training`: the rule, applied to the group summaries in one loop."""
+        as_of = self.as_of
+        slots = [self.index[cid] for cid in training.campaign_ids]
+        columns = _Columns(training, slots)
+        self.trainings.append(columns)
+        tkey = training.key
+        renew = None if training.renew_every_days is None else timedelta(days=training.renew_every_days)
+        starts = self.grace_starts
+        deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
+        ends = [(i, end) for i in slots if (end := self.info_at[i].end_date) is not None]
+        records, infos = self.records, self.infos
+        add_state = columns.state.append
+        since, earned, late, due, started, held = (
+            columns.since, columns.earned, columns.late, columns.due, columns.started, columns.held
+        )  # fmt: skip
+        get_done = self.summaries.done.get
+        late_keys = self.summaries.late
+        n = self.groups.n
+        for p, uid in enumerate(self.uids):
+            # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
+            earned_before: datetime | None = None
+            lapsed_at: datetime | None = None
+            record: StickyRecord | None = None
+            if records:
+                record = records.get((uid, tkey))
+                if record is not None:
+                    kept = record.compliant_since
+                    lapse = None if renew is None else kept + renew
+                    if lapse is None or lapse > as_of:
+                        add_state("compliant")
+                        since[p] = earned[p] = kept
+                        if evidence_late(record.earned_by, infos):
+                            late[p] = True
+                        if lapse is not None:
+                            due[p] = lapse
+                        held[p] = record
+                        continue
+                    earned_before, lapsed_at = kept, lapse
+
+            # From KnowBe4's data: compliant when enrolled somewhere and every enrolled campaign is complete,
+            # since the latest completion; late when a complete one was completed late.
+            base = uid * n
+            enrolled = False
+            complete = True
+            done_at: datetime | None = None
+            for i in slots:
+                key = base + i
+                done = get_done(key)
+                if done is None:
+                    continue
+                enrolled = True
+                if done is False:
+                    complete = False
+                    continue
+                if key in late_keys:
+                    late[p] = True
+                if done is not True and (done_at is None or done > done_at):
+                    done_at = done
+            if enrolled and complete and done_at is not None:
+                lapse = None if renew is None else done_at + renew
+                if lapse is None or lapse > as_of:
+                    add_state("compliant")
+                    since[p] = earned[p] = done_at
+                    if lapse is not None:
+                        due[p] = lapse
+                    continue
+                if earned_before is None or done_at > earned_before:
+                    earned_before, lapsed_at = done_at, lapse
+
+            if lapsed_at is not None:
+                add_state("expired")
+                if earned_before is not None:  # always: a lapse is counted from a date
+                    earned[p] = earned_before
+                due[p] = lapsed_at
+                if record is not None:
+                    held[p] = record
+                continue
+            deadline = None if deadlines is None else deadlines[p]
+            if deadline is not None and as_of < deadline:
+                add_state("grace")
+                start = starts[p]
+                if start is not None:  # always: a deadline is counted from a start
+                    started[p] = start
+                due[p] = deadline
+            elif enrolled:
+                add_state("incomplete")
+                open_ends = [end for i, end in ends if get_done(base + i) is False]
+                if open_ends:
+                    due[p] = min(open_ends)
+                elif deadline is not None:
+                    due[p] = deadline
+            else:
+                add_state("not_enrolled")
+                if deadline is not None:
+                    due[p] = deadline
+
+    def explain(self, t: int, positions: Iterable[int]) -> list[Decision]:
+        """The explained decisions of training t for the people at `positions` (each assembled once)."""
+        c = self.trainings[t]
+        built = c.built
+        if not built:
+            built.extend(repeat(None, len(self.population)))
+        people = self.people
+        tkey, title, slots = c.training.key, c.training.title, c.slots
+        state, since, earned, late, due, started, held, rules = (
+            c.state, c.since, c.earned, c.late, c.due, c.started, c.held, c.rules
+        )  # fmt: skip
+        done = self.summaries.done
+        results = self._results
+        get_result = results.get
+        n = self.groups.n
+        found: list[Decision] = []
+        for p in positions:
+            decision = built[p]
+            if decision is None:
+                uid, email, name, department, manager = people[p]
+                s = state[p]
+                record = held.get(p) if held else None
+                recorded_at: datetime | None = None
+                sticky = record is not None and s == "compliant"
+                campaigns: tuple[CampaignResult, ...]
+                if record is not None and sticky:
+                    campaigns = from_evidence(record.earned_by, self.infos)
+                    recorded_at = record.recorded_at
+                else:
+                    enrolled: list[CampaignResult] = []
+                    for i in slots:
+                        key = uid * n + i
+                        if key in done:
+                            result = get_result(key)
+                            if result is None:
+                                result = results[key] = campaign_result(
+                                    self.info_at[i], self.groups, self.summaries, key
+                                )
+                            enrolled.append(result)
+                    campaigns = tuple(enrolled)
+                decision = built[p] = Decision(
+                    uid, email, name, department, manager, tkey, title, s, s == "compliant", since.get(p),
+                    earned.get(p), p in late, sticky, recorded_at, campaigns, due.get(p), started.get(p),
+                    rules[s, record is not None],
+                )  # fmt: skip
+            found.append(decision)
+        return found
+
+    @cached_property
+    def people(self) -> list[tuple[int, str, str, str | None, str | None]]:
+        return [(p.user_id, p.email, p.name, p.department, p.manager_email) for p in self.population]
+
+    def new_sticky(self, t: int) -> list[StickyRecord]:
+        """Records for training t's compliant decisions that no record holds yet."""
+        c = self.trainings[t]
+        earned = [p for p, s in enumerate(c.state) if s == "compliant" and p not in c.held]
+        return [
+            StickyRecord(d.user_id, d.training, c.since[p], d.evidence, self.recorded_at)
+            for p, d in zip(earned, self.explain(t, earned), strict=True)
+        ]
 
 
 @contextmanager
 def _gc_paused() -> Generator[None, None, None]:
     """Pause the cyclic garbage collector while building large acyclic structures.
 
-    Evaluating 100,000 people allocates about a million small tuples; each allocation burst would
-    otherwise trigger full collections that walk the million enrollment facts too, which costs about
-    as much as the evaluation itself. Nothing built here forms a cycle, so reference counting frees it.
+    Evaluating 100,000 people allocates hundreds of thousands of objects; each allocation burst would
+    otherwise trigger collections that walk the million enrollment facts too, which costs about as
+    much as the evaluation itself. Nothing built here forms a cycle, so reference counting frees it.
     """
     was_enabled = gc.isenabled()
     gc.disable()

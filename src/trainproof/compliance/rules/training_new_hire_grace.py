@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from trainproof.compliance.facts import Person
@@ -28,7 +29,17 @@ def grace_window(person: Person, days: int | None) -> tuple[datetime, datetime] 
     """(start date, deadline) of the person's grace window, or None when none applies or is known."""
     if days is None:
         return None
-    started = person.employee_start_date or person.joined_on
-    if started is None:
-        return None
-    return started, started + timedelta(days=days)
+    starts = grace_starts((person,))
+    started, deadline = starts[0], grace_deadlines(starts, days)[0]
+    return None if started is None or deadline is None else (started, deadline)
+
+
+def grace_starts(people: Sequence[Person]) -> list[datetime | None]:
+    """The date each person's grace counts from: KnowBe4's employee_start_date, else when they joined."""
+    return [p.employee_start_date or p.joined_on for p in people]
+
+
+def grace_deadlines(starts: Sequence[datetime | None], days: int) -> list[datetime | None]:
+    """The end of each grace window starting on `starts` (in bulk: one timedelta, no call per person)."""
+    grace = timedelta(days=days)
+    return [None if started is None else started + grace for started in starts]

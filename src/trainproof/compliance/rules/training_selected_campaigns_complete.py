@@ -42,8 +42,6 @@ METADATA = RuleMetadata(
     source="seed drata-knowbe4-connection.txt 'How Drata Determines Training Compliance'",
 )
 
-# module_key -> the completion that counts (the earliest one), or None while no enrollment is complete.
-Modules = dict[str, EnrollmentFact | None]
 
 _RELATIVE_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
 
@@ -83,22 +81,51 @@ class CampaignInfo:
         return _add_months(start, amount * (12 if unit == "year" else 1))
 
 
-def collect(
-    enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_of: datetime
-) -> tuple[dict[int, Modules], dict[str, str]]:
+@dataclass(frozen=True, slots=True)
+class Groups:
+    """The enrollments of selected campaigns grouped by (user, campaign), as `collect` found them.
+
+    Group keys are `user * n + i` for the campaign of index i. For each module the user is enrolled in
+    within the campaign, `modules[key]` holds the position in `kept` of the completion that counts (the
+    earliest), or -1 while none does. Positions rather than the facts themselves keep these 300,000
+    small dicts free of references, so Python's cyclic garbage collector never has to walk them.
+    """
+
+    n: int
+    modules: dict[int, dict[str, int]]
+    kept: list[EnrollmentFact]  # the counted completions
+    names: dict[str, str]  # display names of modules seen outstanding
+
+
+@dataclass(frozen=True, slots=True)
+class Summaries:
+    """Every group judged: the only place a campaign is found complete, when, and late.
+
+    `done[key]` is False while a module is outstanding, else when the campaign was completed (the
+    latest module's first completion; True when no completion date is known). `late` holds the keys
+    of complete groups completed after the campaign's deadline. Flat dicts of integers and dates, so
+    no object per group and nothing for the garbage collector to walk.
+    """
+
+    done: dict[int, datetime | bool]
+    late: set[int]
+
+
+def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_of: datetime) -> Groups:
     """Group the enrollments of selected campaigns by (user, campaign) in one pass.
 
-    `index` maps each selected campaign id to a small integer i; the group of user u in that campaign
-    is keyed `u * len(index) + i`. Null users, enrollments removed from KnowBe4 by `as_of` and
-    enrollments made after `as_of` are skipped; a completion counts only when dated by `as_of`.
-    Also returns the display names of modules seen incomplete (for the outstanding lists).
+    `index` maps each selected campaign id to a small integer i (see `Groups`). Null users,
+    enrollments removed from KnowBe4 by `as_of` and enrollments made after `as_of` are skipped; a
+    completion counts only when dated by `as_of`.
     """
     n = len(index) or 1
-    groups: dict[int, Modules] = {}
+    groups: dict[int, dict[str, int]] = {}
+    kept: list[EnrollmentFact] = []
     names: dict[str, str] = {}
     complete_cache: dict[str | None, bool] = {}
     get_index = index.get
     get_group = groups.get
+    keep = kept.append
     for e in enrollments:
         i = get_index(e.campaign_id)
         if i is None:
@@ -124,64 +151,107 @@ def collect(
         module = e.module_key
         if done and completed is not None and completed <= as_of:
             prev = modules.get(module)
-            if prev is None or prev.completion_date > completed:  # pyright: ignore[reportOptionalOperand]  # prev is a counted completion
-                modules[module] = e
+            if prev is None or prev < 0 or kept[prev].completion_date > completed:  # pyright: ignore[reportOptionalOperand]  # a counted completion is dated
+                modules[module] = len(kept)
+                keep(e)
         elif module not in modules:
-            modules[module] = None
+            modules[module] = -1
             if module not in names:
                 names[module] = e.module_name
-    return groups, names
+    return Groups(n, groups, kept, names)
 
 
-def summarize(info: CampaignInfo, modules: Modules, names: Mapping[str, str]) -> CampaignResult:
-    """Judge one person's enrollments in one campaign."""
-    end = info.end_date
-    relative = info.relative is not None
-    if len(modules) == 1:  # the common single-module campaign, without the temporary lists
-        for module, fact in modules.items():
-            if fact is None:
-                return CampaignResult(info.campaign_id, info.name, False, None, False, (names.get(module, module),), ())
+def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
+    """Judge every group: complete when each of its modules has a counted completion; late after the deadline.
+
+    `infos[i]` describes the campaign of index i. Runs once per group (300,000 for a 100,000-person
+    tenant), so the loop is flat.
+    """
+    n = groups.n
+    kept = groups.kept
+    slots = [(info.end_date, info.relative is not None, info) for info in infos]
+    done: dict[int, datetime | bool] = {}
+    late: set[int] = set()
+    flag_late = late.add
+    for key, modules in groups.modules.items():
+        end, relative, info = slots[key % n]
+        if len(modules) == 1:  # the common single-module campaign, without the loop state
+            for at in modules.values():
+                if at < 0:
+                    done[key] = False
+                    continue
+                fact = kept[at]
+                when = fact.completion_date
+                done[key] = True if when is None else when
+                if when is None:
+                    continue
+                if end is not None:
+                    if when > end:
+                        flag_late(key)
+                elif relative:
+                    deadline = info.deadline(fact)
+                    if deadline is not None and when > deadline:
+                        flag_late(key)
+            continue
+        completed_at: datetime | None = None
+        is_late = False
+        for at in modules.values():
+            if at < 0:
+                done[key] = False
+                break
+            fact = kept[at]
             when = fact.completion_date
+            if when is None:  # never from collect(), which only keeps dated completions
+                continue
+            if completed_at is None or when > completed_at:
+                completed_at = when
             if end is not None:
-                late = when is not None and when > end
-            else:
-                deadline = info.deadline(fact) if relative else None
-                late = deadline is not None and when is not None and when > deadline
-            return CampaignResult(info.campaign_id, info.name, True, when, late, (), (fact,))
-    completed_at: datetime | None = None
-    outstanding: list[str] = []
-    evidence: list[EnrollmentFact] = []
-    late = False
-    for module, fact in modules.items():
-        if fact is None:
-            outstanding.append(names.get(module, module))
-            continue
-        evidence.append(fact)
-        when = fact.completion_date
-        if when is None:  # never: collect() only keeps dated completions
-            continue
-        if completed_at is None or when > completed_at:
-            completed_at = when
-        if end is not None:
-            late = late or when > end
-        elif relative and not late:
-            deadline = info.deadline(fact)
-            late = deadline is not None and when > deadline
-    if outstanding:
-        outstanding.sort()
-        return CampaignResult(info.campaign_id, info.name, False, None, False, tuple(outstanding), tuple(evidence))
-    return CampaignResult(info.campaign_id, info.name, True, completed_at, late, (), tuple(evidence))
+                is_late = is_late or when > end
+            elif relative and not is_late:
+                deadline = info.deadline(fact)
+                is_late = deadline is not None and when > deadline
+        else:
+            done[key] = True if completed_at is None else completed_at
+            if is_late:
+                flag_late(key)
+    return Summaries(done, late)
+
+
+def campaign_result(info: CampaignInfo, groups: Groups, summaries: Summaries, key: int) -> CampaignResult:
+    """The explained result of one group: its summary, the outstanding modules and the counted completions."""
+    modules = groups.modules[key]
+    done = summaries.done[key]
+    kept = groups.kept
+    evidence = tuple([kept[at] for at in modules.values() if at >= 0])
+    if done is False:
+        names = groups.names
+        outstanding = tuple(sorted([names.get(m, m) for m, at in modules.items() if at < 0]))
+        return CampaignResult(info.campaign_id, info.name, False, None, False, outstanding, evidence)
+    completed_at = None if done is True else done
+    return CampaignResult(info.campaign_id, info.name, True, completed_at, key in summaries.late, (), evidence)
 
 
 def from_evidence(evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]) -> tuple[CampaignResult, ...]:
     """The campaign results a sticky record's frozen enrollments stand for (all complete)."""
-    by_campaign: dict[int, Modules] = {}
-    for fact in evidence:
-        by_campaign.setdefault(fact.campaign_id, {})[fact.module_key] = fact
-    return tuple(
-        summarize(infos.get(cid) or CampaignInfo(cid, f"campaign {cid}"), modules, {})
-        for cid, modules in by_campaign.items()
-    )
+    chosen, groups, summaries = _held(evidence, infos)
+    return tuple(campaign_result(info, groups, summaries, i) for i, info in enumerate(chosen))
+
+
+def evidence_late(evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]) -> bool:
+    """Whether any campaign of a sticky record's frozen enrollments was completed late (`from_evidence`'s flags)."""
+    return bool(_held(evidence, infos)[2].late)
+
+
+def _held(
+    evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]
+) -> tuple[list[CampaignInfo], Groups, Summaries]:
+    """A record's enrollments as the groups of one user (0), one per campaign, keyed by first appearance."""
+    by_campaign: dict[int, dict[str, int]] = {}
+    for at, fact in enumerate(evidence):
+        by_campaign.setdefault(fact.campaign_id, {})[fact.module_key] = at
+    chosen = [infos.get(cid) or CampaignInfo(cid, f"campaign {cid}") for cid in by_campaign]
+    groups = Groups(len(chosen) or 1, dict(enumerate(by_campaign.values())), list(evidence), {})
+    return chosen, groups, summarize(groups, chosen)
 
 
 def _add_months(value: datetime, months: int) -> datetime:
