@@ -2,14 +2,22 @@
 
 Generates a tenant in memory (default 100,000 people, 1,000,000 enrollments, 12 campaigns of which 5
 are selected by 3 trainings, with duplicates, null users, removed enrollments, unknown statuses,
-archived people, scope exclusions, new hires and renewals), times `evaluate`, loads the same facts
-into DuckDB and times one query implementing the rule, checks that both give the same state,
-compliant_since and late flag for every person and training, and prints the two times and the ratio.
+archived people, scope exclusions, new hires and renewals), loads the same facts into DuckDB, and
+times, alternating so that all see the same background load:
 
-    .venv/bin/python bench/evaluate.py [--people 100000] [--enrollments 1000000] [--runs 3]
+- decide: `evaluate` plus `Evaluation.answers()`, the (user, training, state, compliant_since, late)
+  of every decision as Python tuples: exactly what the DuckDB query returns;
+- duckdb: that query over the preloaded tables, rows fetched into Python;
+- explain: `evaluate` plus every explained `Decision` (per-campaign results, outstanding modules,
+  evidence, rule ids) and the new sticky records, which no query here produces;
+- steady state: decide again with the sticky records the first evaluation kept (a nightly run).
 
-The query returns the decision's scalar fields only (no per-campaign detail, outstanding modules or
-evidence tuples, which `evaluate` also builds), so the comparison flatters DuckDB slightly.
+Each timing includes the young-generation garbage collection its new objects cost. It checks that
+evaluate and DuckDB give the same state, compliant_since and late for every person and training (and
+that the explained decisions agree with the answers), then prints wall and CPU seconds (best and
+median), the machine's load, and the ratios.
+
+    .venv/bin/python bench/evaluate.py [--people 100000] [--enrollments 1000000] [--runs 5]
 """
 
 from __future__ import annotations
@@ -23,13 +31,25 @@ import statistics
 import sys
 import tempfile
 import time
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import duckdb
 
-from trainproof.compliance import Campaign, EnrollmentFact, Person, Policy, evaluate, parse_policy
+from trainproof.compliance import (
+    Campaign,
+    EnrollmentFact,
+    Evaluation,
+    Person,
+    Policy,
+    StickyRecord,
+    evaluate,
+    parse_policy,
+)
 
 AS_OF = datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC)
 # campaign id -> number of modules; 1-5 are selected, 6-12 are not.
@@ -42,8 +62,6 @@ TRAININGS: dict[str, Any] = {
     "hipaa": {"campaigns": [3, 4], "renew_every_days": 365},
     "ai_awareness": {"campaigns": [5], "new_hire_grace_days": 30},
 }
-# CPU seconds per run (all threads), which other processes on a shared machine do not inflate.
-CPU: dict[str, list[float]] = {"evaluate": [], "duckdb": []}
 STATUSES = [("Completed", 55), ("Passed", 10), ("In Progress", 10), ("Not Started", 12), ("Past Due", 11),
             ("Finished", 1), (None, 1)]  # fmt: skip
 
@@ -115,14 +133,48 @@ def generate(n_people: int, n_enrollments: int, seed: int) -> tuple[list[Person]
     return people, campaigns, enrollments
 
 
-def engine_answers(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact],
-                   pol: Policy) -> tuple[float, dict[tuple[str, int], tuple[str, datetime | None, bool]]]:  # fmt: skip
-    start, cpu = time.perf_counter(), time.process_time()
-    result = evaluate(people, campaigns, enrollments, pol, [], AS_OF)
-    gc.collect(0)  # the young-generation pass the new objects cost, whether inside evaluate or just after
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    CPU["evaluate"].append(cpu)
-    return elapsed, {(d.training, d.user_id): (d.state, d.compliant_since, d.late) for d in result.decisions}
+Answers = dict[tuple[str, int], tuple[str, datetime | None, bool]]
+
+
+@dataclass
+class Timings:
+    """Wall and CPU seconds (CPU over all threads, which other processes on the machine do not inflate)."""
+
+    wall: list[float] = field(default_factory=list[float])
+    cpu: list[float] = field(default_factory=list[float])
+
+    @contextmanager
+    def measure(self) -> Iterator[None]:
+        start, cpu = time.perf_counter(), time.process_time()
+        yield
+        gc.collect(0)  # the young-generation pass the new objects cost, whether inside the call or just after
+        self.wall.append(time.perf_counter() - start)
+        self.cpu.append(time.process_time() - cpu)
+
+    def row(self, label: str) -> str:
+        return (
+            f"{label:<34} {min(self.wall):>6.2f} {statistics.median(self.wall):>7.2f} "
+            f"{min(self.cpu):>7.2f} {statistics.median(self.cpu):>7.2f}"
+        )
+
+
+def decide(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: Policy,
+           sticky: Sequence[StickyRecord], timings: Timings) -> tuple[Evaluation, Answers]:  # fmt: skip
+    """evaluate + answers(): the same (state, compliant_since, late) rows the query returns, as Python objects."""
+    with timings.measure():
+        result = evaluate(people, campaigns, enrollments, pol, sticky, AS_OF)
+        rows = result.answers()
+    return result, {(training, uid): (state, since, late) for uid, training, state, since, late in rows}
+
+
+def explain(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: Policy,
+            timings: Timings) -> tuple[Answers, int]:  # fmt: skip
+    """evaluate + every explained Decision + the new sticky records: all the old eager evaluate built."""
+    with timings.measure():
+        result = evaluate(people, campaigns, enrollments, pol, [], AS_OF)
+        decisions = result.decisions
+        kept = len(result.new_sticky)
+    return {(d.training, d.user_id): (d.state, d.compliant_since, d.late) for d in decisions}, kept
 
 
 def _ts(value: datetime | None) -> str:
@@ -223,18 +275,24 @@ FROM decided
 """
 
 
-def duckdb_answers(con: duckdb.DuckDBPyConnection, pol: Policy) -> tuple[float, dict[tuple[str, int], Any]]:
+def duckdb_answers(con: duckdb.DuckDBPyConnection, pol: Policy, timings: Timings) -> Answers:
     params = [AS_OF.replace(tzinfo=None), sorted(pol.scope.exclude_groups), sorted(pol.scope.exclude_emails)]
-    start, cpu = time.perf_counter(), time.process_time()
-    rows = con.execute(RULE_SQL, params).fetchall()
-    gc.collect(0)  # likewise for the fetched rows
-    elapsed, cpu = time.perf_counter() - start, time.process_time() - cpu
-    CPU["duckdb"].append(cpu)
-    answers = {
+    with timings.measure():
+        rows = con.execute(RULE_SQL, params).fetchall()
+    return {
         (training, uid): (state, None if since is None else since.replace(tzinfo=UTC), late)
         for training, uid, state, since, late in rows
     }
-    return elapsed, answers
+
+
+def mismatch(label: str, ours: Answers, theirs: Answers) -> bool:
+    if ours == theirs:
+        return False
+    diff = [k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k)]
+    print(f"MISMATCH ({label}) on {len(diff):,} decisions, e.g.:", file=sys.stderr)
+    for k in sorted(diff)[:5]:
+        print(f"  {k}: {ours.get(k)} vs {theirs.get(k)}", file=sys.stderr)
+    return True
 
 
 def main() -> int:
@@ -251,62 +309,81 @@ def main() -> int:
         {"trainings": TRAININGS, "scope": {"exclude_groups": [EXCLUDED_GROUP], "exclude_emails": ["user7@example.com"]}}
     )
     selected = sorted({c for t in pol.trainings for c in t.campaign_ids})
+    con = duckdb.connect()
+    threads = con.execute("SELECT current_setting('threads')").fetchone()
     print(
-        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; "
-        f"Python {sys.version.split()[0]}"
+        f"machine: {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at start; Python "
+        f"{sys.version.split()[0]}; duckdb {duckdb.__version__} ({threads[0] if threads else '?'} threads)"
     )
     print(
         f"data: {len(people):,} people, {len(enrollments):,} enrollments, {len(campaigns)} campaigns "
         f"({len(selected)} selected), {len(pol.trainings)} trainings; generated in {time.perf_counter() - t0:.1f} s"
     )
-
-    con = duckdb.connect()
-    threads = con.execute("SELECT current_setting('threads')").fetchone()
     with tempfile.TemporaryDirectory() as tmp:
         t1 = time.perf_counter()
         load_duckdb(con, Path(tmp), people, campaigns, enrollments, pol)
         load_s = time.perf_counter() - t1
 
-    # Alternate the two so both see the same background load on a shared machine.
-    times: list[float] = []
-    dtimes: list[float] = []
-    ours: dict[tuple[str, int], Any] = {}
-    theirs: dict[tuple[str, int], Any] = {}
+    # Alternate, so that every measurement sees the same background load on a shared machine.
+    t_decide, t_duck, t_explain, t_steady = Timings(), Timings(), Timings(), Timings()
+    loads: list[float] = []
+    ours: Answers = {}
+    theirs: Answers = {}
+    explained: Answers = {}
+    steady: Answers = {}
+    kept = 0
     for _ in range(args.runs):
+        loads.append(os.getloadavg()[0])
         gc.collect()
-        elapsed, ours = engine_answers(people, campaigns, enrollments, pol)
-        times.append(elapsed)
+        first, ours = decide(people, campaigns, enrollments, pol, [], t_decide)
         gc.collect()
-        elapsed, theirs = duckdb_answers(con, pol)
-        dtimes.append(elapsed)
-    print(f"evaluate: {min(times):.2f} s best of {args.runs} (median {statistics.median(times):.2f} s; "
-          f"CPU {min(CPU['evaluate']):.2f} s, one thread) -> {len(ours):,} decisions")  # fmt: skip
+        theirs = duckdb_answers(con, pol, t_duck)
+        gc.collect()
+        explained, kept = explain(people, campaigns, enrollments, pol, t_explain)
+        records = first.new_sticky
+        del first
+        gc.collect()
+        _, steady = decide(people, campaigns, enrollments, pol, records, t_steady)
+        del records
+    loads.append(os.getloadavg()[0])
+
+    n = len(ours)
+    print(f"{'':<34} {'wall s':>6} {'median':>7} {'CPU s':>7} {'median':>7}   (best of {args.runs})")
+    print(t_duck.row("duckdb: the rule as one query") + f"   -> {len(theirs):,} rows")
+    print(t_decide.row("decide: evaluate + answers()") + f"   -> {n:,} answers")
+    print(t_explain.row("explain: + every Decision, sticky") + f"   -> {len(explained):,} decisions, {kept:,} records")
+    print(t_steady.row(f"steady: decide, {kept:,} sticky") + f"   -> {len(steady):,} answers")
+    print(f"loading the same facts into DuckDB first took {load_s:.1f} s (via CSV; no pyarrow/pandas here)")
     print(
-        f"duckdb {duckdb.__version__} ({threads[0] if threads else '?'} threads): query {min(dtimes):.2f} s best of "
-        f"{args.runs} (median {statistics.median(dtimes):.2f} s; CPU {min(CPU['duckdb']):.2f} s over its threads), "
-        "rows fetched into Python; loading the same "
-        f"facts into DuckDB first took {load_s:.1f} s (via CSV; no pyarrow/pandas here)"
+        f"load average (1 min) before each run: {', '.join(f'{x:.1f}' for x in loads[:-1])}; at the end "
+        f"{loads[-1]:.1f} ({'quiet' if max(loads) < 1.5 else 'other work competed for the CPUs'})"
     )
 
-    if ours != theirs:
-        diff = [k for k in ours.keys() | theirs.keys() if ours.get(k) != theirs.get(k)]
-        print(f"MISMATCH on {len(diff):,} decisions, e.g.:", file=sys.stderr)
-        for k in sorted(diff)[:5]:
-            print(f"  {k}: evaluate={ours.get(k)} duckdb={theirs.get(k)}", file=sys.stderr)
+    if mismatch("evaluate vs duckdb", ours, theirs) or mismatch("decisions vs answers", explained, ours):
+        return 1
+    if mismatch("steady state vs first", steady, ours):
         return 1
     states: dict[str, int] = {}
     for state, _, _ in ours.values():
         states[state] = states.get(state, 0) + 1
-    print(f"same answers: all {len(ours):,} decisions equal (state, compliant_since, late); " +
-          ", ".join(f"{s} {n:,}" for s, n in sorted(states.items())))  # fmt: skip
+    counts = ", ".join(f"{s} {k:,}" for s, k in sorted(states.items()))
     print(
-        f"load average at the end: {os.getloadavg()[0]:.1f} (above {os.cpu_count()}, other work competed for the CPUs)"
+        f"same answers: all {n:,} (state, compliant_since, late) equal to DuckDB's, to the explained decisions "
+        f"and to the steady state's; {counts}"
     )
-    ratio = min(times) / min(dtimes)
-    end_to_end = min(times) / (min(dtimes) + load_s)
+
+    def ratio(a: Timings, b: Timings) -> str:
+        wall, cpu = min(a.wall) / min(b.wall), min(a.cpu) / min(b.cpu)
+        med = statistics.median(a.wall) / statistics.median(b.wall)
+        return f"{wall:.2f}x wall (median {med:.2f}x), {cpu:.2f}x CPU"
+
+    goal = min(t_decide.wall) / min(t_duck.wall) <= 2 and min(t_decide.cpu) / min(t_duck.cpu) <= 2
+    print(f"ratio decide / duckdb query: {ratio(t_decide, t_duck)} (goal <= 2x: {'met' if goal else 'NOT met'})")
+    print(f"ratio explain / duckdb query: {ratio(t_explain, t_duck)}")
+    end_to_end = min(t_decide.wall) / (min(t_duck.wall) + load_s)
     print(
-        f"ratio evaluate / duckdb query: {ratio:.2f}x (goal <= 2x: {'met' if ratio <= 2 else 'NOT met'}); "
-        f"evaluate / (load + query): {end_to_end:.2f}x; evaluate under 5 s: {'yes' if min(times) < 5 else 'NO'}"
+        f"decide / (load + query): {end_to_end:.2f}x; under 5 s: decide {'yes' if max(t_decide.wall) < 5 else 'NO'}, "
+        f"explain {'yes' if max(t_explain.wall) < 5 else 'NO'} (slowest run)"
     )
     return 0
 

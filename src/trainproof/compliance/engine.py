@@ -26,7 +26,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
 from itertools import chain, repeat
-from typing import NamedTuple
 
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
@@ -55,14 +54,9 @@ class Exclusion:
     reason: str
 
 
-class Answer(NamedTuple):
-    """The scalar part of one decision: what one row of a query over the store would answer."""
-
-    user_id: int
-    training: str
-    state: State
-    compliant_since: datetime | None
-    late: bool
+# The scalar part of one decision, what one row of a query over the store would answer:
+# (user_id, training, state, compliant_since, late). A plain tuple: a NamedTuple costs twice as much.
+Answer = tuple[int, str, State, datetime | None, bool]
 
 
 @dataclass(frozen=True, eq=False)
@@ -113,7 +107,7 @@ class Evaluation:
         return {key: {**{s: c[s] for s in STATES}, "total": c.total()} for key, c in counts.items()}
 
     def answers(self) -> list[Answer]:
-        """(user, training, state, compliant_since, late) of every decision, in `decisions` order.
+        """(user_id, training, state, compliant_since, late) of every decision, in `decisions` order.
 
         Read straight from the verdicts, without assembling the explained decisions.
         """
@@ -122,15 +116,12 @@ class Evaluation:
         with _gc_paused():
             return list(
                 chain.from_iterable(
-                    map(
-                        Answer._make,
-                        zip(
-                            uids,
-                            repeat(c.training.key),
-                            c.state,
-                            map(c.since.get, everyone),
-                            map(c.late.__contains__, everyone),
-                        ),
+                    zip(
+                        uids,
+                        repeat(c.training.key),
+                        c.state,
+                        map(c.since.get, everyone),
+                        map(c.late.__contains__, everyone),
                     )
                     for c in self._verdicts.trainings
                 )
@@ -294,7 +285,7 @@ class _Verdicts:
         renew = None if training.renew_every_days is None else timedelta(days=training.renew_every_days)
         starts = self.grace_starts
         deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
-        ends = [(i, end) for i in slots if (end := self.info_at[i].end_date) is not None]
+        slot_ends = [(i, self.info_at[i].end_date) for i in slots]
         records, infos = self.records, self.infos
         add_state = columns.state.append
         since, earned, late, due, started, held = (
@@ -305,9 +296,7 @@ class _Verdicts:
         n = self.groups.n
         for p, uid in enumerate(self.uids):
             # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
-            earned_before: datetime | None = None
-            lapsed_at: datetime | None = None
-            record: StickyRecord | None = None
+            earned_before = lapsed_at = record = None
             if records:
                 record = records.get((uid, tkey))
                 if record is not None:
@@ -325,12 +314,13 @@ class _Verdicts:
                     earned_before, lapsed_at = kept, lapse
 
             # From KnowBe4's data: compliant when enrolled somewhere and every enrolled campaign is complete,
-            # since the latest completion; late when a complete one was completed late.
+            # since the latest completion; late when a complete one was completed late. While incomplete,
+            # due by the earliest end date among the outstanding campaigns.
             base = uid * n
             enrolled = False
             complete = True
-            done_at: datetime | None = None
-            for i in slots:
+            done_at = open_end = None
+            for i, end in slot_ends:
                 key = base + i
                 done = get_done(key)
                 if done is None:
@@ -338,12 +328,14 @@ class _Verdicts:
                 enrolled = True
                 if done is False:
                     complete = False
+                    if end is not None and (open_end is None or end < open_end):
+                        open_end = end
                     continue
                 if key in late_keys:
                     late[p] = True
                 if done is not True and (done_at is None or done > done_at):
                     done_at = done
-            if enrolled and complete and done_at is not None:
+            if complete and done_at is not None:
                 lapse = None if renew is None else done_at + renew
                 if lapse is None or lapse > as_of:
                     add_state("compliant")
@@ -369,17 +361,12 @@ class _Verdicts:
                 if start is not None:  # always: a deadline is counted from a start
                     started[p] = start
                 due[p] = deadline
-            elif enrolled:
-                add_state("incomplete")
-                open_ends = [end for i, end in ends if get_done(base + i) is False]
-                if open_ends:
-                    due[p] = min(open_ends)
-                elif deadline is not None:
-                    due[p] = deadline
-            else:
-                add_state("not_enrolled")
-                if deadline is not None:
-                    due[p] = deadline
+                continue
+            add_state("incomplete" if enrolled else "not_enrolled")
+            if open_end is not None:
+                due[p] = open_end
+            elif deadline is not None:
+                due[p] = deadline
 
     def explain(self, t: int, positions: Iterable[int]) -> list[Decision]:
         """The explained decisions of training t for the people at `positions` (each assembled once)."""

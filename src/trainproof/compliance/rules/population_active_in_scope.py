@@ -28,13 +28,16 @@ METADATA = RuleMetadata(
 )
 
 
+_ACTIVE = frozenset({"active", None})  # the common statuses, decided without normalising
+
+
 def exclusion(person: Person, scope: Scope, as_of: datetime) -> str | None:
     """Why `person` is outside the population on `as_of`, or None when they are in it."""
     archived_at = person.archived_at
     if archived_at is not None:
         if archived_at <= as_of:
             return f"archived in KnowBe4 on {archived_at.date().isoformat()}"
-    elif (person.status or "").strip().lower() == "archived":
+    elif person.status not in _ACTIVE and (person.status or "").strip().lower() == "archived":
         return "archived in KnowBe4 (no archive date known)"
     joined = person.joined_on
     if joined is not None and joined > as_of:
