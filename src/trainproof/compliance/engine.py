@@ -42,8 +42,7 @@ from trainproof.compliance.rules.training_selected_campaigns_complete import (
     Summaries,
     campaign_results,
     collect,
-    evidence_late,
-    from_evidence,
+    hold,
     summarize,
 )
 
@@ -191,7 +190,7 @@ def _evaluate(
         info_at=info_at,
         groups=groups,
         summaries=summarize(groups, info_at),
-        records=standing((r for r in sticky if r.training in keys), as_of),
+        standing=standing((r for r in sticky if r.training in keys), as_of),
         as_of=as_of,
         recorded_at=as_of if recorded_at is None else recorded_at,
     )
@@ -217,8 +216,9 @@ class _Columns:
         self.late: dict[int, bool] = {}  # the positions of late decisions (always True)
         self.due: dict[int, datetime] = {}
         self.started: dict[int, datetime] = {}
-        # The sticky record that holds a compliant decision, or that lapsed for an expired one.
-        self.held: dict[int, StickyRecord] = {}
+        # The sticky record (its index in `_Verdicts.records`) that holds a compliant decision, or that lapsed
+        # for an expired one.
+        self.held: dict[int, int] = {}
         self.built: list[Decision | None] = []  # explained decisions, once assembled
         renew = training.renew_every_days is not None
         data = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL) if renew else (POPULATION, CAMPAIGNS_COMPLETE)
@@ -245,13 +245,22 @@ class _Verdicts:
     info_at: list[CampaignInfo]  # by index
     groups: Groups
     summaries: Summaries
-    records: dict[tuple[int, str], StickyRecord]  # the records standing on as_of
+    standing: dict[tuple[int, str], StickyRecord]  # the records standing on as_of
     as_of: datetime
     recorded_at: datetime
     trainings: list[_Columns] = field(default_factory=list[_Columns])
     results: dict[int, CampaignResult] = field(default_factory=dict[int, CampaignResult])  # by group key, once built
     shared: Shared = field(default_factory=Shared)
     _deadlines: dict[int, list[datetime | None]] = field(default_factory=dict[int, list[datetime | None]])
+
+    def __post_init__(self) -> None:
+        self.records = list(self.standing.values())
+        # Per training: user -> the index in `records` of the record standing for them.
+        self.record_index: dict[str, dict[int, int]] = {}
+        for r, (uid, training) in enumerate(self.standing):
+            self.record_index.setdefault(training, {})[uid] = r
+        self.held = hold([record.earned_by for record in self.records], self.infos)  # judged in one pass
+        self.held_results: dict[int, CampaignResult] = {}  # by group key of `held`, once built
 
     @cached_property
     def uids(self) -> list[int]:
@@ -286,7 +295,7 @@ class _Verdicts:
         starts = self.grace_starts
         deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
         slot_ends = [(i, self.info_at[i].end_date) for i in slots]
-        records, infos = self.records, self.infos
+        record_index, records, held_late = self.record_index.get(tkey), self.records, self.held.late
         add_state = columns.state.append
         since, earned, late, due, started, held = (
             columns.since, columns.earned, columns.late, columns.due, columns.started, columns.held
@@ -296,20 +305,20 @@ class _Verdicts:
         n = self.groups.n
         for p, uid in enumerate(self.uids):
             # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
-            earned_before = lapsed_at = record = None
-            if records:
-                record = records.get((uid, tkey))
-                if record is not None:
-                    kept = record.compliant_since
+            earned_before = lapsed_at = r = None
+            if record_index:
+                r = record_index.get(uid)
+                if r is not None:
+                    kept = records[r].compliant_since
                     lapse = None if renew is None else kept + renew
                     if lapse is None or lapse > as_of:
                         add_state("compliant")
                         since[p] = earned[p] = kept
-                        if evidence_late(record.earned_by, infos):
+                        if r in held_late:
                             late[p] = True
                         if lapse is not None:
                             due[p] = lapse
-                        held[p] = record
+                        held[p] = r
                         continue
                     earned_before, lapsed_at = kept, lapse
 
@@ -351,8 +360,8 @@ class _Verdicts:
                 if earned_before is not None:  # always: a lapse is counted from a date
                     earned[p] = earned_before
                 due[p] = lapsed_at
-                if record is not None:
-                    held[p] = record
+                if r is not None:
+                    held[p] = r
                 continue
             deadline = None if deadlines is None else deadlines[p]
             if deadline is not None and as_of < deadline:
@@ -391,13 +400,14 @@ class _Verdicts:
                 continue
             uid, email, name, department, manager = people[p]
             s = state[p]
-            record = held.get(p) if held else None
-            if record is not None:  # held by a sticky record: compliant from it, or expired with it
+            r = held.get(p) if held else None
+            if r is not None:  # held by a sticky record: compliant from it, or expired with it
                 compliant = s == "compliant"
-                campaigns = from_evidence(record.earned_by, self.infos) if compliant else self.enrolled(uid, slots)
+                campaigns = self.held_campaigns(r) if compliant else self.enrolled(uid, slots)
+                recorded_at = self.records[r].recorded_at if compliant else None
                 decision = _new(Decision, (
                     uid, email, name, department, manager, tkey, title, s, compliant, since(p), earned(p), p in late,
-                    compliant, record.recorded_at if compliant else None, campaigns, due(p), started(p), held_rules[s],
+                    compliant, recorded_at, campaigns, due(p), started(p), held_rules[s],
                 ))  # fmt: skip
             else:
                 base = uid * n
@@ -425,10 +435,22 @@ class _Verdicts:
         self.results[key] = found
         return found
 
+    def held_campaigns(self, r: int) -> tuple[CampaignResult, ...]:
+        """The campaign results record r's frozen enrollments stand for (all complete)."""
+        h, results = self.held, self.held_results
+        missing = [key for key in h.keys[r] if key not in results]
+        if missing:
+            results.update(campaign_results(h.groups, h.summaries, h.infos, missing, self.shared))
+        return tuple([results[key] for key in h.keys[r]])
+
     def explain_all(self) -> None:
         """Every group's result, in one pass over the groups (before assembling every decision)."""
-        missing = None if not self.results else [key for key in self.groups.modules if key not in self.results]
-        self.results.update(campaign_results(self.groups, self.summaries, self.info_at, missing, self.shared))
+        for groups, summaries, infos, results in (
+            (self.groups, self.summaries, self.info_at, self.results),
+            (self.held.groups, self.held.summaries, self.held.infos, self.held_results),
+        ):
+            missing = None if not results else [key for key in groups.modules if key not in results]
+            results.update(campaign_results(groups, summaries, infos, missing, self.shared))
 
     @cached_property
     def people(self) -> list[tuple[int, str, str, str | None, str | None]]:

@@ -282,27 +282,57 @@ def campaign_results(
 _new = cast("Callable[[type[CampaignResult], tuple[object, ...]], CampaignResult]", tuple.__new__)  # pyright: ignore[reportUnknownMemberType]
 
 
-def from_evidence(evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]) -> tuple[CampaignResult, ...]:
-    """The campaign results a sticky record's frozen enrollments stand for (all complete)."""
-    chosen, groups, summaries = _held(evidence, infos)
-    return tuple(campaign_results(groups, summaries, chosen).values())
+@dataclass(frozen=True, slots=True)
+class Held:
+    """Sticky records' frozen enrollments as groups (one per record and campaign), judged like any other.
+
+    `keys[r]` lists record r's group keys, its campaigns in order of first appearance; `infos[i]`
+    describes the campaign of index i; `late` holds the records with a campaign completed late.
+    """
+
+    groups: Groups
+    summaries: Summaries
+    infos: list[CampaignInfo]
+    keys: list[list[int]]
+    late: set[int]
 
 
-def evidence_late(evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]) -> bool:
-    """Whether any campaign of a sticky record's frozen enrollments was completed late (`from_evidence`'s flags)."""
-    return bool(_held(evidence, infos)[2].late)
+_RECORD_STRIDE = 1 << 16  # group key of record r in campaign index i: r * stride + i (far more campaigns than used)
 
 
-def _held(
-    evidence: Sequence[EnrollmentFact], infos: Mapping[int, CampaignInfo]
-) -> tuple[list[CampaignInfo], Groups, Summaries]:
-    """A record's enrollments as the groups of one user (0), one per campaign, keyed by first appearance."""
-    by_campaign: dict[int, dict[str, int]] = {}
-    for at, fact in enumerate(evidence):
-        by_campaign.setdefault(fact.campaign_id, {})[fact.module_key] = at
-    chosen = [infos.get(cid) or CampaignInfo(cid, f"campaign {cid}") for cid in by_campaign]
-    groups = Groups(len(chosen) or 1, dict(enumerate(by_campaign.values())), list(evidence), {})
-    return chosen, groups, summarize(groups, chosen)
+def hold(evidence: Sequence[Sequence[EnrollmentFact]], infos: Mapping[int, CampaignInfo]) -> Held:
+    """Group and judge the frozen enrollments of many records at once (`evidence[r]` is record r's).
+
+    Within a record, a later enrollment of the same module replaces an earlier one, as when it was kept.
+    """
+    index: dict[int, int] = {}
+    chosen: list[CampaignInfo] = []
+    modules: dict[int, dict[str, int]] = {}
+    kept: list[EnrollmentFact] = []
+    keys: list[list[int]] = []
+    get_index, get_group, keep = index.get, modules.get, kept.append
+    for r, facts in enumerate(evidence):
+        mine: list[int] = []
+        base = r * _RECORD_STRIDE
+        for fact in facts:
+            cid = fact.campaign_id
+            i = get_index(cid)
+            if i is None:
+                i = index[cid] = len(chosen)
+                chosen.append(infos.get(cid) or CampaignInfo(cid, f"campaign {cid}"))
+            key = base + i
+            group = get_group(key)
+            if group is None:
+                group = modules[key] = {}
+                mine.append(key)
+            group[fact.module_key] = len(kept)
+            keep(fact)
+        keys.append(mine)
+    if len(chosen) >= _RECORD_STRIDE:  # pragma: no cover - 65,536 campaigns in one tenant's records
+        raise ValueError("too many campaigns in the sticky records")
+    groups = Groups(_RECORD_STRIDE, modules, kept, {})
+    summaries = summarize(groups, chosen)
+    return Held(groups, summaries, chosen, keys, {key // _RECORD_STRIDE for key in summaries.late})
 
 
 def _add_months(value: datetime, months: int) -> datetime:
