@@ -7,7 +7,7 @@ sticky records; evidence and the CLI consume the `Decision`s.
 
 from trainproof.compliance.check import Problem, check, seed_status
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
-from trainproof.compliance.engine import Answer, Evaluation, Exclusion, evaluate
+from trainproof.compliance.engine import Evaluation, Exclusion, evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
 from trainproof.compliance.frameworks import FRAMEWORKS, Framework, Requirement
 from trainproof.compliance.policy import (
@@ -27,7 +27,6 @@ __all__ = [
     "KNOWN_TRAININGS",
     "RULES",
     "STATES",
-    "Answer",
     "Campaign",
     "CampaignResult",
     "Decision",

@@ -92,14 +92,16 @@ class Evaluation:
     def for_training(self, key: str) -> tuple[Decision, ...]:
         v = self._verdicts
         everyone = range(len(v.uids))
-        return tuple(
-            chain.from_iterable(v.explain(t, everyone) for t, c in enumerate(v.trainings) if c.training.key == key)
-        )
+        chosen = [t for t, c in enumerate(v.trainings) if c.training.key == key]
+        with _gc_paused():
+            v.explain_all({i for t in chosen for i in v.trainings[t].slots})
+            return tuple(chain.from_iterable(v.explain(t, everyone) for t in chosen))
 
     def for_user(self, user_id: int) -> tuple[Decision, ...]:
         v = self._verdicts
         where = v.positions.get(user_id, [])
-        return tuple(chain.from_iterable(v.explain(t, where) for t in range(len(v.trainings))))
+        with _gc_paused():
+            return tuple(chain.from_iterable(v.explain(t, where) for t in range(len(v.trainings))))
 
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
@@ -443,14 +445,19 @@ class _Verdicts:
             results.update(campaign_results(h.groups, h.summaries, h.infos, missing, self.shared))
         return tuple([results[key] for key in h.keys[r]])
 
-    def explain_all(self) -> None:
-        """Every group's result, in one pass over the groups (before assembling every decision)."""
-        for groups, summaries, infos, results in (
-            (self.groups, self.summaries, self.info_at, self.results),
-            (self.held.groups, self.held.summaries, self.held.infos, self.held_results),
+    def explain_all(self, slots: set[int] | None = None) -> None:
+        """Every group's result (or those of the campaigns of index in `slots`), and every sticky record's,
+        in one pass over the groups in memory order: before assembling many decisions."""
+        n = self.groups.n
+        for groups, summaries, infos, results, only in (
+            (self.groups, self.summaries, self.info_at, self.results, slots),
+            (self.held.groups, self.held.summaries, self.held.infos, self.held_results, None),
         ):
-            missing = None if not results else [key for key in groups.modules if key not in results]
-            results.update(campaign_results(groups, summaries, infos, missing, self.shared))
+            if results or only is not None:
+                keys = [k for k in groups.modules if k not in results and (only is None or k % n in only)]
+                results.update(campaign_results(groups, summaries, infos, keys, self.shared))
+            else:
+                results.update(campaign_results(groups, summaries, infos, None, self.shared))
 
     @cached_property
     def people(self) -> list[tuple[int, str, str, str | None, str | None]]:
