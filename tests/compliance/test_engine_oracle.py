@@ -233,11 +233,14 @@ def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[Enrollm
 def check(result: Evaluation, expected: tuple[list[Decision], list[StickyRecord]], read_first: int) -> None:
     decisions, new = expected
     # Read a part first (lazy assembly must not depend on the order things are read in).
-    if read_first % 3 == 0 and decisions:
+    if read_first % 4 == 0 and decisions:
         uid = decisions[read_first % len(decisions)].user_id
         assert list(result.for_user(uid)) == [d for d in decisions if d.user_id == uid]
-    elif read_first % 3 == 1:
+    elif read_first % 4 == 1:
         assert list(result.new_sticky) == new
+    elif read_first % 4 == 2:
+        key = result.policy.trainings[read_first % len(result.policy.trainings)].key
+        assert list(result.for_training(key)) == [d for d in decisions if d.training == key]
     assert result.answers() == [(d.user_id, d.training, d.state, d.compliant_since, d.late) for d in decisions]
     counts = {t.key: Counter(d.state for d in decisions if d.training == t.key) for t in result.policy.trainings}
     states = ("compliant", "incomplete", "not_enrolled", "grace", "expired")
