@@ -20,7 +20,7 @@ from sqlalchemy import Engine
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
-from trainproof.errors import StoreError
+from trainproof.cli._store import read_engine
 from trainproof.reports._common import ReportRow
 
 __all__ = ["report_app"]
@@ -45,13 +45,7 @@ TrainingOpt = Annotated[
 @contextmanager
 def _store() -> Generator[Engine]:
     """The store named by the settings, closed when the command ends; a clear error when it does not exist."""
-    from trainproof.store import open_store, sqlite_path
-
-    url = settings().database_url
-    path = sqlite_path(url)
-    if path is not None and not path.exists():
-        raise StoreError(f"no store at {path}", "run `trainproof sync` first (or `trainproof demo` to try)")
-    engine = open_store(url)
+    engine = read_engine()
     try:
         yield engine
     finally:
