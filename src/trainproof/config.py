@@ -70,6 +70,8 @@ class Limits:
     timeout_s: float = 30.0
     retry_budget_s: float = 300.0
     retry_attempts: int = 8
+    request_deadline_s: float = 120.0
+    max_response_bytes: int = 64 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -176,6 +178,8 @@ def load_settings(config: Path | str | None = None, *, env: dict[str, str] | Non
             timeout_s=float(lim.get("timeout_s", 30.0)),
             retry_budget_s=float(lim.get("retry_budget_s", 300.0)),
             retry_attempts=int(lim.get("retry_attempts", 8)),
+            request_deadline_s=float(lim.get("request_deadline_s", 120.0)),
+            max_response_bytes=int(lim.get("max_response_bytes", 64 * 1024 * 1024)),
         )
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"[knowbe4.limits] has a bad value ({exc})", "use numbers") from None
