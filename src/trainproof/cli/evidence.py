@@ -13,9 +13,17 @@ from trainproof.cli._app import app, settings
 from trainproof.cli._store import read_engine
 from trainproof.decisions import Judged, configured_policy, judge, keep_after_sync
 from trainproof.errors import ConfigError, TrainproofError
-from trainproof.evidence import build_pack, read_fingerprint, verify_pack, write_certificates
+from trainproof.evidence import (
+    build_pack,
+    read_fingerprint,
+    read_public_key,
+    signing_key,
+    verify_pack,
+    write_certificates,
+)
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 from trainproof.evidence.records import Training
+from trainproof.evidence.signing import key_id, public_line, public_pem
 from trainproof.store import sync_runs
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evidence as of this date (YYYY-MM-DD, end of day UTC).")]
@@ -46,7 +54,10 @@ def certificates_command(
 
 
 evidence_app = typer.Typer(
-    help="Write a hashed evidence pack for one training (`--training T --out PACK.zip`), or `verify` one.",
+    help=(
+        "Write a signed, hashed evidence pack for one training (`--training T --out PACK.zip`), `verify` one, "
+        "or show the public `key` that verifies this installation's packs."
+    ),
     invoke_without_command=True,
     rich_markup_mode=None,
 )
@@ -61,7 +72,8 @@ def evidence_command(
     out: Annotated[Path | None, typer.Option("--out", help="The pack to write, e.g. evidence.zip.")] = None,
     overwrite: Annotated[bool, typer.Option("--overwrite", help="Replace an existing pack.")] = False,
 ) -> None:
-    """Population, completions, exceptions, certificates, configuration and sync runs, with SHA-256 manifest."""
+    """Population, completions, exceptions, certificates, configuration and sync runs, with a SHA-256 manifest
+    signed by this installation's Ed25519 key (created on first use in TRAINPROOF_STATE_DIR)."""
     if ctx.invoked_subcommand is not None:
         return
     if training is None or out is None:
@@ -81,6 +93,7 @@ def evidence_command(
         as_of=judged.as_of,
     )
     spec = ev.policy.training(training)
+    signer = signing_key(cfg.state_dir)
     path = build_pack(
         out,
         training=Training(spec.key, spec.title),
@@ -90,12 +103,14 @@ def evidence_command(
         sync_runs=runs,
         secrets=[cfg.token],
         overwrite=overwrite,
+        signer=signer,
     )
     compliant = sum(1 for d in ev.decisions if d.compliant)
     sys.stderr.write(
         f"wrote {path}: {len(ev.decisions)} people, {compliant} compliant, {len(ev.decisions) - compliant} exceptions\n"
     )
     sys.stdout.write(f"sha256 of manifest.json: {read_fingerprint(path)}\n")
+    sys.stdout.write(f"signed by key: {signer.key_id} (the public key: trainproof evidence key)\n")
 
 
 def _started_by(run: dict[str, object], when: object) -> bool:
@@ -106,16 +121,53 @@ def _started_by(run: dict[str, object], when: object) -> bool:
 @evidence_app.command("verify")
 def verify_command(
     pack: Annotated[Path, typer.Argument(help="The evidence pack (.zip) to check.", exists=True, dir_okay=False)],
+    public_key: Annotated[
+        str | None,
+        typer.Option(
+            "--public-key",
+            help="The builder's public key: the file or the one-line ed25519:... form `trainproof evidence key` "
+            "prints. With it, verify proves who built the pack; without it, only that the pack is consistent.",
+        ),
+    ] = None,
     fingerprint: Annotated[
         str | None, typer.Option("--fingerprint", help="The manifest SHA-256 recorded when the pack was received.")
     ] = None,
 ) -> None:
-    """Check every file of a pack against its manifest; any change is named and the exit code is 1."""
-    result = verify_pack(pack, expected_fingerprint=fingerprint)
+    """Check a pack; what that proves depends on what it is checked against.
+
+    With --public-key: the Ed25519 signature over manifest.json holds under that key and every file matches
+    manifest.json, so the pack is exactly what the key's holder built. Without it: internal consistency
+    only (every file matches its SHA-256 in the manifest); anyone with trainproof can rebuild a consistent
+    pack after editing a file. With --fingerprint: manifest.json is the one recorded on receipt.
+    Any problem is named, one line each, and the exit code is 1.
+    """
+    key = read_public_key(public_key) if public_key is not None else None
+    result = verify_pack(pack, expected_fingerprint=fingerprint, public_key=key)
     for line in result.lines():
         sys.stdout.write(line + "\n")
     if not result.ok:
-        raise PackAltered(f"{pack} does not match its manifest", "the pack was changed after it was written")
+        first = result.problems[0]
+        more = f" and {len(result.problems) - 1} more problem(s) listed above" if len(result.problems) > 1 else ""
+        if any(p.kind == "signature" for p in result.problems):
+            todo = "the pack is not what the holder of the key given built: ask its sender for the pack again"
+        else:
+            todo = "the pack was changed after it was written: ask its sender for the pack again"
+        raise PackAltered(f"{pack} failed verification: {first}{more}", todo)
+
+
+@evidence_app.command("key")
+def key_command() -> None:
+    """Print the public key that verifies this installation's evidence packs (PEM on stdout).
+
+    The Ed25519 private key is created on first use in TRAINPROOF_STATE_DIR (mode 0600) and never leaves it.
+    Give auditors the public key by another channel than the pack, e.g. `trainproof evidence key > key.pem`.
+    """
+    signer = signing_key(settings().state_dir)
+    sys.stdout.write(public_pem(signer.public))
+    sys.stderr.write(
+        f"fingerprint: {key_id(signer.public)}\none line:    {public_line(signer.public)}\n"
+        f"verify with: trainproof evidence verify PACK.zip --public-key KEY.pem (or the one-line form)\n"
+    )
 
 
 @app.command("nightly")

@@ -19,6 +19,7 @@ from trainproof.evidence.records import (
     Training,
     certificates_for,
 )
+from trainproof.evidence.signing import SigningKey, SigningKeyError, read_public_key, signing_key
 
 __all__ = [
     "CampaignRecord",
@@ -27,6 +28,8 @@ __all__ = [
     "EvidenceError",
     "PersonRecord",
     "Problem",
+    "SigningKey",
+    "SigningKeyError",
     "Training",
     "UnicodeFont",
     "VerifyResult",
@@ -36,8 +39,10 @@ __all__ = [
     "compliance_config",
     "find_unicode_font",
     "read_fingerprint",
+    "read_public_key",
     "records_from_decisions",
     "render_certificate",
+    "signing_key",
     "training_of",
     "verify_pack",
     "write_certificate",

@@ -8,9 +8,10 @@ Three records pin the content, so that any single change is caught and named:
   an auditor can check the pack with standard tools (`sha256sum -c manifest.sha256`);
 * the zip comment holds the pack fingerprint: the SHA-256 of manifest.json.
 
-Without a signing key nothing stops someone from rebuilding all three consistently; that is why the
-fingerprint is shown when the pack is built and can be recorded by the auditor on receipt and passed back
-as `expected_fingerprint`.
+Those three prove internal consistency only: anyone with trainproof can rebuild all three after editing a
+file. What proves who built the pack is manifest.sig, an Ed25519 signature over manifest.json by the
+builder's key (`signing.py`), checked when `verify_pack` is given the public key. Without it, a
+fingerprint recorded on receipt (`expected_fingerprint`) proves at least that nothing changed since.
 """
 
 from __future__ import annotations
@@ -26,20 +27,33 @@ from collections.abc import Generator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path, PurePosixPath
-from typing import IO, Any, Literal
+from typing import IO, Any, Literal, cast
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from trainproof import __version__
 from trainproof.evidence._common import EvidenceError, iso, pretty_json, private_file
+from trainproof.evidence.signing import (
+    ALGORITHM,
+    LINE_PREFIX,
+    SigningKey,
+    SigningKeyError,
+    key_id,
+    public_line,
+    read_public_key,
+    signature_valid,
+)
 
 PACK_FORMAT = "trainproof.evidence-pack/1"
 MANIFEST_NAME = "manifest.json"
 CHECKSUMS_NAME = "manifest.sha256"
-_RESERVED = frozenset({MANIFEST_NAME, CHECKSUMS_NAME})
+SIGNATURE_NAME = "manifest.sig"
+_RESERVED = frozenset({MANIFEST_NAME, CHECKSUMS_NAME, SIGNATURE_NAME})
 _COMMENT_RE = re.compile(rb"manifest\.json sha256 ([0-9a-f]{64})")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 16
 
-ProblemKind = Literal["modified", "missing", "added", "duplicate", "unreadable", "fingerprint"]
+ProblemKind = Literal["modified", "missing", "added", "duplicate", "unreadable", "fingerprint", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,28 +79,55 @@ class Problem:
 
 @dataclass(frozen=True, slots=True)
 class VerifyResult:
-    """What `verify_pack` found. `ok` is True only when there is no problem at all."""
+    """What `verify_pack` found. `ok` is True only when there is no problem at all.
+
+    `signed_by` is the key manifest.json names as its signer (None: an unsigned pack); `verified_key` is
+    the id of the public key the caller gave, set only when the signature held under it.
+    """
 
     path: Path
     problems: tuple[Problem, ...]
     fingerprint: str | None = None
     files_checked: int = 0
     manifest: Mapping[str, Any] = field(default_factory=dict[str, Any])
+    signed_by: str | None = None
+    verified_key: str | None = None
+    fingerprint_checked: bool = False
 
     @property
     def ok(self) -> bool:
         return not self.problems
 
     def lines(self) -> list[str]:
-        """One line per problem, or one line saying what was checked; for a CLI to print."""
+        """One line per problem, or what was checked and exactly what that proves; for a CLI to print."""
         if self.problems:
             return [str(p) for p in self.problems]
         training: Any = self.manifest.get("training")
         title = str(training.get("title", "?")) if isinstance(training, dict) else "?"  # pyright: ignore[reportUnknownMemberType, reportUnknownArgumentType]
-        return [
-            f"{self.path.name}: OK, {self.files_checked} files match manifest.json "
-            f"(training {title!r}, as of {self.manifest.get('as_of', '?')}, fingerprint {self.fingerprint})"
-        ]
+        context = f"training {title!r}, as of {self.manifest.get('as_of', '?')}, fingerprint {self.fingerprint}"
+        if self.verified_key is not None:
+            return [
+                f"{self.path.name}: OK, signed by the key given ({self.verified_key}); "
+                f"{self.files_checked} files match manifest.json ({context})",
+                "Proved: the pack is byte for byte what the holder of that key's private half built; "
+                "no file was edited, added or removed since.",
+            ]
+        lines = [f"{self.path.name}: OK, {self.files_checked} files match manifest.json ({context})"]
+        if self.fingerprint_checked:
+            lines.append(
+                "Proved: manifest.json is the one whose fingerprint you recorded, so no file changed since then."
+            )
+        lines.append(
+            "Proved: internal consistency only (every file matches its SHA-256 in manifest.json and "
+            "manifest.sha256). Not proved: who built it; anyone with trainproof can rebuild a consistent pack "
+            "after editing a file."
+        )
+        whose = f"the pack names key {self.signed_by}" if self.signed_by else "this pack is not signed"
+        lines.append(
+            f"To prove who built it, pass --public-key with the key `trainproof evidence key` shows where the "
+            f"pack was built ({whose}, not checked)."
+        )
+        return lines
 
 
 def _check_member_path(path: str) -> None:
@@ -147,17 +188,30 @@ class PackWriter:
         self._zip.writestr(info, data)
         self._names.add(path)
 
-    def finish(self, header: Mapping[str, Any]) -> str:
-        """Write manifest.json, manifest.sha256 and the zip comment; return the fingerprint."""
+    def finish(self, header: Mapping[str, Any], signer: SigningKey | None = None) -> str:
+        """Write manifest.json, manifest.sha256, the signature (given a key) and the zip comment.
+
+        Returns the fingerprint. manifest.json names the signing key, so the signature also covers who
+        claims to have signed; the private key never enters the pack.
+        """
         entries = sorted(self._entries, key=lambda e: e.path)
         body = dict(header)
         body["format"] = PACK_FORMAT
         body["tool"] = {"name": "trainproof", "version": __version__}
         body["files"] = [{"path": e.path, "sha256": e.sha256, "size": e.size} for e in entries]
+        if signer is not None:
+            body["signature"] = {
+                "algorithm": ALGORITHM,
+                "file": SIGNATURE_NAME,
+                "key_id": signer.key_id,
+                "public_key": public_line(signer.public),
+            }
         manifest = pretty_json(body)
         fingerprint = hashlib.sha256(manifest).hexdigest()
         self._write(MANIFEST_NAME, manifest)
         self._write(CHECKSUMS_NAME, checksums_text(entries, fingerprint))
+        if signer is not None:
+            self._write(SIGNATURE_NAME, signer.sign(manifest))
         self._zip.comment = zip_comment(fingerprint)
         self._zip.close()
         self.finished = True
@@ -252,11 +306,14 @@ def _parse_checksums(raw: bytes) -> dict[str, str]:
     return out
 
 
-def verify_pack(path: Path | str, *, expected_fingerprint: str | None = None) -> VerifyResult:
+def verify_pack(
+    path: Path | str, *, expected_fingerprint: str | None = None, public_key: Ed25519PublicKey | None = None
+) -> VerifyResult:
     """Check every file of an evidence pack against its manifest and say exactly what changed.
 
-    Finds edited, added, removed and duplicated files, an edited manifest.json or manifest.sha256, and,
-    given the fingerprint recorded when the pack was received, a pack rebuilt consistently.
+    Finds edited, added, removed and duplicated files, an edited manifest.json, manifest.sha256 or
+    manifest.sig. A pack rebuilt consistently is caught only by the builder's `public_key` (the
+    signature) or by the fingerprint recorded when the pack was received.
     Raises EvidenceError only when `path` does not exist; anything wrong inside is a Problem.
     """
     pack = Path(path)
@@ -267,10 +324,76 @@ def verify_pack(path: Path | str, *, expected_fingerprint: str | None = None) ->
     except (zipfile.BadZipFile, OSError) as exc:
         return VerifyResult(pack, (Problem(pack.name, "unreadable", f"not a readable zip archive ({exc})"),))
     with zf:
-        return _verify_open(pack, zf, expected_fingerprint)
+        return _verify_open(pack, zf, expected_fingerprint, public_key)
 
 
-def _verify_open(pack: Path, zf: zipfile.ZipFile, expected_fingerprint: str | None) -> VerifyResult:
+def _declared_signer(manifest: Mapping[str, Any]) -> Ed25519PublicKey | None:
+    """The public key manifest.json names as its signer; ValueError when the entry is malformed."""
+    entry: Any = manifest.get("signature")
+    if entry is None:
+        return None
+    fields = cast(dict[str, Any], entry) if isinstance(entry, dict) else {}
+    line = fields.get("public_key")
+    if not isinstance(line, str) or not line.startswith(LINE_PREFIX):
+        raise ValueError("its signature entry is malformed")
+    try:
+        return read_public_key(line)
+    except SigningKeyError:
+        raise ValueError("its signature entry names no valid Ed25519 key") from None
+
+
+def _check_signature(
+    counts: Counter[str],
+    members: Mapping[str, bytes],
+    manifest_bytes: bytes | None,
+    declared: Ed25519PublicKey | None,
+    given: Ed25519PublicKey | None,
+) -> tuple[list[Problem], str | None]:
+    """Problems with manifest.sig, and the id of the given key when the signature holds under it.
+
+    With a key given this is the proof of origin; without one, only that manifest.sig agrees with the key
+    manifest.json itself names (which a forger would simply replace).
+    """
+    present = SIGNATURE_NAME in counts
+    signature = members.get(SIGNATURE_NAME)
+    if given is not None:
+        gid = key_id(given)
+        if manifest_bytes is None:
+            return [
+                Problem(SIGNATURE_NAME, "signature", "not checked: manifest.json, which it signs, is unreadable")
+            ], None
+        if not present:
+            if declared is None:
+                detail = f"missing: the pack is not signed, so nothing shows that the holder of key {gid} built it"
+            else:
+                detail = f"missing: removed from the pack (manifest.json names key {key_id(declared)})"
+            return [Problem(SIGNATURE_NAME, "signature", detail)], None
+        if signature is None or not signature_valid(given, signature, manifest_bytes):
+            if declared is not None and key_id(declared) != gid:
+                detail = (
+                    f"wrong key: the pack was signed by key {key_id(declared)}, not by the key given ({gid}): "
+                    "someone else built or rebuilt it"
+                )
+            else:
+                detail = f"invalid: manifest.json or the signature was changed after key {gid} signed it"
+            return [Problem(SIGNATURE_NAME, "signature", detail)], None
+        return [], gid
+    if manifest_bytes is None:
+        return [], None
+    if declared is not None and not present:
+        return [
+            Problem(SIGNATURE_NAME, "missing", f"removed from the pack (manifest.json names key {key_id(declared)})")
+        ], None
+    if declared is not None and (signature is None or not signature_valid(declared, signature, manifest_bytes)):
+        return [Problem(SIGNATURE_NAME, "modified", f"edited: it does not hold under key {key_id(declared)}")], None
+    if declared is None and present:
+        return [Problem(SIGNATURE_NAME, "added", "in the pack but manifest.json names no signing key")], None
+    return [], None
+
+
+def _verify_open(
+    pack: Path, zf: zipfile.ZipFile, expected_fingerprint: str | None, public_key: Ed25519PublicKey | None
+) -> VerifyResult:
     problems: list[Problem] = []
     infos = zf.infolist()
     counts = Counter(i.filename for i in infos)
@@ -298,14 +421,18 @@ def _verify_open(pack: Path, zf: zipfile.ZipFile, expected_fingerprint: str | No
     manifest: dict[str, Any] = {}
     r1: dict[str, str] | None = None
     fingerprint = actual.get(MANIFEST_NAME)
+    declared: Ed25519PublicKey | None = None
     if MANIFEST_NAME not in counts:
         problems.append(Problem(MANIFEST_NAME, "missing", "removed from the pack"))
     elif MANIFEST_NAME in members:
         try:
             manifest, entries = _parse_manifest(members[MANIFEST_NAME])
             r1 = {p: e.sha256 for p, e in entries.items()}
+            declared = _declared_signer(manifest)
         except ValueError as exc:
             problems.append(Problem(MANIFEST_NAME, "modified", f"edited: {exc}"))
+    sig_problems, verified_key = _check_signature(counts, members, members.get(MANIFEST_NAME), declared, public_key)
+    problems.extend(sig_problems)
     r2: dict[str, str] | None = None
     if CHECKSUMS_NAME not in counts:
         problems.append(Problem(CHECKSUMS_NAME, "missing", "removed from the pack"))
@@ -403,7 +530,10 @@ def _verify_open(pack: Path, zf: zipfile.ZipFile, expected_fingerprint: str | No
         problems=tuple(problems),
         fingerprint=fingerprint if fingerprint != "corrupt" else None,
         files_checked=checked,
-        manifest={k: v for k, v in manifest.items() if k != "files"},
+        manifest={k: v for k, v in manifest.items() if k not in ("files", "signature")},
+        signed_by=key_id(declared) if declared is not None else None,
+        verified_key=verified_key,
+        fingerprint_checked=expected_fingerprint is not None,
     )
 
 

@@ -3,7 +3,8 @@
 It answers the auditor's questions in files they can open without trainproof: who was in scope and in
 which state (population.csv), what each of them did (completions.csv), who is not compliant and why
 (exceptions.csv), the certificates, the configuration and the sync runs the answer rests on, a README that
-explains it all, and a SHA-256 manifest that makes any later change visible (`verify_pack`).
+explains it all, a SHA-256 manifest that makes any later change visible (`verify_pack`), and the builder's
+signature over that manifest, which shows who built it.
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ from trainproof.evidence._common import (
 from trainproof.evidence.certificates import UnicodeFont, render_certificate
 from trainproof.evidence.manifest import manifest_header, write_zip
 from trainproof.evidence.records import CertificateData, PersonRecord, Training
+from trainproof.evidence.signing import SigningKey
 
 POPULATION_COLUMNS = (
     "user_id",
@@ -209,7 +211,7 @@ def compliance_config(raw: Mapping[str, Any], training_key: str) -> dict[str, An
     return chosen
 
 
-def _readme(training: Training, as_of: str, generated_at: str, counts: Mapping[str, Any]) -> str:
+def _readme(training: Training, as_of: str, generated_at: str, counts: Mapping[str, Any], signed_by: str | None) -> str:
     by_state = counts.get("by_state", {})
     states = ", ".join(f"{k} {v}" for k, v in sorted(by_state.items())) if by_state else "none"  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType, reportUnknownArgumentType]
     return f"""\
@@ -221,6 +223,7 @@ As of:        {as_of}
 Generated:    {generated_at} by trainproof {__version__}
 Population:   {counts["population"]} people in scope ({states})
 Compliant:    {counts["compliant"]}; not compliant: {counts["not_compliant"]}; certificates: {counts["certificates"]}
+Signed by:    {f"Ed25519 key {signed_by} (manifest.sig)" if signed_by else "nobody (an unsigned pack: see below)"}
 
 This pack holds the compliance decision of every person in scope for the training above on the as-of
 date, the KnowBe4 training records each decision rests on, and a manifest that makes any later change
@@ -259,6 +262,8 @@ sync_runs.json    The KnowBe4 syncs the data rests on: when each ran, what it fe
 manifest.json     The SHA-256 and size of every file above, the training, the as-of date, the
                   generation time and the trainproof version.
 manifest.sha256   The same hashes in sha256sum format, plus the SHA-256 of manifest.json.
+manifest.sig      The Ed25519 signature of manifest.json by the key of the trainproof installation that
+                  built the pack (manifest.json names the key). Absent from an unsigned pack.
 
 All times are UTC (ISO 8601). CSV files are UTF-8 with a byte-order mark, comma-separated, CRLF line
 ends. A text cell that begins with = + - @ is prefixed with an apostrophe so spreadsheet programs show
@@ -266,23 +271,30 @@ it instead of running it as a formula.
 
 How to verify this pack
 -----------------------
-1. The pack fingerprint is the SHA-256 of manifest.json; it is printed when the pack is built and is in
-   the zip comment (`unzip -z PACK.zip`). Record it when you receive the pack.
-2. With trainproof:  trainproof evidence verify PACK.zip
-   It names every file that was edited, added or removed, and an edited manifest.
+What a check proves depends on what you compare the pack with.
+
+1. With the builder's public key: proves the pack is exactly what the holder of the private key built
+   (no file edited, added or removed since). Get the public key from the sender by another channel than
+   the pack (`trainproof evidence key` prints it on the machine that built it) and compare its
+   fingerprint with them; then:
+     trainproof evidence verify PACK.zip --public-key KEY.pem      (or the one-line ed25519:... form)
+2. Without it: `trainproof evidence verify PACK.zip` proves internal consistency only: every file matches
+   its SHA-256 in manifest.json. It does not prove who built the pack: anyone with trainproof can rebuild
+   a consistent pack after editing a file. The pack fingerprint (the SHA-256 of manifest.json, printed
+   when the pack is built and in the zip comment: `unzip -z PACK.zip`) recorded on receipt proves at
+   least that nothing changed since: trainproof evidence verify PACK.zip --fingerprint HEX
 3. Without trainproof: unzip the pack, then in its folder run
+     openssl pkeyutl -verify -pubin -inkey KEY.pem -rawin -in manifest.json -sigfile manifest.sig
      sha256sum -c manifest.sha256              (Linux)
      shasum -a 256 -c manifest.sha256          (macOS)
      Get-FileHash -Algorithm SHA256 <file>     (Windows PowerShell; compare with manifest.sha256)
-   Every line must say OK, and the hash of manifest.json must equal the fingerprint you recorded.
-   Also check that the folder holds no file that manifest.json does not list.
+   openssl must say "Signature Verified Successfully" and every sha256sum line OK; check that manifest.json
+   lists the same SHA-256 as manifest.sha256 and that the folder holds no file other than those listed,
+   manifest.json, manifest.sha256 and manifest.sig.
 4. Each certificate carries its own proof: the evidence record it certifies is attached to the PDF as
    evidence.json, and the certificate's full SHA-256 (footer and metadata) is the SHA-256 of that
    attachment (`pdfdetach -saveall CERT.pdf && sha256sum evidence.json`). Its enrollment ids are the
    rows of completions.csv marked counts_as_evidence, and can be looked up in the KnowBe4 console.
-
-The hashes show that nothing changed after the pack was built. They are not a signature: whoever builds
-a pack can build another, which is why the fingerprint should be recorded on receipt.
 """
 
 
@@ -295,6 +307,7 @@ def _render_files(
     config: Mapping[str, Any],
     sync_runs: list[Mapping[str, Any]],
     secrets: tuple[str, ...],
+    signed_by: str | None,
 ) -> tuple[_Files, dict[str, Any]]:
     certificates = {r.user_id: CertificateData.from_record(r, training) for r in records if r.compliant}
     population = [_population_row(r, certificates.get(r.user_id)) for r in records]
@@ -317,7 +330,7 @@ def _render_files(
     }
     runs_doc = {"sync_runs": redact([dict(run) for run in sync_runs], secrets)}
     rendered = {
-        "README.txt": _readme(training, as_of, generated_at, counts),
+        "README.txt": _readme(training, as_of, generated_at, counts, signed_by),
         "population.csv": _csv(POPULATION_COLUMNS, population),
         "completions.csv": _csv(COMPLETIONS_COLUMNS, completions),
         "exceptions.csv": _csv(EXCEPTIONS_COLUMNS, exceptions),
@@ -346,6 +359,7 @@ def build_pack(
     secrets: Iterable[Secret | str | None] = (),
     unicode_font: UnicodeFont = True,
     overwrite: bool = False,
+    signer: SigningKey | None = None,
 ) -> Path:
     """Write the evidence pack for one training to `out` (a .zip, mode 0600) and return its path.
 
@@ -354,7 +368,8 @@ def build_pack(
     `sync_runs` are the store's sync-run records, serialised as JSON. `generated_at` (default
     `clock.now()`) is also the certificates' issue time and the zip entries' time, so the same inputs and
     clock give the same bytes. `secrets` (e.g. `Settings.token`) and the KNOWBE4_API_KEY environment
-    variable are redacted wherever they might appear.
+    variable are redacted wherever they might appear. `signer` (`signing.signing_key(state_dir)`) signs
+    manifest.json, so that a pack rebuilt after an edit no longer verifies under the builder's public key.
     """
     target = Path(out)
     if target.exists() and not overwrite:
@@ -376,6 +391,7 @@ def build_pack(
         config=config or {},
         sync_runs=list(sync_runs),
         secrets=hidden,
+        signed_by=signer.key_id if signer is not None else None,
     )
     header = manifest_header(
         training_key=training.key,
@@ -396,5 +412,5 @@ def build_pack(
             pack.add(name, files.text[name])
         for name, cert in files.certificates:
             pack.add(name, render_certificate(cert, issued_at=moment, unicode_font=unicode_font))
-        pack.finish(header)
+        pack.finish(header, signer)
     return target
