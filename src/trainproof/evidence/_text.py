@@ -1,10 +1,13 @@
-"""Text a PDF font can draw: Latin-1 for the core fonts, a Unicode TTF when one is on this machine.
+"""Text a PDF font can draw: Latin-1 for the core fonts, DejaVu Sans (bundled) for everything else.
 
 The PDF core fonts (Helvetica) need no embedding and give small, machine-independent files, but only
-draw Latin-1. Names in other scripts are drawn with DejaVu Sans when it is installed locally (never
-downloaded); otherwise, and for any character that font lacks, they are transliterated (Cyrillic and
-Greek letters, Latin letters with marks, typographic punctuation) and what is left becomes '?'. The exact
-Unicode text is always kept in the PDF metadata and in the embedded evidence.json.
+draw Latin-1. Names in other scripts are drawn with DejaVu Sans, which ships inside this package
+(fonts/, Bitstream Vera licence) so every machine draws the same glyphs: Latin, Greek, Cyrillic,
+Armenian, Georgian, Hebrew, Arabic and many symbols. A character outside it (CJK, most emoji) is
+transliterated when it has a Latin-1 form (letters with marks, typographic punctuation) and becomes '?'
+otherwise; control and format characters are dropped, tabs and line breaks become spaces. There is no
+text shaping (it needs HarfBuzz): right-to-left and joining scripts are drawn letter by letter in the
+stored order. Never an error: the exact Unicode text is kept in the embedded evidence.json.
 """
 
 from __future__ import annotations
@@ -13,8 +16,13 @@ import unicodedata
 from collections.abc import Iterable, Set
 from pathlib import Path
 
-# Places where distributions and macOS installs put DejaVu Sans; first hit wins.
-FONT_CANDIDATES: tuple[str, ...] = (
+BUNDLED_FONT = Path(__file__).with_name("fonts") / "DejaVuSans.ttf"
+"""DejaVu Sans 2.37, shipped in the wheel with its bold face and LICENSE."""
+
+# The bundled font first; the places distributions and macOS put DejaVu Sans are kept for a copy of the
+# package whose fonts/ folder was stripped. First hit wins.
+FONT_CANDIDATES: tuple[str | Path, ...] = (
+    BUNDLED_FONT,
     "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",  # Debian, Ubuntu
     "/usr/share/fonts/dejavu-sans-fonts/DejaVuSans.ttf",  # Fedora, RHEL
     "/usr/share/fonts/dejavu/DejaVuSans.ttf",  # older Fedora, CentOS
@@ -27,7 +35,7 @@ FONT_CANDIDATES: tuple[str, ...] = (
 
 
 def find_unicode_font(candidates: Iterable[str | Path] = FONT_CANDIDATES) -> Path | None:
-    """The first DejaVu Sans (or given TTF) present on this machine, or None."""
+    """The bundled DejaVu Sans (or the first given TTF present), or None."""
     for candidate in candidates:
         path = Path(candidate)
         if path.is_file():
@@ -67,6 +75,17 @@ _TRANSLIT: dict[str, str] = {}
 for _pair in _PAIRS.split("|"):
     _src, _, _dst = _pair.partition(" ")
     _TRANSLIT[_src] = _dst
+
+
+def shorten(text: str, limit: int, ellipsis: str = "...") -> str:
+    """Runs of white space as one space, and at most `limit` characters (the end replaced by `ellipsis`).
+
+    Certificates show names and titles up to a length a page can hold; the full text is in evidence.json.
+    """
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    return flat[: max(limit - len(ellipsis), 0)].rstrip() + ellipsis
 
 
 def transliterate(text: str, drawable: Set[int] | None = None) -> str:

@@ -5,14 +5,21 @@ enrollments, and carries its own proof: the evidence record is attached to the P
 the certificate id is the SHA-256 of exactly those bytes (shown shortened, in full in the footer and the
 metadata). The same evidence and the same issue time give byte-identical files.
 
-Font: Helvetica (a PDF core font, nothing embedded) whenever every text is Latin-1. Otherwise DejaVu Sans
-is embedded if it is installed on this machine (no download), else the text is transliterated; see
-`trainproof.evidence._text`.
+Font: Helvetica (a PDF core font, nothing embedded) whenever every text is Latin-1; otherwise the DejaVu
+Sans bundled with trainproof is embedded (Latin, Greek, Cyrillic and more). What it cannot draw is
+transliterated or drawn as '?', control characters are dropped; see `trainproof.evidence._text`.
+
+KnowBe4 names and titles are typed by thousands of people and can be any length: a certificate shows at
+most a page's worth of each (NAME_CHARS, TITLE_CHARS, CELL_CHARS; longer text ends in an ellipsis and a
+note says so) while evidence.json keeps every character. A certificate that still cannot be written is
+one person's problem: `write_certificates` reports it (`CertificateProblem`) and writes the others.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import logging
+import unicodedata
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,12 +29,23 @@ from fpdf.enums import MethodReturnValue, XPos, YPos
 from fpdf.fonts import TTFFont
 
 from trainproof import __version__, clock
-from trainproof.evidence._common import EvidenceError, ensure_private_dir, write_private
-from trainproof.evidence._text import bold_variant, find_unicode_font, is_latin1, transliterate
+from trainproof.errors import TrainproofError
+from trainproof.evidence._common import EvidenceError, ensure_private_dir, slug, write_private
+from trainproof.evidence._text import bold_variant, find_unicode_font, is_latin1, shorten, transliterate
 from trainproof.evidence.records import CertificateData
 
+logger = logging.getLogger("trainproof.evidence")
+
 UnicodeFont = Path | str | bool
-"""True: look for DejaVu Sans on this machine; False: core font only (transliterate); a path: that TTF."""
+"""True: the bundled DejaVu Sans; False: core font only (transliterate); a path: that TTF."""
+
+# The most characters a certificate draws of each value (a 20 pt name, a 16 pt title, a 9 pt table cell),
+# chosen so the longest value in the widest glyphs still fits one page; e-mail addresses are at most 254.
+NAME_CHARS = 120
+EMAIL_CHARS = 254
+TITLE_CHARS = 200
+CELL_CHARS = 200
+META_CHARS = 1000  # PDF title, subject and keywords: shown by viewers, searched by indexers
 
 _CORE_FAMILY = "helvetica"
 _TTF_FAMILY = "trainproof-unicode"
@@ -55,6 +73,13 @@ def _resolve_font(data: CertificateData, unicode_font: UnicodeFont) -> Path | No
         return None
     if unicode_font is True:
         return find_unicode_font()
+    return _check_font(unicode_font)
+
+
+def _check_font(unicode_font: UnicodeFont) -> Path | None:
+    """The font file asked for, or an error: a wrong font is the caller's mistake, not one person's."""
+    if isinstance(unicode_font, bool):
+        return None
     path = Path(unicode_font)
     if not path.is_file():
         raise EvidenceError(f"font file {path} not found", "give the path of a .ttf file, or leave the default")
@@ -73,6 +98,7 @@ class _CertificatePDF(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self._footer_text = footer_text
         self._page_font = _Page(_CORE_FAMILY, True, None)
+        self.altered = False
 
     def use_font(self, page: _Page) -> None:
         self._page_font = page
@@ -80,6 +106,18 @@ class _CertificatePDF(FPDF):
     def drawable(self, s: str) -> str:
         """`s` reduced to what the current font can draw."""
         return transliterate(s, self._page_font.drawable)
+
+    def shown(self, s: str, limit: int) -> str:
+        """A value from KnowBe4 as drawn: drawable, on one line, at most `limit` characters.
+
+        Remembers when that is not the value itself, so the certificate can say where the exact text is.
+        """
+        drawable = self._page_font.drawable
+        ellipsis = "\u2026" if drawable is not None and 0x2026 in drawable else "..."
+        drawn = shorten(self.drawable(s), limit, ellipsis)
+        if drawn != " ".join(s.split()):
+            self.altered = True
+        return drawn
 
     def style(self, size: float, bold: bool = False) -> None:
         self.set_font(self._page_font.family, "B" if bold and self._page_font.has_bold else "", size)
@@ -113,18 +151,29 @@ def render_certificate(
         bold = bold_variant(font_path)
         if bold is not None:
             pdf.add_font(_TTF_FAMILY, "B", str(bold))
-        ttf = pdf.fonts[_TTF_FAMILY]
-        cmap = ttf.cmap if isinstance(ttf, TTFFont) else {}
-        page = _Page(_TTF_FAMILY, bold is not None, frozenset(cmap))
+        # Only characters both faces have, so a bold line never meets a missing glyph.
+        drawable: frozenset[int] | None = None
+        for key in (_TTF_FAMILY, _TTF_FAMILY + "B"):
+            face = pdf.fonts.get(key)
+            if isinstance(face, TTFFont):
+                codes = frozenset[int](face.cmap)
+                drawable = codes if drawable is None else drawable & codes
+        page = _Page(_TTF_FAMILY, bold is not None, drawable or frozenset())
     pdf.use_font(page)
 
     pdf.set_creation_date(issued)
-    pdf.set_title(f"Training certificate {cert_id}: {data.training.title} - {data.name}")
+    title, name, email = _meta(data.training.title), _meta(data.name), _meta(data.email)
+    pdf.set_title(f"Training certificate {cert_id}: {title} - {name}")
     pdf.set_author(f"trainproof {__version__}")
     pdf.set_creator(f"trainproof {__version__}")
-    pdf.set_subject(f"{data.training.title} completed by {data.name} <{data.email}>")
+    pdf.set_subject(f"{title} completed by {name} <{email}>")
     pdf.set_keywords(
-        [f"certificate-id:{cert_id}", f"sha256:{full}", f"training:{data.training.key}", f"user-id:{data.user_id}"]
+        [
+            f"certificate-id:{cert_id}",
+            f"sha256:{full}",
+            f"training:{_meta(data.training.key)}",
+            f"user-id:{data.user_id}",
+        ]
     )
     pdf.set_lang("en")
     pdf.embed_file(
@@ -140,6 +189,12 @@ def render_certificate(
     pdf.add_page()
     _body(pdf, data, issued=issued, cert_id=cert_id, full=full)
     return bytes(pdf.output())
+
+
+def _meta(text: str) -> str:
+    """Metadata text: every printable character up to META_CHARS (control and format characters dropped)."""
+    kept = "".join(ch if unicodedata.category(ch)[0] != "C" else " " if ch.isspace() else "" for ch in text)
+    return shorten(kept, META_CHARS, "\u2026")
 
 
 def _line(pdf: _CertificatePDF, text: str, size: float, *, bold: bool = False, gap: float = 0) -> None:
@@ -176,10 +231,10 @@ def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert
     _line(pdf, "Certificate of Training Completion", 22, bold=True, gap=2)
     _line(pdf, "Compliance evidence from KnowBe4 training records", 10, gap=8)
     _line(pdf, "This certifies that", 12, gap=2)
-    _line(pdf, data.name or data.email, 20, bold=True, gap=1)
-    _line(pdf, f"{data.email} (KnowBe4 user {data.user_id})", 11, gap=5)
+    _line(pdf, pdf.shown(data.name, NAME_CHARS) or pdf.shown(data.email, NAME_CHARS), 20, bold=True, gap=1)
+    _line(pdf, f"{pdf.shown(data.email, EMAIL_CHARS)} (KnowBe4 user {data.user_id})", 11, gap=5)
     _line(pdf, "has completed every selected campaign they are enrolled in for", 12, gap=2)
-    _line(pdf, data.training.title, 16, bold=True, gap=2)
+    _line(pdf, pdf.shown(data.training.title, TITLE_CHARS), 16, bold=True, gap=2)
     since = _when(data.compliant_since)
     late_note = " (completed after a campaign's end date: late)" if data.late else ""
     _line(pdf, f"Compliant since {since}{late_note}", 11, gap=8)
@@ -200,13 +255,11 @@ def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert
             first = True
             for enrollment in sorted(campaign.enrollments, key=lambda e: e.enrollment_id):
                 any_late = any_late or enrollment.late
-                label = f"{campaign.name} (id {campaign.campaign_id})" if first else ""
+                label = f"{pdf.shown(campaign.name, CELL_CHARS)} (id {campaign.campaign_id})" if first else ""
                 if first and campaign.late:
                     label += " - late"
                 done = _when(enrollment.completion_date) + (" - late" if enrollment.late else "")
-                table.row(
-                    [pdf.drawable(label), pdf.drawable(enrollment.module_name), str(enrollment.enrollment_id), done]
-                )
+                table.row([label, pdf.shown(enrollment.module_name, CELL_CHARS), str(enrollment.enrollment_id), done])
                 first = False
     if any_late:
         pdf.ln(1)
@@ -229,14 +282,71 @@ def _body(pdf: _CertificatePDF, data: CertificateData, *, issued: datetime, cert
         "holds this exact file.",
         8.5,
     )
-    if any(pdf.drawable(t) != t for t in (data.name, data.email)):
+    if pdf.altered:
         pdf.ln(1)
         _para(
             pdf,
-            "Some characters of the name could not be drawn in this font; the exact spelling is in evidence.json "
-            "and in the PDF metadata.",
+            "Some names or titles above are shortened or have characters that could not be drawn in this font; "
+            "the exact text is in evidence.json.",
             8,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class CertificateProblem:
+    """A certificate that could not be written, and why: one person's problem, reported, never a stop."""
+
+    label: str  # the file it would have been (ASCII), or training and user id when even that is unknown
+    user_id: int
+    reason: str  # printable, one line, at most a few hundred characters
+
+    @classmethod
+    def of(cls, data: CertificateData, exc: Exception) -> CertificateProblem:
+        try:
+            label = data.filename
+        except Exception:  # the evidence itself cannot be encoded, so it has no hash and no file name
+            label = f"{slug(data.training.key, max_len=32)}_{data.user_id}"
+        reason = exc.message if isinstance(exc, TrainproofError) else f"{type(exc).__name__}: {exc}"
+        printable = "".join(ch if ch.isprintable() else "?" for ch in reason[:600])
+        return cls(label=label, user_id=data.user_id, reason=shorten(printable, 300))
+
+    def line(self) -> str:
+        return f"certificate {self.label} (KnowBe4 user {self.user_id}) not written: {self.reason}"
+
+
+OnProblem = Callable[[CertificateProblem], object]
+"""Called once for each certificate that cannot be written; the others are still written."""
+
+
+class CertificatesNotWritten(TrainproofError):
+    """Some certificates could not be written; every other one was."""
+
+    def __init__(self, done: str, problems: Sequence[CertificateProblem]) -> None:
+        self.problems = tuple(problems)
+        shown = "; ".join(p.line() for p in self.problems[:3])
+        more = f"; and {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
+        super().__init__(
+            f"{done}; {len(self.problems)} could not be written ({shown}{more})",
+            "every other certificate was written; each one that was not is named with the reason",
+        )
+
+
+def try_render(
+    data: CertificateData,
+    *,
+    issued_at: datetime | None = None,
+    unicode_font: UnicodeFont = True,
+) -> bytes | CertificateProblem:
+    """`render_certificate`, with any failure turned into that person's `CertificateProblem`.
+
+    A bad font path is the caller's mistake, not the person's, and still raises.
+    """
+    _check_font(unicode_font)
+    try:
+        return render_certificate(data, issued_at=issued_at, unicode_font=unicode_font)
+    except Exception as exc:
+        logger.debug("certificate for KnowBe4 user %s not rendered", data.user_id, exc_info=True)
+        return CertificateProblem.of(data, exc)
 
 
 def write_certificate(
@@ -260,23 +370,49 @@ def write_certificates(
     issued_at: datetime | None = None,
     unicode_font: UnicodeFont = True,
     skip_existing: bool = False,
+    on_problem: OnProblem | None = None,
 ) -> list[Path]:
     """Write many certificates with one issue time; returns the paths written, in input order.
+
+    One person's certificate that cannot be rendered or written never stops the others: it is passed to
+    `on_problem`; without one, `CertificatesNotWritten` names them all after every other file is written.
+    Only a problem with `out_dir` itself stops at once.
 
     With `skip_existing`, a certificate whose file is already there is left alone and not returned: the
     file name holds the start of the certificate hash, so an existing file means the same evidence was
     already certified (what a nightly run wants: only the certificates earned since the last run).
     """
     directory = ensure_private_dir(Path(out_dir))
+    _check_font(unicode_font)
     issued = issued_at or clock.now()
     written: list[Path] = []
+    problems: list[CertificateProblem] = []
+    report = on_problem or problems.append
     seen: set[str] = set()
     for data in certificates:
-        if data.filename in seen:
-            raise EvidenceError(f"two certificates would be named {data.filename}", "pass each person once")
-        seen.add(data.filename)
-        target = directory / data.filename
+        try:
+            name = data.filename
+        except Exception as exc:
+            report(CertificateProblem.of(data, exc))
+            continue
+        if name in seen:
+            raise EvidenceError(f"two certificates would be named {name}", "pass each person once")
+        seen.add(name)
+        target = directory / name
         if skip_existing and target.exists():
             continue
-        written.append(write_private(target, render_certificate(data, issued_at=issued, unicode_font=unicode_font)))
+        pdf = try_render(data, issued_at=issued, unicode_font=unicode_font)
+        if isinstance(pdf, CertificateProblem):
+            report(pdf)
+            continue
+        try:
+            written.append(write_private(target, pdf))
+        except EvidenceError as exc:
+            report(CertificateProblem.of(data, exc))
+    if problems:
+        raise CertificatesNotWritten(f"wrote {_count(len(written))} to {directory}", problems)
     return written
+
+
+def _count(n: int) -> str:
+    return f"{n} certificate" if n == 1 else f"{n} certificates"
