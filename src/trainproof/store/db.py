@@ -23,6 +23,7 @@ from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.pool import StaticPool
 
 from trainproof.errors import StoreError
+from trainproof.store.failures import on_driver_error
 
 __all__ = [
     "create_store_engine",
@@ -31,8 +32,11 @@ __all__ = [
     "ensure_schema",
     "head_revision",
     "is_sqlite",
+    "known_revisions",
     "redact_url",
+    "schema_problem",
     "sqlite_path",
+    "store_label",
     "upgrade",
     "write_transaction",
 ]
@@ -60,6 +64,12 @@ def redact_url(url: str | URL) -> str:
         return "<unparseable URL>"
 
 
+def store_label(url: str | URL) -> str:
+    """How messages name the store: `the store /path/to/file.db` or `the store at <URL, no password>`."""
+    path = sqlite_path(url)
+    return f"the store {path}" if path is not None else f"the store at {redact_url(url)}"
+
+
 def is_sqlite(url: str | URL) -> bool:
     return _parse(url).get_backend_name() == "sqlite"
 
@@ -84,14 +94,24 @@ def _create_private_file(path: Path) -> None:
     """
     if path.exists():
         return
-    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # private too: no one else may plant a -wal
-    with contextlib.suppress(FileExistsError):
-        fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
-        os.close(fd)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # private too: no one may plant a -wal
+        with contextlib.suppress(FileExistsError):
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600)
+            os.close(fd)
+    except OSError as exc:
+        raise StoreError(
+            f"cannot create the store {path} ({exc.strerror or type(exc).__name__})",
+            "check that this user may write in its folder, or point TRAINPROOF_DATABASE_URL elsewhere",
+        ) from exc
 
 
 def create_store_engine(url: str | URL, **kwargs: Any) -> Engine:
-    """An Engine for the store, with the per-dialect session settings trainproof relies on."""
+    """An Engine for the store, with the per-dialect session settings trainproof relies on.
+
+    Its driver errors that describe the store's condition (damaged, read-only, not a database, server
+    gone) are raised as StoreError with what to do (see `failures.py`), whichever command hit them.
+    """
     parsed = _parse(url)
     backend = parsed.get_backend_name()
     if backend == "sqlite":
@@ -104,10 +124,12 @@ def create_store_engine(url: str | URL, **kwargs: Any) -> Engine:
             kwargs.setdefault("connect_args", {"timeout": BUSY_TIMEOUT_MS / 1000})
         engine = create_engine(parsed, **kwargs)
         _sqlite_events(engine, wal=path is not None)
+        event.listen(engine, "handle_error", on_driver_error)
         return engine
     if backend == "postgresql":
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         _postgres_events(engine)
+        event.listen(engine, "handle_error", on_driver_error)
         return engine
     raise StoreError(
         f"unsupported database '{backend}'",
@@ -201,6 +223,37 @@ def head_revision() -> str:
     return head
 
 
+def known_revisions() -> set[str]:
+    """Every migration this trainproof ships; a store at any other revision was made by a newer one."""
+    from alembic.config import Config
+    from alembic.script import ScriptDirectory
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
+
+
+def schema_problem(current: str | None, *, has_tables: bool, where: str = "the store") -> StoreError | None:
+    """Why this trainproof must not use a store at revision `current`; None at head or when empty."""
+    head = head_revision()
+    if current == head or (current is None and not has_tables):
+        return None
+    if current is None:
+        return StoreError(
+            f"{where} holds tables that are not a trainproof store",
+            "point [store] url or TRAINPROOF_DATABASE_URL at an empty or trainproof database",
+        )
+    if current not in known_revisions():
+        return StoreError(
+            f"{where} is at schema {current}, newer than this trainproof knows (head {head})",
+            "upgrade trainproof (pip install -U trainproof) before using this store; do not downgrade it",
+        )
+    return StoreError(
+        f"{where} is at schema {current}, this trainproof needs {head}",
+        "run `trainproof db upgrade` (back up the store first)",
+    )
+
+
 def current_revision(conn: Connection) -> str | None:
     """The migration the store is at; None for an empty store."""
     from alembic.runtime.migration import MigrationContext
@@ -215,6 +268,10 @@ def upgrade(engine: Engine, revision: str = "head") -> tuple[str | None, str | N
     try:
         with engine.connect() as conn, write_transaction(conn):
             before = current_revision(conn)
+            if before is not None and before not in known_revisions():
+                newer = schema_problem(before, has_tables=True, where=store_label(engine.url))
+                assert newer is not None
+                raise newer
             command.upgrade(_alembic_config(conn), revision)
             after = current_revision(conn)
     except OperationalError as exc:
@@ -242,7 +299,6 @@ def ensure_schema(engine: Engine) -> None:
     A new (empty) store is upgraded here, so `sync` works on first use. An existing store behind this
     trainproof's migrations is left alone: migrating someone's evidence store is an explicit step.
     """
-    head = head_revision()
     try:
         with engine.connect() as conn:
             current = current_revision(conn)
@@ -253,31 +309,12 @@ def ensure_schema(engine: Engine) -> None:
             f"cannot open the store at {redact_url(engine.url)} ({_short(exc)})",
             "check the URL, that the database is reachable and the file readable",
         ) from None
-    if current == head:
-        return
     if current is None and not has_tables:
         upgrade(engine)
         return
-    if current is None:
-        raise StoreError(
-            f"{redact_url(engine.url)} holds tables that are not a trainproof store",
-            "point [store] url or TRAINPROOF_DATABASE_URL at an empty or trainproof database",
-        )
-    from alembic.config import Config
-    from alembic.script import ScriptDirectory
-
-    cfg = Config()
-    cfg.set_main_option("script_location", str(MIGRATIONS))
-    known = {rev.revision for rev in ScriptDirectory.from_config(cfg).walk_revisions()}
-    if current not in known:
-        raise StoreError(
-            f"the store is at schema {current}, newer than this trainproof knows (head {head})",
-            "upgrade trainproof",
-        )
-    raise StoreError(
-        f"the store is at schema {current}, this trainproof needs {head}",
-        "run `trainproof db upgrade` (back up the store first)",
-    )
+    problem = schema_problem(current, has_tables=has_tables, where=store_label(engine.url))
+    if problem is not None:
+        raise problem
 
 
 def _short(exc: Exception) -> str:
