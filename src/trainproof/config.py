@@ -2,27 +2,25 @@
 
 Precedence: environment variables, then trainproof.toml (`--config PATH`, `TRAINPROOF_CONFIG`, or
 ./trainproof.toml), then defaults. The API token is read only from `KNOWBE4_API_KEY` or the OS keyring,
-never from a file, and is held in a `Secret` whose repr and str hide it.
+never from a file, and is held in a `Secret` whose repr and str hide it. Every table and key of the
+file is declared in `config_keys` (a typo is an error, not a silent default), and the base URL the token
+goes to follows `base_url`'s rule (KnowBe4 or loopback unless asked for explicitly, never link-local).
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import os
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
+from trainproof.base_url import REGIONS, check_base_url
+from trainproof.config_keys import check_document
 from trainproof.errors import ConfigError
 
-REGIONS: dict[str, str] = {
-    "us": "https://us.api.knowbe4.com",
-    "eu": "https://eu.api.knowbe4.com",
-    "ca": "https://ca.api.knowbe4.com",
-    "uk": "https://uk.api.knowbe4.com",
-    "de": "https://de.api.knowbe4.com",
-}
 KEYRING_SERVICE = "trainproof"
 KEYRING_USERNAME = "KNOWBE4_API_KEY"
 DEFAULT_DATABASE_URL = "sqlite:///trainproof.db"
@@ -126,14 +124,13 @@ def _token_from_keyring() -> Secret | None:
     return Secret(value) if value else None
 
 
-def resolve_base_url(region: str | None, base_url: str | None) -> tuple[str, str]:
-    """Return (base_url, region) from a region key or an explicit base URL."""
+def resolve_base_url(
+    region: str | None, base_url: str | None, *, explicit: bool = True, origin: str = "KNOWBE4_BASE_URL"
+) -> tuple[str, str]:
+    """Return (base_url, region) from a region key or a base URL the token may be sent to (trainproof.base_url)."""
     reg = (region or "us").strip().lower()
     if base_url:
-        url = base_url.strip().rstrip("/")
-        if not url.startswith(("http://", "https://")):
-            raise ConfigError(f"KNOWBE4_BASE_URL '{url}' is not an http(s) URL", "e.g. http://127.0.0.1:8765")
-        return url, reg
+        return check_base_url(base_url, explicit=explicit, origin=origin), reg
     if reg not in REGIONS:
         raise ConfigError(
             f"unknown KnowBe4 region '{region}'",
@@ -141,6 +138,28 @@ def resolve_base_url(region: str | None, base_url: str | None) -> tuple[str, str
             "(from your console's host: training=us, eu, ca, uk, de)",
         )
     return REGIONS[reg], reg
+
+
+def _env_number(name: str, text: str) -> float:
+    """A positive, finite number from the environment (TOML's own values are checked by config_keys)."""
+    try:
+        value = float(text)
+    except ValueError:
+        value = math.nan
+    if not math.isfinite(value) or value <= 0:
+        raise ConfigError(f"{name} '{text[:40]}' is not a positive number", f"e.g. {name}=0.01")
+    return value
+
+
+def _limits(table: dict[str, Any]) -> Limits:
+    """[knowbe4.limits] over the defaults; values were checked against config_keys.TABLES already."""
+    defaults = Limits()
+    values: dict[str, Any] = {}
+    for f in fields(Limits):
+        default = getattr(defaults, f.name)
+        value = table.get(f.name, default)
+        values[f.name] = float(value) if isinstance(default, float) else int(value)
+    return Limits(**values)
 
 
 def load_settings(config: Path | str | None = None, *, env: dict[str, str] | None = None) -> Settings:
@@ -154,37 +173,32 @@ def load_settings(config: Path | str | None = None, *, env: dict[str, str] | Non
     elif Path("trainproof.toml").is_file():
         path = Path("trainproof.toml")
     raw: dict[str, Any] = _read_toml(path) if path is not None else {}
+    source = str(path)
+    check_document(raw, source)
 
-    kb4: dict[str, Any] = raw.get("knowbe4", {}) if isinstance(raw.get("knowbe4"), dict) else {}
-    base_url, region = resolve_base_url(
-        environ.get("KNOWBE4_REGION") or kb4.get("region"),
-        environ.get("KNOWBE4_BASE_URL") or kb4.get("base_url"),
-    )
+    kb4: dict[str, Any] = raw.get("knowbe4", {})
+    region_key = environ.get("KNOWBE4_REGION") or kb4.get("region")
+    if environ.get("KNOWBE4_BASE_URL"):  # set in the environment: asked for on purpose
+        base_url, region = resolve_base_url(region_key, environ["KNOWBE4_BASE_URL"])
+    else:
+        base_url, region = resolve_base_url(
+            region_key,
+            kb4.get("base_url"),
+            explicit=kb4.get("allow_custom_base_url", False),
+            origin=f"[knowbe4] base_url in {source}",
+        )
     token_value = environ.get("KNOWBE4_API_KEY", "").strip()
     token = Secret(token_value) if token_value else _token_from_keyring()
 
-    store: dict[str, Any] = raw.get("store", {}) if isinstance(raw.get("store"), dict) else {}
+    store: dict[str, Any] = raw.get("store", {})
     database_url = environ.get("TRAINPROOF_DATABASE_URL") or str(store.get("url") or DEFAULT_DATABASE_URL)
 
     state_dir = Path(environ.get("TRAINPROOF_STATE_DIR") or Path.home() / ".local" / "state" / "trainproof")
 
-    lim: dict[str, Any] = kb4.get("limits", {}) if isinstance(kb4.get("limits"), dict) else {}
-    try:
-        limits = Limits(
-            per_second=float(lim.get("per_second", 4.0)),
-            per_minute=float(lim.get("per_minute", 50.0)),
-            daily_base=int(lim.get("daily_base", 2000)),
-            time_scale=float(environ.get("TRAINPROOF_TIME_SCALE") or lim.get("time_scale", 1.0)),
-            timeout_s=float(lim.get("timeout_s", 30.0)),
-            retry_budget_s=float(lim.get("retry_budget_s", 300.0)),
-            retry_attempts=int(lim.get("retry_attempts", 8)),
-            request_deadline_s=float(lim.get("request_deadline_s", 120.0)),
-            max_response_bytes=int(lim.get("max_response_bytes", 64 * 1024 * 1024)),
-        )
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(f"[knowbe4.limits] has a bad value ({exc})", "use numbers") from None
-    if limits.per_second <= 0 or limits.per_minute <= 0 or limits.time_scale <= 0:
-        raise ConfigError("[knowbe4.limits] values must be positive", "e.g. per_second = 4, per_minute = 50")
+    lim: dict[str, Any] = {**kb4.get("limits", {})}
+    if environ.get("TRAINPROOF_TIME_SCALE"):
+        lim["time_scale"] = _env_number("TRAINPROOF_TIME_SCALE", environ["TRAINPROOF_TIME_SCALE"])
+    limits = _limits(lim)
 
     return Settings(
         base_url=base_url,
