@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -46,7 +46,7 @@ def oracle(
     sticky: list[StickyRecord],
     as_of: datetime,
     recorded_at: datetime,
-) -> tuple[list[Decision], list[StickyRecord]]:
+) -> tuple[list[Decision], list[StickyRecord], list[EnrollmentFact]]:
     by_id = {c.campaign_id: c for c in campaigns}
     selected = {cid for t in pol.trainings for cid in t.campaign_ids}
     infos = {cid: CampaignInfo.of(cid, by_id.get(cid)) for cid in by_id.keys() | selected}
@@ -61,6 +61,9 @@ def oracle(
 
     def counted(e: EnrollmentFact) -> bool:
         return is_complete(e.status) and e.completion_date is not None and e.completion_date <= as_of
+
+    # A completion dated after the as-of instant never counts, whatever its status: a data problem to list.
+    future = [e for e in considered if e.completion_date is not None and e.completion_date > as_of]
 
     # A module's display name: from the first enrollment that opened it without counting as complete.
     names: dict[str, str] = {}
@@ -161,7 +164,7 @@ def oracle(
                 state, due, started = "not_enrolled", deadline, None
             decisions.append(Decision(*who, state, False, None, None, late, False, None, enrolled, due, started,
                                       opened_rules))  # fmt: skip
-    return decisions, new
+    return decisions, new, future
 
 
 # --- random tenants ----------------------------------------------------------------------------------
@@ -172,6 +175,8 @@ STATUSES = st.sampled_from(
     ["Completed"] * 4 + ["Passed"] * 2 + ["In Progress", "Not Started", "Past Due", "Finished", None]
 )
 SOMETIMES = st.sampled_from([False, False, False, True])
+# Now and then a date KnowBe4 should never send: 9999-12-31 (after any as-of instant) or year 1.
+ODD = st.sampled_from([None] * 8 + [datetime(9999, 12, 31, tzinfo=UTC), datetime(1, 1, 1, tzinfo=UTC)])
 
 
 @st.composite
@@ -212,8 +217,8 @@ def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[Enrollm
                 module_key=f"sp:{module}",
                 module_name=draw(st.sampled_from([f"Module {module}", f"Renamed {module}"])),
                 status=status,
-                enrollment_date=draw(st.none() | DAYS.map(day)),
-                completion_date=day(draw(DAYS)) if status != "Not Started" or draw(SOMETIMES) else None,
+                enrollment_date=draw(st.none() | DAYS.map(day) | ODD),
+                completion_date=(draw(ODD) or day(draw(DAYS))) if status != "Not Started" or draw(SOMETIMES) else None,
                 removed_at=day(draw(DAYS)) if draw(SOMETIMES) else None,
             )
         )
@@ -230,8 +235,12 @@ def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[Enrollm
     return people, campaigns, enrollments, policy(scope, **trainings), draw(st.integers(20, 90))
 
 
-def check(result: Evaluation, expected: tuple[list[Decision], list[StickyRecord]], read_first: int) -> None:
-    decisions, new = expected
+def check(
+    result: Evaluation,
+    expected: tuple[list[Decision], list[StickyRecord], list[EnrollmentFact]],
+    read_first: int,
+) -> None:
+    decisions, new, future = expected
     # Read a part first (lazy assembly must not depend on the order things are read in).
     if read_first % 4 == 0 and decisions:
         uid = decisions[read_first % len(decisions)].user_id
@@ -247,6 +256,7 @@ def check(result: Evaluation, expected: tuple[list[Decision], list[StickyRecord]
     assert result.totals() == {k: {**{s: c[s] for s in states}, "total": c.total()} for k, c in counts.items()}
     assert list(result.decisions) == decisions
     assert list(result.new_sticky) == new
+    assert list(result.future_completions) == future
     for t in result.policy.trainings:
         assert list(result.for_training(t.key)) == [d for d in decisions if d.training == t.key]
     for d in decisions:

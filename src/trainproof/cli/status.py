@@ -16,6 +16,7 @@ from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
 from trainproof.cli._store import read_engine
 from trainproof.compliance import STATES, check, plan_reset
+from trainproof.compliance.check import data_problems
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.policy import load_policy
 from trainproof.decisions import configured_policy, judge, keep_sticky
@@ -36,11 +37,19 @@ class CheckFailed(TrainproofError):
 
 @app.command("check")
 def check_command(fmt: FormatOpt = Format.table) -> None:
-    """Validate [trainings.*] and [scope] against the campaigns in the store, and the seed's prerequisites."""
-    policy = load_policy(settings())
+    """Validate [trainings.*] and [scope] against the campaigns in the store, and the seed's prerequisites.
+
+    Then list KnowBe4 rows the decisions do not count: a completion dated after now (9999-12-31 from a
+    broken import) never counts, and is named here with a few examples; the store keeps it as received.
+    """
+    cfg = settings()
+    policy = load_policy(cfg)
     with read_engine().connect() as conn:
         campaigns = load_campaigns(conn)
-    problems = check(policy, campaigns)
+        problems = check(policy, campaigns)
+        if policy.trainings and not any(p.severity == "error" for p in problems):
+            judged = judge(conn, cfg, policy=policy)
+            problems = (*problems, *data_problems(judged.evaluation, campaigns))
     rows = [p.to_dict() for p in problems]
     if fmt is Format.table:
         if not rows:

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Literal
 
-from trainproof.compliance.facts import Campaign
+from trainproof.compliance.engine import Evaluation
+from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
 from trainproof.compliance.policy import Policy, name_hint
 from trainproof.statuses import SEED_ALLOWED_CAMPAIGN_STATUSES
 
@@ -27,6 +29,8 @@ class Problem:
     message: str  # one line: what is wrong and what to do
     training: str | None = None
     campaign: int | str | None = None
+    count: int | None = None  # data problems: how many rows
+    examples: tuple[dict[str, Any], ...] = ()  # data problems: a few of those rows, as data
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -35,6 +39,8 @@ class Problem:
             "training": self.training,
             "campaign": self.campaign,
             "message": self.message,
+            "count": self.count,
+            "examples": list(self.examples),
         }
 
 
@@ -159,3 +165,77 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
                 )
     problems.sort(key=lambda p: p.severity != "error")
     return tuple(problems)
+
+
+_EXAMPLES = 3  # rows named in a data problem's message; `--format json` lists the same ones
+_TEXT_CAP = 60  # characters of a name from KnowBe4 quoted in a message
+
+
+def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
+    """Rows of KnowBe4 data the current evaluation refused to count, as warnings naming a few of them.
+
+    The rows stay in the store as KnowBe4 sent them; these problems say why they did not count and where
+    to correct them. `evaluation` must be a current one (as of now): the store hides later completions
+    from a point-in-time evaluation, so it has none to report.
+    """
+    people = {p.user_id: p for p in evaluation.population}
+    people.update((x.person.user_id, x.person) for x in evaluation.excluded)
+    names = {c.campaign_id: c.name for c in campaigns}
+    problems: list[Problem] = []
+    future = evaluation.future_completions
+    if future:
+        n = len(future)
+        examples = tuple(_example(e, people, names) for e in future[:_EXAMPLES])
+        problems.append(
+            Problem(
+                "warning",
+                "completion_after_now",
+                f"{n} completion{'' if n == 1 else 's'} in the selected campaigns "
+                f"{'is' if n == 1 else 'are'} dated after now ({_instant(evaluation.as_of)}), so "
+                f"{'it does' if n == 1 else 'they do'} not count: {_listed(examples, n)}; correct the date in "
+                "KnowBe4 (trainproof keeps the row as received)",
+                count=n,
+                examples=examples,
+            )
+        )
+    return tuple(problems)
+
+
+def _example(e: EnrollmentFact, people: dict[int, Person], names: dict[int, str]) -> dict[str, Any]:
+    person = people.get(e.user_id) if e.user_id is not None else None
+    return {
+        "enrollment_id": e.enrollment_id,
+        "user_id": e.user_id,
+        "email": person.email if person is not None else None,
+        "name": person.name if person is not None else None,
+        "campaign_id": e.campaign_id,
+        "campaign": names.get(e.campaign_id),
+        "module": e.module_name,
+        "status": e.status,
+        "enrollment_date": e.enrollment_date,
+        "completion_date": e.completion_date,
+    }
+
+
+def _listed(examples: Sequence[dict[str, Any]], count: int) -> str:
+    """'enrollment 12 of 'bob@x' in 'Campaign A' completed 9999-12-31, ...': names quoted as data (repr)."""
+    parts: list[str] = []
+    for x in examples:
+        who = _quoted(x["email"]) if x["email"] is not None else f"user {x['user_id']}"
+        where = _quoted(x["campaign"]) if x["campaign"] is not None else f"campaign {x['campaign_id']}"
+        parts.append(f"enrollment {x['enrollment_id']} of {who} in {where} completed {_instant(x['completion_date'])}")
+    more = count - len(examples)
+    return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
+
+
+def _quoted(text: str) -> str:
+    """A name from KnowBe4 as a Python literal: control characters escaped, long text cut."""
+    return repr(text if len(text) <= _TEXT_CAP else text[: _TEXT_CAP - 1] + "…")
+
+
+def _instant(value: datetime | None) -> str:
+    if value is None:
+        return "without a date"
+    if (value.hour, value.minute, value.second, value.microsecond) == (0, 0, 0, 0):
+        return value.date().isoformat()
+    return f"{value.date().isoformat()} {value:%H:%M} UTC"  # isoformat pads year 1 as 0001; %Y does not

@@ -103,6 +103,15 @@ class Evaluation:
         with _gc_paused():
             return tuple(chain.from_iterable(v.explain(t, where) for t in range(len(v.trainings))))
 
+    @property
+    def future_completions(self) -> tuple[EnrollmentFact, ...]:
+        """Completions in the selected campaigns dated after `as_of`, which therefore did not count.
+
+        For a current evaluation these are data problems (a date KnowBe4 cannot yet know); the store
+        already hides later completions from a point-in-time one. In input order.
+        """
+        return tuple(self._verdicts.groups.future)
+
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
         counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.policy.trainings}

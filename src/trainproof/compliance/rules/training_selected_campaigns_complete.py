@@ -32,9 +32,10 @@ METADATA = RuleMetadata(
         "A person is enrolled in a campaign when KnowBe4 lists at least one enrollment of theirs in it. A "
         "campaign is complete for them when every module (store purchase or uploaded policy) they are "
         "enrolled in within it has at least one enrollment with status Completed or Passed and a completion "
-        "date on or before the as-of date; Not Started, In Progress, Past Due and unrecognised statuses do "
-        "not count. A person is compliant when enrolled in at least one selected campaign and every such "
-        "campaign is complete. Completions after the campaign's deadline count and are flagged late."
+        "date on or before the as-of date (a later date, such as 9999-12-31, never counts); Not Started, In "
+        "Progress, Past Due and unrecognised statuses do not count. A person is compliant when enrolled in at "
+        "least one selected campaign and every such campaign is complete. Completions after the campaign's "
+        "deadline count and are flagged late."
     ),
     remediation=(
         "Remind the person to finish the outstanding modules listed in the decision, or enrol them in the "
@@ -96,6 +97,7 @@ class Groups:
     modules: dict[int, dict[str, int]]
     kept: list[EnrollmentFact]  # the counted completions
     names: dict[str, str]  # display names of modules seen outstanding
+    future: list[EnrollmentFact] = field(default_factory=list[EnrollmentFact])  # completions dated after as_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,12 +119,15 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
 
     `index` maps each selected campaign id to a small integer i (see `Groups`). Null users,
     enrollments removed from KnowBe4 by `as_of` and enrollments made after `as_of` are skipped; a
-    completion counts only when dated by `as_of`.
+    completion counts only when dated by `as_of`. A completion dated later (9999-12-31 from a
+    broken import, or a clock ahead) leaves the module outstanding and is listed in `Groups.future`,
+    so `trainproof check` can name it: the comparison is the one this pass already makes.
     """
     n = len(index) or 1
     groups: dict[int, dict[str, int]] = {}
     kept: list[EnrollmentFact] = []
     names: dict[str, str] = {}
+    future: list[EnrollmentFact] = []
     complete_cache: dict[str | None, bool] = {}
     get_index = index.get
     get_group = groups.get
@@ -155,11 +160,14 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
             if prev is None or prev < 0 or kept[prev].completion_date > completed:  # pyright: ignore[reportOptionalOperand]  # a counted completion is dated
                 modules[module] = len(kept)
                 keep(e)
-        elif module not in modules:
+            continue
+        if completed is not None and completed > as_of:
+            future.append(e)
+        if module not in modules:
             modules[module] = -1
             if module not in names:
                 names[module] = e.module_name
-    return Groups(n, groups, kept, names)
+    return Groups(n, groups, kept, names, future)
 
 
 def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
