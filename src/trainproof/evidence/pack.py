@@ -29,7 +29,13 @@ from trainproof.evidence._common import (
     redact_text,
     secret_values,
 )
-from trainproof.evidence.certificates import UnicodeFont, render_certificate
+from trainproof.evidence.certificates import (
+    CertificateProblem,
+    CertificatesNotWritten,
+    OnProblem,
+    UnicodeFont,
+    try_render,
+)
 from trainproof.evidence.manifest import manifest_header, write_zip
 from trainproof.evidence.records import CertificateData, PersonRecord, Training
 from trainproof.evidence.signing import SigningKey
@@ -94,10 +100,9 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 @dataclass(frozen=True, slots=True)
 class _Files:
-    """The rendered text files and certificates of a pack, before they are zipped."""
+    """The rendered text files of a pack, before they are zipped."""
 
     text: dict[str, bytes]
-    certificates: list[tuple[str, CertificateData]]
 
 
 def _text_cell(value: str | None) -> str:
@@ -211,9 +216,18 @@ def compliance_config(raw: Mapping[str, Any], training_key: str) -> dict[str, An
     return chosen
 
 
+def _certificates_line(counts: Mapping[str, Any]) -> str:
+    users: list[int] = counts.get("certificates_not_written", [])
+    if not users:
+        return str(counts["certificates"])
+    ids = ", ".join(map(str, users))
+    return f"{counts['certificates']} ({len(users)} could not be written, for KnowBe4 users {ids})"
+
+
 def _readme(training: Training, as_of: str, generated_at: str, counts: Mapping[str, Any], signed_by: str | None) -> str:
     by_state = counts.get("by_state", {})
     states = ", ".join(f"{k} {v}" for k, v in sorted(by_state.items())) if by_state else "none"  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType, reportUnknownArgumentType]
+    certificates = _certificates_line(counts)
     return f"""\
 trainproof evidence pack
 ========================
@@ -222,7 +236,7 @@ Training:     {training.title} ({training.key})
 As of:        {as_of}
 Generated:    {generated_at} by trainproof {__version__}
 Population:   {counts["population"]} people in scope ({states})
-Compliant:    {counts["compliant"]}; not compliant: {counts["not_compliant"]}; certificates: {counts["certificates"]}
+Compliant:    {counts["compliant"]}; not compliant: {counts["not_compliant"]}; certificates: {certificates}
 Signed by:    {f"Ed25519 key {signed_by} (manifest.sig)" if signed_by else "nobody (an unsigned pack: see below)"}
 
 This pack holds the compliance decision of every person in scope for the training above on the as-of
@@ -308,8 +322,9 @@ def _render_files(
     sync_runs: list[Mapping[str, Any]],
     secrets: tuple[str, ...],
     signed_by: str | None,
+    certificates: Mapping[int, CertificateData],
+    not_written: list[int],
 ) -> tuple[_Files, dict[str, Any]]:
-    certificates = {r.user_id: CertificateData.from_record(r, training) for r in records if r.compliant}
     population = [_population_row(r, certificates.get(r.user_id)) for r in records]
     completions = [row for r in records for row in _completion_rows(r)]
     exceptions = [_exception_row(r) for r in records if not r.compliant]
@@ -320,6 +335,7 @@ def _render_files(
         "not_compliant": len(exceptions),
         "by_state": dict(sorted(by_state.items())),
         "certificates": len(certificates),
+        **({"certificates_not_written": not_written} if not_written else {}),
         "completions": len(completions),
         "sync_runs": len(sync_runs),
     }
@@ -343,8 +359,7 @@ def _render_files(
         name: redact_text(body, secrets).encode("utf-8-sig" if name.endswith(".csv") else "utf-8")
         for name, body in rendered.items()
     }
-    certs = [(f"certificates/{c.filename}", c) for c in sorted(certificates.values(), key=lambda c: c.user_id)]
-    return _Files(text=text, certificates=certs), counts
+    return _Files(text=text), counts
 
 
 def build_pack(
@@ -360,6 +375,7 @@ def build_pack(
     unicode_font: UnicodeFont = True,
     overwrite: bool = False,
     signer: SigningKey | None = None,
+    on_problem: OnProblem | None = None,
 ) -> Path:
     """Write the evidence pack for one training to `out` (a .zip, mode 0600) and return its path.
 
@@ -370,6 +386,10 @@ def build_pack(
     clock give the same bytes. `secrets` (e.g. `Settings.token`) and the KNOWBE4_API_KEY environment
     variable are redacted wherever they might appear. `signer` (`signing.signing_key(state_dir)`) signs
     manifest.json, so that a pack rebuilt after an edit no longer verifies under the builder's public key.
+
+    A certificate that cannot be written is one person's problem: the pack is still written without it
+    (README.txt and the manifest's counts name the user ids) and the problem goes to `on_problem`;
+    without one, `CertificatesNotWritten` is raised after the pack is complete.
     """
     target = Path(out)
     if target.exists() and not overwrite:
@@ -383,24 +403,32 @@ def build_pack(
         raise EvidenceError(f"user {dup[0]} has more than one decision for {training.key}", "pass one per person")
     hidden = secret_values([*secrets, os.environ.get(TOKEN_ENV)])
     as_of_text = iso(as_of if as_of is not None else moment)
-    files, counts = _render_files(
-        training,
-        chosen,
-        as_of=as_of_text,
-        generated_at=iso(moment),
-        config=config or {},
-        sync_runs=list(sync_runs),
-        secrets=hidden,
-        signed_by=signer.key_id if signer is not None else None,
-    )
-    header = manifest_header(
-        training_key=training.key,
-        training_title=training.title,
-        as_of=as_of if as_of is not None else moment,
-        generated_at=moment,
-        counts=counts,
-    )
+    problems: list[CertificateProblem] = []
     with write_zip(target, moment) as pack:
+        # Certificates first, so the text files can say which ones could not be written.
+        certificates: dict[int, CertificateData] = {}
+        for record in chosen:
+            if not record.compliant:
+                continue
+            cert = CertificateData.from_record(record, training)
+            pdf = try_render(cert, issued_at=moment, unicode_font=unicode_font)
+            if isinstance(pdf, CertificateProblem):
+                problems.append(pdf)
+                continue
+            pack.add(f"certificates/{cert.filename}", pdf)
+            certificates[record.user_id] = cert
+        files, counts = _render_files(
+            training,
+            chosen,
+            as_of=as_of_text,
+            generated_at=iso(moment),
+            config=config or {},
+            sync_runs=list(sync_runs),
+            secrets=hidden,
+            signed_by=signer.key_id if signer is not None else None,
+            certificates=certificates,
+            not_written=[p.user_id for p in problems],
+        )
         for name in (
             "README.txt",
             "population.csv",
@@ -410,7 +438,17 @@ def build_pack(
             "sync_runs.json",
         ):
             pack.add(name, files.text[name])
-        for name, cert in files.certificates:
-            pack.add(name, render_certificate(cert, issued_at=moment, unicode_font=unicode_font))
+        header = manifest_header(
+            training_key=training.key,
+            training_title=training.title,
+            as_of=as_of if as_of is not None else moment,
+            generated_at=moment,
+            counts=counts,
+        )
         pack.finish(header, signer)
+    for problem in problems:
+        if on_problem is not None:
+            on_problem(problem)
+    if problems and on_problem is None:
+        raise CertificatesNotWritten(f"wrote {target} with {counts['certificates']} certificates", problems)
     return target
