@@ -141,7 +141,7 @@ def test_names_resolve_to_ids_exactly() -> None:
     )
     assert fails("Completely different") == (
         "[trainings.hipaa] campaigns: no campaign is named 'Completely different': run `trainproof api "
-        "training/campaigns` to list the campaigns and use an id or exact name"
+        "training-campaigns` to list the campaigns and use an id or exact name"
     )
 
 

@@ -16,6 +16,7 @@ from typing import Any, cast
 from trainproof.compliance.facts import Campaign
 from trainproof.compliance.frameworks import FRAMEWORK_IDS
 from trainproof.config import Settings
+from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
 
 # The trainings the seed names, with the titles and frameworks they get when the config is silent.
@@ -30,8 +31,6 @@ DEFAULT_FRAMEWORKS: dict[str, tuple[str, ...]] = {
     "ai_awareness": ("nist_ai_rmf",),
 }
 
-_TRAINING_FIELDS = ("title", "campaigns", "renew_every_days", "new_hire_grace_days", "frameworks")
-_SCOPE_FIELDS = ("exclude_groups", "exclude_emails")
 _KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
 CampaignRef = int | str
@@ -156,7 +155,7 @@ def name_hint(name: str, campaigns: Sequence[Campaign]) -> str:
     if close:
         match = next(c for c in campaigns if c.name == close[0])
         return f"did you mean '{match.name}' (id {match.campaign_id})? Names must match exactly"
-    return "run `trainproof api training/campaigns` to list the campaigns and use an id or exact name"
+    return "run `trainproof api training-campaigns` to list the campaigns and use an id or exact name"
 
 
 def _parse_training(key: str, value: object, source: str) -> Training:
@@ -171,7 +170,7 @@ def _parse_training(key: str, value: object, source: str) -> Training:
         raise ConfigError(
             f"{where} in {source} must be a table", f"write {where} on its own line, then campaigns = [...]"
         )
-    _reject_unknown(where, table, _TRAINING_FIELDS, source)
+    reject_unknown_keys("trainings.*", table, source, shown=f"trainings.{key}")
 
     title = table.get("title", KNOWN_TRAININGS.get(key, key.replace("_", " ").replace("-", " ").title()))
     if not isinstance(title, str) or not title.strip():
@@ -239,7 +238,7 @@ def _parse_scope(value: object, source: str) -> Scope:
         raise ConfigError(
             f"[scope] in {source} must be a table", "write [scope] on its own line, then exclude_groups = [...]"
         )
-    _reject_unknown("[scope]", table, _SCOPE_FIELDS, source)
+    reject_unknown_keys("scope", table, source)
     groups = _list(table.get("exclude_groups", []))
     if groups is None or not all(isinstance(g, int) and not isinstance(g, bool) for g in groups):
         raise ConfigError("[scope] exclude_groups must be a list of KnowBe4 group ids", "write exclude_groups = [4567]")
@@ -263,14 +262,6 @@ def _table(value: object) -> Mapping[str, object] | None:
 def _list(value: object) -> list[object] | None:
     """`value` as a TOML array, or None when it is something else."""
     return cast("list[object]", value) if isinstance(value, list) else None
-
-
-def _reject_unknown(where: str, table: Mapping[str, object], known: Sequence[str], source: str) -> None:
-    for name in table:
-        if name not in known:
-            close = difflib.get_close_matches(str(name), known, n=1)
-            todo = f"did you mean {close[0]}?" if close else _one_of(known, "keys")
-            raise ConfigError(f"{where} in {source} has an unknown key '{name}'", todo)
 
 
 def _one_of(options: Sequence[str], what: str) -> str:
