@@ -35,6 +35,7 @@ from sqlalchemy import Engine
 from trainproof import clock
 from trainproof.client import KnowBe4Client
 from trainproof.config import Limits, Settings
+from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError, StoreError
 from trainproof.mcp_server._backend import Answer, Backend
 from trainproof.mcp_server._evaluations import Evaluations
@@ -66,10 +67,7 @@ class McpOptions:
     @classmethod
     def from_settings(cls, settings: Settings, source: str | None = None) -> McpOptions:
         table = settings.table("mcp")
-        keys = ("source", "cache_seconds", "retry_budget_s", "live_compliance_max_requests")
-        unknown = sorted(set(table) - set(keys))
-        if unknown:
-            raise ConfigError(f"[mcp] has unknown key '{unknown[0]}'", f"the keys are {', '.join(keys)}")
+        reject_unknown_keys("mcp", table, str(settings.config_path or "trainproof.toml"))
         chosen = str(source or table.get("source", "auto")).strip().lower()
         if chosen not in SOURCES:
             raise ConfigError(f"[mcp] source '{chosen}' is not valid", 'use "auto", "store" or "live"')

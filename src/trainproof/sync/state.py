@@ -26,6 +26,7 @@ from typing import Any, Literal, cast
 from sqlalchemy import Connection, func, select
 
 from trainproof.config import Settings
+from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
 from trainproof.store import schema
 from trainproof.store.queries import CampaignBookmark, campaign_bookmarks, last_run, recipient_bookmarks
@@ -60,9 +61,7 @@ def _bool(table: Mapping[str, Any], key: str, default: bool) -> bool:
 def sync_options(settings: Settings) -> SyncOptions:
     """Read `[sync]` and the trainings' campaign lists; a malformed value raises ConfigError."""
     table = settings.table("sync")
-    unknown = sorted(set(table) - {"campaigns", "phishing", "groups"})
-    if unknown:
-        raise ConfigError(f"[sync] has unknown key(s) {', '.join(unknown)}", "known keys: campaigns, phishing, groups")
+    reject_unknown_keys("sync", table, str(settings.config_path or "trainproof.toml"))
     mode = table.get("campaigns", "selected")
     if mode not in ("selected", "all"):
         raise ConfigError(f'[sync] campaigns must be "selected" or "all", not {mode!r}', 'write campaigns = "selected"')
