@@ -59,7 +59,7 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where the demo writes its store and evidence.")] = DEMO_DIR,
 ) -> None:
     """Try trainproof end to end on a simulated KnowBe4 tenant: sync, decide, certify, report. No key needed."""
-    from trainproof.cli.evidence import write_earned_certificates
+    from trainproof.cli.evidence import Problems, write_earned_certificates
     from trainproof.decisions import keep_after_sync
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
@@ -134,7 +134,8 @@ def demo_command(
         people.add_row(d.manager_email or "-", d.email, d.training, d.state, outstanding or d.state, due)
     console.print(people)
 
-    certs = write_earned_certificates(judged, out / "certificates", only_new=False)
+    problems = Problems()
+    certs = write_earned_certificates(judged, out / "certificates", only_new=False, problems=problems)
     key = "security_awareness"
     spec = ev.policy.training(key)
     records = records_from_decisions(
@@ -152,6 +153,7 @@ def demo_command(
         config=cfg.raw,
         sync_runs=runs,
         secrets=[cfg.token],
+        on_problem=problems,
     )
     verified = verify_pack(pack)
     html = write_html(out / "report.html", report_html(engine, cfg))
@@ -175,3 +177,4 @@ def demo_command(
         "With a real Reporting API token: export KNOWBE4_API_KEY=...; trainproof sync; trainproof status"
     )
     sys.stdout.flush()
+    problems.raise_for(f"the demo wrote {len(certs)} certificates")

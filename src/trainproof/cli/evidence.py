@@ -22,6 +22,7 @@ from trainproof.evidence import (
     write_certificates,
 )
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
+from trainproof.evidence.certificates import CertificateProblem, CertificatesNotWritten
 from trainproof.evidence.records import Training
 from trainproof.evidence.signing import key_id, public_line, public_pem
 from trainproof.store import sync_runs
@@ -33,11 +34,26 @@ class PackAltered(TrainproofError):
     """`trainproof evidence verify` found a difference."""
 
 
-def write_earned_certificates(judged: Judged, out: Path, *, only_new: bool) -> list[Path]:
+class Problems(list[CertificateProblem]):
+    """Certificates that could not be written: each printed on stderr when it happens, then one summary.
+
+    One person's bad data never stops the others; the command still ends non-zero (`raise_for`).
+    """
+
+    def __call__(self, problem: CertificateProblem) -> None:
+        sys.stderr.write(problem.line() + "\n")
+        self.append(problem)
+
+    def raise_for(self, done: str) -> None:
+        if self:
+            raise CertificatesNotWritten(done, self)
+
+
+def write_earned_certificates(judged: Judged, out: Path, *, only_new: bool, problems: Problems) -> list[Path]:
     """Certificates for every compliant decision; with `only_new`, skip those already written."""
     ev = judged.evaluation
     certs = certificates_from_decisions(ev.decisions, campaigns=judged.facts.campaigns)
-    return write_certificates(certs, out, issued_at=clock.now(), skip_existing=only_new)
+    return write_certificates(certs, out, issued_at=clock.now(), skip_existing=only_new, on_problem=problems)
 
 
 @app.command("certificates")
@@ -47,9 +63,11 @@ def certificates_command(
 ) -> None:
     """One PDF per compliant person and training, with a certificate id derived from the evidence."""
     cfg = settings()
-    with read_engine().connect() as conn:
+    with read_engine(intact=True).connect() as conn:
         judged = judge(conn, cfg, trainings=[training] if training else None)
-    paths = write_earned_certificates(judged, out, only_new=False)
+    problems = Problems()
+    paths = write_earned_certificates(judged, out, only_new=False, problems=problems)
+    problems.raise_for(f"wrote {len(paths)} certificate(s) to {out}")
     sys.stderr.write(f"wrote {len(paths)} certificate(s) to {out}\n")
 
 
@@ -81,7 +99,7 @@ def evidence_command(
     cfg = settings()
     policy = configured_policy(cfg, [training])
     when = clock.parse_instant(as_of) if as_of else None
-    with read_engine().connect() as conn:
+    with read_engine(intact=True).connect() as conn:
         judged = judge(conn, cfg, as_of=when, policy=policy)
         runs = [r for r in sync_runs(conn, limit=1000) if when is None or _started_by(r, when)]
     ev = judged.evaluation
@@ -94,6 +112,7 @@ def evidence_command(
     )
     spec = ev.policy.training(training)
     signer = signing_key(cfg.state_dir)
+    problems = Problems()
     path = build_pack(
         out,
         training=Training(spec.key, spec.title),
@@ -104,6 +123,7 @@ def evidence_command(
         secrets=[cfg.token],
         overwrite=overwrite,
         signer=signer,
+        on_problem=problems,
     )
     compliant = sum(1 for d in ev.decisions if d.compliant)
     sys.stderr.write(
@@ -111,6 +131,7 @@ def evidence_command(
     )
     sys.stdout.write(f"sha256 of manifest.json: {read_fingerprint(path)}\n")
     sys.stdout.write(f"signed by key: {signer.key_id} (the public key: trainproof evidence key)\n")
+    problems.raise_for(f"wrote {path} with {compliant - len(problems)} certificate(s)")
 
 
 def _started_by(run: dict[str, object], when: object) -> bool:
@@ -186,13 +207,15 @@ def nightly_command(
     if found is None:
         raise ConfigError("nothing to certify", problem or "configure [trainings.*] in trainproof.toml")
     judged = found
-    paths = write_earned_certificates(judged, out, only_new=True)
+    problems = Problems()
+    paths = write_earned_certificates(judged, out, only_new=True, problems=problems)
     totals = judged.evaluation.totals()
     parts = [f"{key} {t['compliant']}/{t['total']}" for key, t in totals.items()]
     sys.stdout.write(
         f"{report.summary()}\nnightly: {', '.join(parts)} compliant; {kept} newly kept; "
         f"{len(paths)} new certificate(s) in {out}\n"
     )
+    problems.raise_for(f"wrote {len(paths)} new certificate(s) to {out}")
 
 
-__all__ = ["training_of", "write_earned_certificates"]
+__all__ = ["Problems", "training_of", "write_earned_certificates"]

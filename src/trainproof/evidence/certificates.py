@@ -311,7 +311,8 @@ class CertificateProblem:
         return cls(label=label, user_id=data.user_id, reason=shorten(printable, 300))
 
     def line(self) -> str:
-        return f"certificate {self.label} (KnowBe4 user {self.user_id}) not written: {self.reason}"
+        """One line for stderr or a log."""
+        return f"certificate {self.label} for KnowBe4 user {self.user_id} not written: {self.reason}"
 
 
 OnProblem = Callable[[CertificateProblem], object]
@@ -323,7 +324,7 @@ class CertificatesNotWritten(TrainproofError):
 
     def __init__(self, done: str, problems: Sequence[CertificateProblem]) -> None:
         self.problems = tuple(problems)
-        shown = "; ".join(p.line() for p in self.problems[:3])
+        shown = "; ".join(f"{p.label}: {p.reason}" for p in self.problems[:3])
         more = f"; and {len(self.problems) - 3} more" if len(self.problems) > 3 else ""
         super().__init__(
             f"{done}; {len(self.problems)} could not be written ({shown}{more})",
