@@ -1,13 +1,15 @@
 """The API token appears nowhere: not in output, logs, the store, the state dir, certificates or the pack.
 
 One test walks the whole product with a distinctive token: sync, status, certificates, an evidence pack,
-the nightly run, raw API access and the MCP server (in process, live and from the store); then it forces
+the nightly run, raw API access, the evidence signing key and the MCP server (in process, live and from the
+store); then it forces
 every error path it can (a wrong token, the 2021 "200 Invalid Token" quirk, 403, 404, 429 until the
 retries give up, 5xx, truncated JSON, wrong types, an HTML page, a timeout) through the CLI and the MCP
 server. Everything captured is then searched for the token (and for the wrong token that was tried):
 stdout and stderr of every command, every log record at DEBUG (httpx2, uvicorn, mcp and trainproof
 included, tracebacks too), and every file written (the SQLite file and its -wal, the state dir, the
-PDFs' compressed streams, the zip's members).
+PDFs' compressed streams, the zip's members). The private half of the evidence signing key is searched
+for in the same places: it may exist only in its own file in the state dir.
 
 The same walk checks that the store, the state files and the evidence are private (0600), with the
 process umask at 000 so that nothing can come from a cautious umask.
@@ -29,6 +31,8 @@ from typing import Any
 
 import anyio
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mcp import Client
 from mcp.types import TextContent
 
@@ -91,6 +95,24 @@ def _leaks(blobs: list[tuple[str, bytes]]) -> list[str]:
     return found
 
 
+def _private_key_needles(key_file: Path) -> list[bytes]:
+    """The signing key's private half in every form it could leak as: raw seed, DER, PEM body, encodings."""
+    key = serialization.load_pem_private_key(key_file.read_bytes(), password=None)
+    assert isinstance(key, Ed25519PrivateKey)
+    raw = key.private_bytes(serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    der = key.private_bytes(serialization.Encoding.DER, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    b64 = base64.b64encode(der)
+    return [raw, raw.hex().encode(), base64.b64encode(raw), base64.b64encode(raw).rstrip(b"="), der, b64, b64[-32:]]
+
+
+def _key_leaks(needles: list[bytes], blobs: list[tuple[str, bytes]], key_file: Path) -> list[str]:
+    return [
+        f"{name} holds the private signing key"
+        for name, data in blobs
+        if name != str(key_file) and any(needle in data for needle in needles)
+    ]
+
+
 def _text(result: Any) -> str:
     return "\n".join(c.text for c in result.content if isinstance(c, TextContent))
 
@@ -146,6 +168,8 @@ def _walk(
     cli("status", "--format", "json")
     cli("certificates", "--out", str(work / "certificates"))
     cli("evidence", "--training", "sat", "--out", str(work / "pack.zip"))
+    (work / "key.pem").write_text(cli("evidence", "key").stdout, encoding="utf-8")
+    cli("evidence", "verify", str(work / "pack.zip"), "--public-key", str(work / "key.pem"))
     cli("nightly", "--out", str(work / "nightly-certificates"))
     cli("api", "training-campaigns", "--format", "json")
     cli("api", "account")
@@ -205,9 +229,15 @@ def _walk(
     # A control: the search finds the token where it is, so an empty result above means something.
     assert _leaks([("control", b"Authorization: Bearer " + TOKEN.encode())])
 
+    # The evidence signing key's private half is in its own file and nowhere else (not the pack, not output).
+    key_file = work / "state" / "evidence-signing-key.pem"
+    key_needles = _private_key_needles(key_file)
+    assert _key_leaks(key_needles, outputs + records + files, key_file) == []
+    assert _key_leaks(key_needles, [("control", key_file.read_bytes())], key_file)  # the search can find it
+
     # Private files, though the umask allowed everything.
     private = [db, *db.parent.glob("trainproof.db-*"), work / "pack.zip"]
-    private += list((work / "state").rglob("*.json"))
+    private += [*(work / "state").rglob("*.json"), key_file]
     private += list((work / "certificates").rglob("*.pdf")) + list((work / "nightly-certificates").rglob("*.pdf"))
     assert len(private) > 5
     for path in private:
