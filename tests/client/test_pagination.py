@@ -9,7 +9,7 @@ import pytest
 
 from trainproof.client import PaginationLoopError, endpoint
 from trainproof.client._errors import MalformedResponse
-from trainproof.client._pagination import list_params, paginate
+from trainproof.client._pagination import PageLimit, list_params, page_limit, paginate
 
 
 class FakeApi:
@@ -30,13 +30,14 @@ async def walk(name: str, api: FakeApi, per_page: int, params: dict[str, str] | 
 
 
 def records(start: int, n: int) -> list[dict[str, int]]:
-    return [{"id": i} for i in range(start, start + n)]
+    """Records `start` .. `start + n - 1`, with ids one higher (KnowBe4 ids are positive)."""
+    return [{"id": i + 1} for i in range(start, start + n)]
 
 
 @pytest.mark.anyio
 async def test_page_mode_stops_on_short_page() -> None:
     api = FakeApi([(records(0, 3), {}), (records(3, 3), {}), (records(6, 1), {})])
-    assert [r["id"] for r in await walk("users", api, 3)] == list(range(7))
+    assert [r["id"] for r in await walk("users", api, 3)] == list(range(1, 8))
     assert [q["page"] for q in api.queries] == ["1", "2", "3"]
     assert all(q["per_page"] == "3" for q in api.queries)
 
@@ -103,6 +104,78 @@ async def test_identical_page_raises_instead_of_looping() -> None:
     api = FakeApi([(records(0, 2), {}), (records(0, 2), {})])
     with pytest.raises(PaginationLoopError, match="same page twice"):
         await walk("users", api, 2)
+
+
+@pytest.mark.anyio
+async def test_a_page_seen_earlier_raises_not_only_the_previous_one() -> None:
+    api = FakeApi([(records(0, 2), {}), (records(2, 2), {}), (records(0, 2), {}), (records(2, 2), {})])
+    with pytest.raises(PaginationLoopError, match="same page twice"):
+        await walk("users", api, 2)
+    assert len(api.queries) == 3
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("cursor", [False, True])
+async def test_endless_new_pages_stop_at_the_page_limit(cursor: bool) -> None:
+    def page(n: int) -> tuple[Any, dict[str, str]]:
+        if cursor:
+            return {"data": records(n * 2, 2), "pagination": {"next_cursor": str(n * 2 + 2)}}, {}
+        return records(n * 2, 2), {}
+
+    api = FakeApi([page(n) for n in range(50)])
+    name = "enrollments" if cursor else "users"
+    limit = PageLimit(7, "a test's limit")
+    with pytest.raises(
+        PaginationLoopError, match=r"kept sending new pages .* after 7 pages \(14 records\).*a test's limit"
+    ):
+        _ = [item async for item in paginate(endpoint(name), api, {}, 2, "GET /x", limit=limit)]
+    assert len(api.queries) == 7
+
+
+@pytest.mark.anyio
+async def test_a_list_that_ends_at_the_page_limit_is_complete() -> None:
+    api = FakeApi([(records(0, 2), {}), (records(2, 2), {}), (records(4, 1), {})])
+    got = [item async for item in paginate(endpoint("users"), api, {}, 2, "GET /x", limit=PageLimit(3, "x"))]
+    assert len(got) == 5
+
+
+def test_the_page_limit_is_a_twentieth_of_the_days_budget() -> None:
+    assert page_limit(2050, 50).pages == 102  # 51,000 records for a 50-seat account; 10 % would be 205
+    assert "5% of today's budget of 2,050 requests (50 seats)" in page_limit(2050, 50).why
+    assert page_limit(12_000, 10_000).pages == 600
+    assert page_limit(10, None).pages == 2
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("name", ["users", "enrollments", "policies"])
+async def test_ids_not_positive_and_repeats_are_skipped_first_copy_kept_and_counted(name: str) -> None:
+    key = {"users": "id", "enrollments": "enrollment_id", "policies": "id"}[name]
+    sent = [
+        {key: 5, "v": "first"},
+        {key: 0, "v": "zero"},
+        {key: "-3", "v": "negative as text"},
+        {key: "5", "v": "second copy, as text"},
+        {key: 6, "v": "ok"},
+        {key: 5, "v": "third copy"},
+        {key: "x", "v": "not a number: left for the model to name"},
+    ]
+    problems: list[str] = []
+    api = FakeApi([(sent, {})])
+    got = [item async for item in paginate(endpoint(name), api, {}, 500, "GET /x", on_problem=problems.append)]
+    assert [r["v"] for r in got] == ["first", "ok", "not a number: left for the model to name"]
+    assert problems == [
+        "KnowBe4 answered GET /x with 2 records whose id is 0 or negative (skipped) "
+        "and 2 repeated records (the first copy kept)"
+    ]
+
+
+@pytest.mark.anyio
+async def test_a_clean_list_reports_nothing() -> None:
+    problems: list[str] = []
+    api = FakeApi([(records(0, 3), {})])
+    got = [item async for item in paginate(endpoint("users"), api, {}, 500, "GET /x", on_problem=problems.append)]
+    assert len(got) == 3
+    assert problems == []
 
 
 @pytest.mark.anyio

@@ -6,7 +6,7 @@ import httpx2
 import pytest
 
 from trainproof.client import RetryPolicy
-from trainproof.client._retry import Retryable, parse_retry_after
+from trainproof.client._retry import Overrun, Retryable, parse_retry_after
 
 
 class Recorder:
@@ -36,7 +36,7 @@ def policy(rec: Recorder, **kw: float) -> RetryPolicy:
 def failing(times: int, **kw: object):
     calls = {"n": 0}
 
-    async def attempt() -> str:
+    async def attempt(_allowed_s: float) -> str:
         calls["n"] += 1
         if calls["n"] <= times:
             raise Retryable(**kw)  # type: ignore[arg-type]
@@ -83,6 +83,50 @@ async def test_time_budget_checked_before_a_long_retry_after() -> None:
     assert rec.waits == []
     assert failure is not None
     assert "Retry-After would pass the retry budget of 300 s" in failure[1]
+
+
+@pytest.mark.anyio
+async def test_an_answer_past_the_request_deadline_is_not_retried() -> None:
+    rec = Recorder()
+    allowed: list[float] = []
+
+    async def attempt(allowed_s: float) -> str:
+        allowed.append(allowed_s)
+        rec.t += allowed_s
+        raise Overrun
+
+    p = policy(rec)
+    p.deadline_s = 120.0
+    result, failure = await p.run(attempt)
+    assert result is None
+    assert failure is not None
+    assert allowed == [120.0]
+    assert failure[0].deadline
+    assert "not complete within the request deadline of 120 s" in failure[0].kind
+    assert failure[1] == "1 attempt in 120.0 s; not retried"
+
+
+@pytest.mark.anyio
+async def test_a_retry_gets_no_more_time_than_the_retry_budget_has_left() -> None:
+    rec = Recorder()
+    allowed: list[float] = []
+
+    async def attempt(allowed_s: float) -> str:
+        allowed.append(allowed_s)
+        if len(allowed) == 1:
+            rec.t += 9.0
+            raise Retryable(kind="no answer within 9 s (timeout)")
+        rec.t += allowed_s
+        raise Overrun
+
+    p = policy(rec, budget_s=12.0)
+    p.deadline_s = 120.0
+    _, failure = await p.run(attempt)
+    assert allowed == [120.0, 2.0]  # 12 s budget - 9 s - the 1 s backoff
+    assert failure is not None
+    assert failure[0].kind == "no answer within 9 s (timeout)"
+    assert failure[1] == "2 attempts in 12.0 s; the retry budget of 12 s ran out during the last attempt"
+    assert rec.t <= 12.0
 
 
 def test_jitter_stays_between_half_and_full_backoff() -> None:

@@ -17,6 +17,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self, TypeVar, cast
 
+import anyio
 import httpx2
 from pydantic import BaseModel, ValidationError
 
@@ -31,12 +32,14 @@ from trainproof.client._errors import (
     error_for_status,
     exhausted_error,
     is_invalid_token_body,
+    redirect_error,
     request_id_of,
+    too_large,
     validation_error,
 )
 from trainproof.client._limits import DailyBudget, RateLimiter, shared_limiter
-from trainproof.client._pagination import MAX_PER_PAGE, list_params, paginate
-from trainproof.client._retry import RETRY_STATUSES, Retryable, RetryPolicy, parse_retry_after
+from trainproof.client._pagination import MAX_PER_PAGE, list_params, page_limit, paginate
+from trainproof.client._retry import RETRY_STATUSES, Overrun, Retryable, RetryPolicy, parse_retry_after
 from trainproof.client.models import (
     Account,
     Enrollment,
@@ -61,6 +64,9 @@ FilterValue = bool | int | str | None
 
 USER_AGENT = f"trainproof/{__version__}"
 
+_BODY_HEADERS = frozenset({"content-encoding", "content-length", "transfer-encoding"})
+"""Describe the bytes on the wire, not the decoded body kept: dropped from the kept response."""
+
 
 @dataclass
 class ClientStats:
@@ -73,6 +79,8 @@ class ClientStats:
     statuses: Counter[int] = field(default_factory=Counter[int])
     waited_s: float = 0.0
     """Seconds spent waiting for the rate limiter and for retry backoff."""
+    data_problems: list[str] = field(default_factory=list[str])
+    """Records KnowBe4 sent that were skipped (ids <= 0, repeats), one line per list walked."""
 
 
 def _query_value(value: FilterValue) -> str | None:
@@ -169,19 +177,26 @@ class KnowBe4Client:
         await self._http.aclose()
 
     # -- one request ---------------------------------------------------------------------------
-    async def _attempt(self, ep: Endpoint, path: str, params: Mapping[str, str]) -> httpx2.Response:
-        """One send: limiter, budget, HTTP. Retryable answers raise Retryable; others are returned."""
+    async def _attempt(self, ep: Endpoint, path: str, params: Mapping[str, str], allowed_s: float) -> httpx2.Response:
+        """One send: limiter, budget, HTTP. Retryable answers raise Retryable; others are returned.
+
+        The exchange (not the wait for the limiter) must be complete within `allowed_s`, or Overrun.
+        """
         async with self.limiter.hold() as waited:
             self.stats.waited_s += waited
             self.budget.spend()
             self.stats.requests += 1
             self.stats.by_endpoint[ep.name] += 1
-            try:
-                response = await self._http.get(path, params=dict(params))
-            except httpx2.TimeoutException:
-                raise Retryable(kind=f"no answer within {self.limits.timeout_s:g} s (timeout)") from None
-            except httpx2.TransportError as exc:
-                raise Retryable(kind=f"connection failed ({type(exc).__name__})") from None
+            response: httpx2.Response | None = None
+            with anyio.move_on_after(allowed_s) as scope:
+                try:
+                    response = await self._get(path, params, f"GET {path}")
+                except httpx2.TimeoutException:
+                    raise Retryable(kind=f"no answer within {self.limits.timeout_s:g} s (timeout)") from None
+                except httpx2.TransportError as exc:
+                    raise Retryable(kind=f"connection failed ({type(exc).__name__})") from None
+            if scope.cancelled_caught or response is None:
+                raise Overrun
         self.stats.statuses[response.status_code] += 1
         rid = request_id_of(response)
         if rid:
@@ -189,6 +204,23 @@ class KnowBe4Client:
         if response.status_code in RETRY_STATUSES:
             raise Retryable(status_code=response.status_code, retry_after=parse_retry_after(response), request_id=rid)
         return response
+
+    async def _get(self, path: str, params: Mapping[str, str], where: str) -> httpx2.Response:
+        """GET, reading the body in chunks up to `Limits.max_response_bytes` (a Content-Length past it
+        is refused before reading): a 300 MB answer must not become 300 MB of memory."""
+        cap = self.limits.max_response_bytes
+        async with self._http.stream("GET", path, params=dict(params)) as streamed:
+            length = streamed.headers.get("content-length", "").strip()
+            declared = int(length) if length.isdigit() else None
+            if declared is not None and declared > cap and "content-encoding" not in streamed.headers:
+                raise too_large(streamed, where, cap, declared=declared, read=0)
+            body = bytearray()
+            async for chunk in streamed.aiter_bytes():
+                body += chunk
+                if len(body) > cap:
+                    raise too_large(streamed, where, cap, declared=None, read=len(body))
+        headers = [(k, v) for k, v in streamed.headers.multi_items() if k.lower() not in _BODY_HEADERS]
+        return httpx2.Response(streamed.status_code, headers=headers, content=bytes(body), request=streamed.request)
 
     def _on_retry(self, failure: Retryable, wait: float) -> None:
         self.stats.retries += 1
@@ -207,7 +239,9 @@ class KnowBe4Client:
             raise KnowBe4Error(f"bad id for {spec.cli_name}: {exc}", "ids are positive integers") from None
         query = dict(params or {})
         where = f"GET {path}"
-        response, failure = await self.retry.run(lambda: self._attempt(spec, path, query), self._on_retry)
+        response, failure = await self.retry.run(
+            lambda allowed_s: self._attempt(spec, path, query, allowed_s), self._on_retry
+        )
         if failure is not None:
             last, why = failure
             raise exhausted_error(
@@ -218,8 +252,11 @@ class KnowBe4Client:
                 bound=why,
                 base_url=self.base_url,
                 retry_after=last.retry_after,
+                deadline=last.deadline,
             )
         assert response is not None
+        if 300 <= response.status_code < 400:
+            raise redirect_error(response, where)
         if response.status_code >= 400:
             raise error_for_status(response, spec, ids)
         body = decode_json(response, where)
@@ -261,7 +298,10 @@ class KnowBe4Client:
         return ids, params
 
     async def iter_raw(self, resource: str | Endpoint, /, **kwargs: FilterValue) -> AsyncIterator[dict[str, Any]]:
-        """Yield the API's own JSON objects for any endpoint, every page joined, nothing dropped.
+        """Yield the API's own JSON objects for any endpoint, every page joined.
+
+        Records whose id is 0 or negative, and repeats of an id already listed, are skipped and
+        reported (a warning, and `stats.data_problems`); see `_pagination`.
 
         Path ids and filters are keyword arguments named as in the API (`pst_id=16142`,
         `campaign_id=101`, `exclude_archived_users=True`). For a single-object endpoint this yields
@@ -280,8 +320,14 @@ class KnowBe4Client:
         async def fetch(query: dict[str, str]) -> tuple[Any, httpx2.Response]:
             return await self.request_json(spec, ids, query)
 
-        async for item in paginate(spec, fetch, params, size, f"GET {path}"):
+        limit = page_limit(self.budget.limit, self.budget.seats)
+        where = f"GET {path}"
+        async for item in paginate(spec, fetch, params, size, where, limit=limit, on_problem=self._data_problem):
             yield item
+
+    def _data_problem(self, line: str) -> None:
+        self.stats.data_problems.append(line)
+        logger.warning("%s", line)
 
     async def get_raw(self, resource: str | Endpoint, /, **kwargs: FilterValue) -> dict[str, Any]:
         """The API's own JSON object for a single-object endpoint (unwrapping a one-element array)."""

@@ -7,12 +7,15 @@ Hierarchy (every class is a `TrainproofError`, so the CLI prints one line and ex
     ├── ForbiddenError                403: no Platinum/Diamond subscription or no permission (exit 2)
     ├── NotFoundError                 404: names the object that was not found
     ├── APIStatusError                any other 4xx (400, 406, ...)
+    │   └── RedirectError             a 3xx: never followed (the token would go with it)
     ├── RateLimitedError              429 after every retry
     ├── ServerError                   5xx after every retry
     ├── APIConnectionError            timeouts and dropped connections after every retry
+    │   └── DeadlineExceeded          an answer still incomplete at the request deadline (a drip)
     ├── QuotaExhausted                the daily request budget is spent (raised before sending)
     ├── PaginationLoopError           a repeated cursor or a page identical to the previous one
     └── MalformedResponse             not JSON, HTML, wrong content type, truncated
+        ├── ResponseTooLarge          a body past [knowbe4.limits] max_response_bytes
         └── ResponseValidationError   JSON of the wrong shape; names the field
 
 Messages are built from our own words, the endpoint, ids, status codes and the X-Request-Id only:
@@ -36,6 +39,7 @@ __all__ = [
     "APIConnectionError",
     "APIStatusError",
     "AuthError",
+    "DeadlineExceeded",
     "ForbiddenError",
     "KnowBe4Error",
     "MalformedResponse",
@@ -43,6 +47,8 @@ __all__ = [
     "PaginationLoopError",
     "QuotaExhausted",
     "RateLimitedError",
+    "RedirectError",
+    "ResponseTooLarge",
     "ResponseValidationError",
     "ServerError",
 ]
@@ -85,6 +91,10 @@ class APIStatusError(KnowBe4Error):
     """Any other client error status (400, 406, ...)."""
 
 
+class RedirectError(APIStatusError):
+    """A 3xx answer. Redirects are never followed: the Authorization header would go along."""
+
+
 class RateLimitedError(KnowBe4Error):
     """429 Too Many Requests, still answered after every retry.
 
@@ -114,6 +124,10 @@ class APIConnectionError(KnowBe4Error):
     """Timeouts or dropped connections, still failing after every retry."""
 
 
+class DeadlineExceeded(APIConnectionError):
+    """The answer was still incomplete at the request deadline (a body dripping in); not retried."""
+
+
 class QuotaExhausted(KnowBe4Error):
     """The day's request budget (2,000 + seats) is spent; raised before sending anything."""
 
@@ -124,6 +138,10 @@ class PaginationLoopError(KnowBe4Error):
 
 class MalformedResponse(KnowBe4Error):
     """The body is not the JSON the endpoint documents (HTML, invalid or truncated JSON, wrong type)."""
+
+
+class ResponseTooLarge(MalformedResponse):
+    """The body passed the response size cap; reading stopped there, so memory stays bounded."""
 
 
 class ResponseValidationError(MalformedResponse):
@@ -209,11 +227,21 @@ def exhausted_error(
     bound: str,
     base_url: str,
     retry_after: float | None = None,
+    deadline: bool = False,
 ) -> KnowBe4Error:
     """The error after the retry policy gave up; `bound` says what limit was reached.
 
-    `retry_after` is the last answer's Retry-After (seconds), carried by a RateLimitedError.
+    `retry_after` is the last answer's Retry-After (seconds), carried by a RateLimitedError;
+    `deadline` says the request deadline ended it (DeadlineExceeded).
     """
+    if deadline:
+        return DeadlineExceeded(
+            f"KnowBe4 did not finish answering {where} in time: {kind} ({bound})",
+            "the network or a proxy is delivering very slowly: try again later, or raise "
+            "[knowbe4.limits] request_deadline_s",
+            request_id=request_id,
+            endpoint=where,
+        )
     if status_code == 429:
         wait = (
             f"KnowBe4 asked to retry after {retry_after:.0f} s"
@@ -255,8 +283,74 @@ def malformed(response: httpx2.Response, where: str, problem: str) -> MalformedR
     )
 
 
+def redirect_error(response: httpx2.Response, where: str) -> RedirectError:
+    """A 3xx names only the scheme and host it points to: a path or query may carry a signed secret."""
+    status = response.status_code
+    target = "nowhere (no Location)"
+    location = response.headers.get("location")
+    if location:
+        try:
+            url = response.url.join(location)
+        except (httpx2.InvalidURL, ValueError):
+            target = "an unreadable Location"
+        else:
+            host = _SAFE_HOST.sub("", url.host)[:100] or "?"
+            same = url.host == response.url.host and url.port == response.url.port
+            target = "another path on the same host" if same else f"{url.scheme}://{host}"
+    return RedirectError(
+        f"KnowBe4 answered {where} with a redirect (HTTP {status}) to {target}",
+        "trainproof never follows redirects (the token would go along): check KNOWBE4_REGION / "
+        "KNOWBE4_BASE_URL, or a proxy in between",
+        request_id=request_id_of(response),
+        status_code=status,
+        endpoint=where,
+    )
+
+
+_SAFE_HOST = re.compile(r"[^A-Za-z0-9.\-\[\]:]")
+
+
+def too_large(
+    response: httpx2.Response, where: str, limit: int, *, declared: int | None, read: int
+) -> ResponseTooLarge:
+    """The answer passed `limit` bytes: as announced by Content-Length, or while reading."""
+    size = f"Content-Length {declared:,} bytes" if declared is not None else f"stopped reading at {read:,} bytes"
+    return ResponseTooLarge(
+        f"KnowBe4's answer to {where} is larger than the response size limit of {_bytes(limit)} ({size})",
+        "a page of 500 records is a few MB at most: if this answer is genuine, raise "
+        "[knowbe4.limits] max_response_bytes",
+        request_id=request_id_of(response),
+        status_code=response.status_code,
+        endpoint=where,
+    )
+
+
+def _bytes(n: int) -> str:
+    for unit, size in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= size:
+            return f"{n / size:g} {unit}"
+    return f"{n:,} bytes"
+
+
+def _json_problem(content: bytes, exc: ValueError) -> str:
+    """'truncated JSON' only for a JSON document cut short; text that never was JSON is 'not JSON'."""
+    text = content.lstrip()
+    if not text:
+        return "an empty body"
+    if text[:1] not in b'{["-0123456789tfn':
+        return "text that is not JSON"
+    # Cut short: the parser ran into the end, or a string never closed (it runs to the end).
+    if (
+        isinstance(exc, json.JSONDecodeError)
+        and text[:1] in b"{["
+        and (exc.msg.startswith("Unterminated string") or exc.pos >= len(exc.doc.rstrip()))
+    ):
+        return "truncated JSON"
+    return "invalid JSON"
+
+
 def decode_json(response: httpx2.Response, where: str) -> Any:
-    """The JSON body, or MalformedResponse naming the endpoint (HTML page, wrong type, truncated)."""
+    """The JSON body, or MalformedResponse naming the endpoint (HTML page, wrong type, truncated, not JSON)."""
     ctype = response.headers.get("content-type", "")
     media = ctype.split(";", 1)[0].strip().lower()
     if media != "application/json" and not media.endswith("+json"):
@@ -266,9 +360,9 @@ def decode_json(response: httpx2.Response, where: str) -> Any:
         raise malformed(response, where, return_problem)
     try:
         body = json.loads(response.content)
-    except (ValueError, UnicodeDecodeError) as exc:
-        problem = "truncated JSON" if "Expecting" in str(exc) or "Unterminated" in str(exc) else "invalid JSON"
-        raise malformed(response, where, f"{problem} ({len(response.content)} bytes)") from None
+    except ValueError as exc:  # UnicodeDecodeError is a ValueError
+        problem = _json_problem(response.content, exc)
+        raise malformed(response, where, f"{problem} ({len(response.content):,} bytes)") from None
     if _SURROGATE_ESCAPE.search(response.content):
         body = _replace_lone_surrogates(body)
     return body

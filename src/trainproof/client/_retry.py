@@ -8,6 +8,12 @@ budget are multiplied by `Limits.time_scale`, like every other window, while Ret
 real seconds HTTP defines it to be (a time-scaled simulator already scales what it sends). When a bound
 is reached the caller gets one clear error that names it. A small loop rather than stamina: the bound
 must be checked against Retry-After *before* sleeping, and stated in the error.
+
+Each attempt also gets a time allowance for the whole exchange, headers to last byte: a per-read
+timeout alone lets an answer that drips a few bytes a second run for ever. The allowance is the
+request deadline (`Limits.request_deadline_s`, real seconds like every timeout), and for a retry no
+more than what is left of the retry budget, so retries never outlast the budget by a whole attempt.
+An answer still incomplete at the deadline is not retried: the same server would drip again.
 """
 
 from __future__ import annotations
@@ -24,7 +30,7 @@ import httpx2
 
 from trainproof.config import Limits
 
-__all__ = ["RETRY_STATUSES", "RetryPolicy", "Retryable", "parse_retry_after"]
+__all__ = ["RETRY_STATUSES", "Overrun", "RetryPolicy", "Retryable", "parse_retry_after"]
 
 T = TypeVar("T")
 
@@ -43,12 +49,19 @@ class Retryable(Exception):
         kind: str = "",
         retry_after: float | None = None,
         request_id: str | None = None,
+        deadline: bool = False,
     ) -> None:
         super().__init__(kind or f"HTTP {status_code}")
         self.status_code = status_code
         self.kind = kind or f"HTTP {status_code}"
         self.retry_after = retry_after
         self.request_id = request_id
+        self.deadline = deadline
+        """True when the request deadline, not a retryable answer, ended the effort."""
+
+
+class Overrun(Exception):
+    """An attempt used up its time allowance before the answer was complete (raised by the attempt)."""
 
 
 def parse_retry_after(response: httpx2.Response) -> float | None:
@@ -69,11 +82,12 @@ def parse_retry_after(response: httpx2.Response) -> float | None:
 
 @dataclass
 class RetryPolicy:
-    """Attempts, time budget and backoff; `sleep`, `now` and `rand` are seams for tests."""
+    """Attempts, time budget, request deadline and backoff; `sleep`, `now` and `rand` are seams for tests."""
 
     attempts: int = 8
     budget_s: float = 300.0
     time_scale: float = 1.0
+    deadline_s: float = 120.0
     initial_s: float = INITIAL_WAIT_S
     max_wait_s: float = MAX_WAIT_S
     sleep: Callable[[float], Awaitable[None]] = anyio.sleep
@@ -82,7 +96,12 @@ class RetryPolicy:
 
     @classmethod
     def from_limits(cls, limits: Limits) -> RetryPolicy:
-        return cls(attempts=max(1, limits.retry_attempts), budget_s=limits.retry_budget_s, time_scale=limits.time_scale)
+        return cls(
+            attempts=max(1, limits.retry_attempts),
+            budget_s=limits.retry_budget_s,
+            time_scale=limits.time_scale,
+            deadline_s=limits.request_deadline_s,
+        )
 
     @property
     def budget(self) -> float:
@@ -98,22 +117,34 @@ class RetryPolicy:
 
     async def run(
         self,
-        attempt: Callable[[], Awaitable[T]],
+        attempt: Callable[[float], Awaitable[T]],
         on_retry: Callable[[Retryable, float], None] = lambda _failure, _wait: None,
     ) -> tuple[T, None] | tuple[None, tuple[Retryable, str]]:
-        """Run `attempt` until it returns or a bound is reached.
+        """Run `attempt(allowed_s)` until it returns or a bound is reached.
 
+        `attempt` gets the seconds its exchange may take and raises Overrun when they ran out.
         Returns (result, None) on success, or (None, (last failure, why we stopped)) so the caller can
         build the one error message, with the bound in it.
         """
         start = self.now()
         number = 0
+        last: Retryable | None = None
         while True:
             number += 1
+            left = self.budget - (self.now() - start)
+            allowed = self.deadline_s if number == 1 else max(0.0, min(self.deadline_s, left))
             try:
-                return await attempt(), None
+                return await attempt(allowed), None
             except Retryable as failure:
                 last = failure
+            except Overrun:
+                elapsed = self.now() - start
+                tries = f"{number} attempt{'' if number == 1 else 's'} in {elapsed:.1f} s"
+                if allowed < self.deadline_s and last is not None:
+                    spent = f"the retry budget of {self.budget:g} s ran out during the last attempt"
+                    return None, (last, f"{tries}; {spent}")
+                kind = f"the answer was not complete within the request deadline of {self.deadline_s:g} s"
+                return None, (Retryable(kind=kind, deadline=True), f"{tries}; not retried")
             elapsed = self.now() - start
             tries = f"{number} attempt{'' if number == 1 else 's'} in {elapsed:.1f} s"
             if number >= self.attempts:
