@@ -23,6 +23,7 @@ app = typer.Typer(
 )
 
 _state: dict[str, Path | None] = {"config": None}
+_debug: dict[str, bool] = {"on": False}
 
 
 @app.callback()
@@ -36,8 +37,18 @@ def _root(
             dir_okay=False,
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option("--debug", help="On an error, show the full traceback after the one-line message."),
+    ] = False,
 ) -> None:
     _state["config"] = config
+    _debug["on"] = debug
+
+
+def debugging() -> bool:
+    """Whether `--debug` was given: errors then carry their traceback (never locals, which may hold the token)."""
+    return _debug["on"]
 
 
 def settings() -> Settings:

@@ -1,4 +1,4 @@
-"""Opening the store from a command: one clear line when there is nothing to open yet."""
+"""Opening the store from a command: one clear line when there is nothing to open yet, or it is damaged."""
 
 from __future__ import annotations
 
@@ -8,12 +8,24 @@ from trainproof.cli._app import settings
 from trainproof.errors import StoreError
 
 
-def read_engine() -> Engine:
-    """The store named by the settings; a clear error when it does not exist yet."""
+def read_engine(*, intact: bool = False) -> Engine:
+    """The store named by the settings; a clear error when it does not exist yet.
+
+    `intact` first runs SQLite's integrity check: evidence must not be built from a damaged file that
+    happens to answer the queries it makes.
+    """
     from trainproof.store import open_store, sqlite_path
+    from trainproof.store.integrity import require_intact
 
     url = settings().database_url
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no store at {path}", "run `trainproof sync` first (or `trainproof demo` to try)")
-    return open_store(url)
+    engine = open_store(url)
+    if intact:
+        try:
+            require_intact(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    return engine

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, inspect
 
 from trainproof.errors import StoreError
-from trainproof.store.failures import RESTORE, StoreDamagedError
+from trainproof.store.failures import RESTORE, StoreDamagedError, driver_message
 
 __all__ = ["StoreHealth", "check_store", "quick_check", "require_intact"]
 
@@ -27,7 +27,10 @@ def quick_check(conn: Connection) -> list[str]:
     if conn.dialect.name != "sqlite":
         conn.exec_driver_sql("SELECT 1").scalar_one()
         return []
-    rows = conn.exec_driver_sql(f"PRAGMA quick_check({_MAX_PROBLEMS})").scalars().all()
+    try:
+        rows = conn.exec_driver_sql(f"PRAGMA quick_check({_MAX_PROBLEMS})").scalars().all()
+    except StoreDamagedError as exc:  # damage where the check starts (the schema, a root page)
+        return [driver_message(exc.__cause__ or exc)]
     found = [str(r) for r in rows]
     return [] if found == ["ok"] else found
 
