@@ -121,6 +121,7 @@ class SyncReport:
     budget_limit: int | None = None
     request_ids: list[str] = field(default_factory=list[str])
     warnings: list[str] = field(default_factory=list[str])
+    future_completions: int = 0  # enrollments received with a completion date after the sync started
 
     @property
     def dry_run(self) -> bool:
@@ -193,6 +194,7 @@ class SyncReport:
             "finished_at": self.finished_at.isoformat(),
             "counts": self.counts,
             "warnings": self.warnings,
+            "future_completions": self.future_completions,
             "plan": self.plan.as_dict(),
             "summary": self.summary(),
         }
@@ -411,6 +413,7 @@ class _Runner:
         self.index = rows.ModuleIndex()
         self.steps: list[Step] = []
         self.warnings: list[str] = []
+        self.future_completions = 0  # see SyncReport.future_completions
         self.active_users: set[int] = set()
         self.campaigns: dict[int, tuple[str | None, str | None]] = {}
         self.tests: dict[int, tuple[str | None, str | None]] = {}
@@ -553,6 +556,8 @@ class _Runner:
 
             def handle(obj: dict[str, Any]) -> None:
                 enrollment = self._parse(Enrollment, obj, step)
+                if enrollment.completion_date is not None and enrollment.completion_date > self.started:
+                    self.future_completions += 1
                 row = rows.enrollment_row(enrollment, obj, self.index, campaign_id=campaign_id)
                 add("enrollments", row)
                 if row["campaign_id"] is not None:
@@ -651,6 +656,13 @@ class _Runner:
             finish_run(self.conn, self.run_id, self._outcome(client, counts), now=clock.now())
         finished = clock.now()
         enrollments = merged.get("enrollments", MergeCounts()).fetched
+        if self.future_completions:
+            n = self.future_completions
+            self.warnings.append(
+                f"{n:,} enrollment{'' if n == 1 else 's'} carr{'ies' if n == 1 else 'y'} a completion date after this "
+                f"sync ({self.started.date().isoformat()} {self.started:%H:%M} UTC): stored as received, never "
+                "counted before that date; `trainproof check` names them"
+            )
         budget_remaining = budget_limit = None
         with contextlib.suppress(Exception):
             budget_remaining, budget_limit = client.budget.remaining, client.budget.limit
@@ -673,6 +685,7 @@ class _Runner:
             budget_limit=budget_limit,
             request_ids=list(client.stats.request_ids),
             warnings=self.warnings,
+            future_completions=self.future_completions,
         )
 
     def _bookmarks(self) -> None:

@@ -1,0 +1,134 @@
+"""Completions dated after now, end to end: sync warns, nobody is compliant from them, `check` names them.
+
+A simulator on 127.0.0.1 serves a tenant where one completion is stamped 9999-12-31 (a broken import)
+and one a few days after the sync (a clock ahead); the CLI runs as a user runs it, with TRAINPROOF_NOW
+pinning each step's "now".
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from reports._tenant import campaign, enrollment, purchase, tenant, user
+from trainproof.simulator import Simulator
+from trainproof.store import load_enrollments, open_store
+
+MA = purchase(1, "Module A")
+A = campaign(101, "Campaign A", [MA], start="2026-08-01", end="2026-09-30")
+ADA, BOB, CY = user(1, "Ada", "Astronaut"), user(2, "Bob", "Future"), user(3, "Cy", "Early")
+TOML = """
+[knowbe4.limits]
+per_second = 10000
+per_minute = 1000000
+
+[trainings.security_awareness]
+campaigns = [101]
+"""
+NIGHT1, NIGHT2 = "2026-09-01T12:00:00Z", "2026-09-20T12:00:00Z"
+
+
+def far_tenant() -> dict[str, Any]:
+    future = enrollment(12, BOB, A, MA, status="Passed", started="2026-08-05")
+    future["completion_date"] = "9999-12-31T00:00:00.000Z"
+    return tenant(
+        users=[ADA, BOB, CY],
+        store_purchases=[MA],
+        training_campaigns=[A],
+        enrollments=[
+            enrollment(11, ADA, A, MA, status="Passed", started="2026-08-10", completed="2026-08-10"),
+            future,
+            enrollment(13, CY, A, MA, status="Completed", started="2026-08-06", completed="2026-09-10"),
+        ],
+    )
+
+
+class Run:
+    def __init__(self, sim: Simulator, root: Path) -> None:
+        self.root = root
+        (root / "trainproof.toml").write_text(TOML, encoding="utf-8")
+        self.store_url = f"sqlite:///{root / 'store.db'}"
+        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
+        self.env.update(
+            KNOWBE4_BASE_URL=sim.base_url,
+            KNOWBE4_API_KEY=sim.token,
+            TRAINPROOF_CONFIG=str(root / "trainproof.toml"),
+            TRAINPROOF_DATABASE_URL=self.store_url,
+            TRAINPROOF_STATE_DIR=str(root / "state"),
+            TRAINPROOF_NO_KEYRING="1",
+        )
+
+    def __call__(self, *args: str, now: str) -> subprocess.CompletedProcess[str]:
+        proc = subprocess.run(
+            [sys.executable, "-m", "trainproof", *args],
+            cwd=self.root,
+            env={**self.env, "TRAINPROOF_NOW": now},
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert proc.returncode == 0, f"{args}: {proc.stderr}"
+        assert "Traceback" not in proc.stderr
+        return proc
+
+    def states(self, *, now: str, as_of: str | None = None) -> dict[int, tuple[str, bool]]:
+        extra = ["--as-of", as_of] if as_of else []
+        rows = json.loads(self("status", "--format", "json", *extra, now=now).stdout)
+        return {r["user_id"]: (r["state"], r["sticky"]) for r in rows}
+
+
+@pytest.fixture
+def run(tmp_path: Path) -> Iterator[Run]:
+    with Simulator(far_tenant(), limits="off") as sim:
+        yield Run(sim, tmp_path)
+
+
+def test_future_dated_completions_warn_do_not_count_and_are_listed(run: Run) -> None:
+    sync = run("sync", now=NIGHT1)
+    assert (
+        "warning: 2 enrollments carry a completion date after this sync (2026-09-01 12:00 UTC): stored as "
+        "received, never counted before that date; `trainproof check` names them"
+    ) in sync.stderr
+    # Not compliant today, and not kept (sticky) either: only Ada, whose completion is in the past.
+    assert run.states(now=NIGHT1) == {1: ("compliant", True), 2: ("incomplete", False), 3: ("incomplete", False)}
+
+    check = run("check", now=NIGHT1)  # data problems are warnings: the configuration itself is fine
+    assert "warning: 2 completions in the selected campaigns are dated after now (2026-09-01 12:00 UTC)" in check.stdout
+    assert "enrollment 12 of 'bob@acme.example' in 'Campaign A' completed 9999-12-31" in check.stdout
+    assert "enrollment 13 of 'cy@acme.example' in 'Campaign A' completed 2026-09-10" in check.stdout
+    (problem,) = json.loads(run("check", "--format", "json", now=NIGHT1).stdout)
+    assert (problem["code"], problem["count"]) == ("completion_after_now", 2)
+    assert [(x["email"], x["campaign"], x["completion_date"]) for x in problem["examples"]] == [
+        ("bob@acme.example", "Campaign A", "9999-12-31T00:00:00+00:00"),
+        ("cy@acme.example", "Campaign A", "2026-09-10T00:00:00+00:00"),
+    ]
+
+    # The rows stay in the store as KnowBe4 sent them.
+    engine = open_store(run.store_url)
+    try:
+        with engine.connect() as conn:
+            stored = {e.enrollment_id: e.completion_date for e in load_enrollments(conn)}
+    finally:
+        engine.dispose()
+    assert stored[12] == datetime(9999, 12, 31, tzinfo=UTC)
+    assert stored[13] == datetime(2026, 9, 10, tzinfo=UTC)
+
+    # Later, Cy's date has come: compliant since then, and answers for dates before and after it agree.
+    report = json.loads(run("sync", "--format", "json", now=NIGHT2).stdout)
+    assert report["future_completions"] == 1
+    assert any(w.startswith("1 enrollment carries a completion date after this sync") for w in report["warnings"])
+    assert run.states(now=NIGHT2) == {1: ("compliant", True), 2: ("incomplete", False), 3: ("compliant", True)}
+    assert run.states(now=NIGHT2, as_of="2026-09-09")[3] == ("incomplete", False)
+    assert run.states(now=NIGHT2, as_of="2026-09-11")[3][0] == "compliant"
+    assert run.states(now=NIGHT2, as_of="2026-09-11")[2][0] == "incomplete"
+    (problem,) = json.loads(run("check", "--format", "json", now=NIGHT2).stdout)
+    assert (problem["count"], problem["examples"][0]["enrollment_id"]) == (1, 12)
