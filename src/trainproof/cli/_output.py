@@ -1,13 +1,15 @@
 """The one renderer: rows of dicts to a table, JSON or CSV on stdout.
 
 Data goes to stdout, progress and diagnostics to stderr, so `trainproof ... --format json | jq` works.
+Values from KnowBe4 are untrusted text: a table shows each as the text it is (`trainproof.text.cell`),
+CSV goes through the one CSV writer (`trainproof.csvfile`), and JSON escapes every character a terminal
+would act on (it stays the same data to a JSON reader).
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import json
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
@@ -16,6 +18,10 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
+
+from trainproof.csvfile import csv_text
+from trainproof.text import cell, terminal_text
 
 FORMATS = ("table", "json", "csv")
 
@@ -32,20 +38,14 @@ def _default(value: object) -> object:
     raise TypeError(f"not JSON serialisable: {type(value).__name__}")
 
 
+# JSON already escapes C0 controls; DEL, C1 controls, lone surrogates, line separators and bidi overrides
+# are written as \uXXXX too, the same string to any JSON reader and nothing a terminal acts on.
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u2028\u2029\ud800-\udfff]")
+
+
 def to_json(value: object) -> str:
-    return json.dumps(value, default=_default, ensure_ascii=False, indent=2)
-
-
-def _cell(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime | date):
-        return value.isoformat()
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list | dict):
-        return json.dumps(value, default=_default, ensure_ascii=False)
-    return str(value)
+    text = json.dumps(value, default=_default, ensure_ascii=False, indent=2)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def columns_of(rows: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -71,23 +71,18 @@ def render(
         return
     cols = list(columns) if columns is not None else columns_of(rows)
     if fmt == "csv":
-        buf = io.StringIO()
-        writer = csv.writer(buf, lineterminator="\n")
-        writer.writerow(cols)
-        for row in rows:
-            writer.writerow([_cell(row.get(c)) for c in cols])
-        sys.stdout.write(buf.getvalue())
+        sys.stdout.write(csv_text(cols, rows, line_end="\n"))
         return
-    table = Table(title=title, show_lines=False)
+    table = Table(title=Text(terminal_text(title)) if title else None, show_lines=False)
     for col in cols:
-        table.add_column(col, overflow="fold")
+        table.add_column(cell(col), overflow="fold")
     for row in rows:
-        table.add_row(*[_cell(row.get(c)) for c in cols])
+        table.add_row(*[cell(row.get(c)) for c in cols])
     foot = list(footer)
     if foot:
         table.add_section()
         for line in foot:
-            table.add_row(*[_cell(v) for v in line])
+            table.add_row(*[cell(v) for v in line])
     Console(soft_wrap=False, width=max(120, Console().width)).print(table)
 
 
