@@ -447,6 +447,7 @@ class _Runner:
     async def _walk(self, client: KnowBe4Client, step: Step, handle: Callable[[dict[str, Any]], None]) -> None:
         self.steps.append(step)
         before = client.stats.requests
+        problems = len(client.stats.data_problems)
         n = 0
         group = step.endpoint
         async for obj in client.iter_raw(step.endpoint, **step.params):
@@ -457,6 +458,8 @@ class _Runner:
         self.progress.advance(group, n % 500)
         step.records = n
         step.requests = client.stats.requests - before
+        # Records the client skipped (ids <= 0, repeats): warnings of this run, with their counts.
+        self.warnings += client.stats.data_problems[problems:]
 
     async def _resource(
         self, client: KnowBe4Client, steps: list[Step], handle: Callable[[Step], Callable[[dict[str, Any]], None]]
