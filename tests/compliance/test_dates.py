@@ -89,3 +89,13 @@ def test_names_from_knowbe4_are_quoted_as_data_in_the_message() -> None:
     assert "\\x1b]0;owned\\x07x@example.com" in problem.message
     assert "A" * 100 not in problem.message  # long names are cut in the message
     assert problem.examples[0]["campaign"] == odd[0].name  # and kept whole in the data
+
+
+def test_a_start_date_of_9999_gives_grace_without_overflow() -> None:
+    # start + 30 days does not exist; the deadline is the last instant there is, and nobody else's decision stops.
+    late_start = person(2, "Bob", "Future", employee_start_date=FAR)
+    pol = policy(security_awareness={"campaigns": [A], "new_hire_grace_days": 30})
+    result = evaluate([PEOPLE[0], late_start], CAMPAIGNS, [enrollment(1, A, eid=51)], pol, [], day(30))
+    assert [(d.state, d.due_date) for d in result.decisions] == [
+        ("compliant", None), ("grace", datetime.max.replace(tzinfo=UTC)),
+    ]  # fmt: skip

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from trainproof.compliance.facts import Person
 from trainproof.compliance.rules._metadata import RuleMetadata
@@ -39,7 +39,15 @@ def grace_starts(people: Sequence[Person]) -> list[datetime | None]:
     return [p.employee_start_date or p.joined_on for p in people]
 
 
+_LATEST = datetime.max.replace(tzinfo=UTC)
+
+
 def grace_deadlines(starts: Sequence[datetime | None], days: int) -> list[datetime | None]:
-    """The end of each grace window starting on `starts` (in bulk: one timedelta, no call per person)."""
+    """The end of each grace window starting on `starts` (in bulk: one timedelta, no call per person).
+
+    A start too late for its deadline to exist (9999-12-31 from a broken import) gets the last instant
+    there is, rather than an OverflowError that would stop everyone's decisions.
+    """
     grace = timedelta(days=days)
-    return [None if started is None else started + grace for started in starts]
+    last = _LATEST - grace
+    return [None if s is None else s + grace if s <= last else _LATEST for s in starts]
