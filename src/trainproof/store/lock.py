@@ -15,7 +15,7 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine, text
 
-from trainproof.errors import SyncInProgressError
+from trainproof.errors import StoreError, SyncInProgressError
 from trainproof.store.db import sqlite_path
 
 __all__ = ["StoreLock"]
@@ -80,7 +80,13 @@ class StoreLock:
             self._fd = -1
             return True
         self._path = path.with_name(path.name + ".lock")
-        fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        try:
+            fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
+        except OSError as exc:
+            raise StoreError(
+                f"cannot open the lock file {self._path} ({exc.strerror or type(exc).__name__})",
+                "make the store's folder and files writable by this user (a sync writes its lock beside the store)",
+            ) from exc
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
