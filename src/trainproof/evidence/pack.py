@@ -9,8 +9,6 @@ signature over that manifest, which shows who built it.
 
 from __future__ import annotations
 
-import csv
-import io
 import os
 from collections import Counter
 from collections.abc import Iterable, Mapping
@@ -21,6 +19,7 @@ from typing import Any
 
 from trainproof import __version__, clock
 from trainproof.config import Secret
+from trainproof.csvfile import csv_text
 from trainproof.evidence._common import (
     EvidenceError,
     iso,
@@ -94,9 +93,6 @@ EXCEPTIONS_COLUMNS = (
 
 TOKEN_ENV = "KNOWBE4_API_KEY"  # noqa: S105  # the variable's name; its value is read here only to keep its value out of the pack, never to use it
 
-# Cells starting with these are formulas to Excel and LibreOffice (CSV injection); KnowBe4 text is data.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
 
 @dataclass(frozen=True, slots=True)
 class _Files:
@@ -105,23 +101,8 @@ class _Files:
     text: dict[str, bytes]
 
 
-def _text_cell(value: str | None) -> str:
-    if not value:
-        return ""
-    return "'" + value if value.startswith(_FORMULA_START) else value
-
-
 def _flag(value: bool) -> str:
     return "yes" if value else "no"
-
-
-def _csv(columns: tuple[str, ...], rows: Iterable[Mapping[str, str]]) -> str:
-    """RFC 4180 CSV text (CRLF line ends)."""
-    buf = io.StringIO()
-    writer = csv.DictWriter(buf, fieldnames=columns, lineterminator="\r\n", extrasaction="raise")
-    writer.writeheader()
-    writer.writerows(rows)
-    return buf.getvalue()
 
 
 def _outstanding(record: PersonRecord) -> str:
@@ -136,13 +117,13 @@ def _outstanding(record: PersonRecord) -> str:
     return " | ".join(parts)
 
 
-def _population_row(record: PersonRecord, cert: CertificateData | None) -> dict[str, str]:
+def _population_row(record: PersonRecord, cert: CertificateData | None) -> dict[str, str | None]:
     return {
         "user_id": str(record.user_id),
-        "email": _text_cell(record.email),
-        "name": _text_cell(record.name),
-        "department": _text_cell(record.department),
-        "manager_email": _text_cell(record.manager_email),
+        "email": record.email,
+        "name": record.name,
+        "department": record.department,
+        "manager_email": record.manager_email,
         "employee_start_date": iso(record.employee_start_date),
         "training": record.training,
         "state": record.state,
@@ -155,26 +136,26 @@ def _population_row(record: PersonRecord, cert: CertificateData | None) -> dict[
         "campaigns_complete": str(sum(1 for c in record.campaigns if c.complete)),
         "certificate_id": cert.certificate_id if cert else "",
         "certificate_file": f"certificates/{cert.filename}" if cert else "",
-        "reason": _text_cell(record.reason),
+        "reason": record.reason,
     }
 
 
-def _completion_rows(record: PersonRecord) -> list[dict[str, str]]:
+def _completion_rows(record: PersonRecord) -> list[dict[str, str | None]]:
     earning = record.earning_enrollment_ids() if record.compliant else frozenset[int]()
     return [
         {
             "user_id": str(record.user_id),
-            "email": _text_cell(record.email),
+            "email": record.email,
             "training": record.training,
             "campaign_id": str(c.campaign_id),
-            "campaign_name": _text_cell(c.name),
+            "campaign_name": c.name,
             "campaign_complete": _flag(c.complete),
             "campaign_completed_at": iso(c.completed_at),
             "campaign_late": _flag(c.late),
-            "module_name": _text_cell(e.module_name),
-            "content_type": _text_cell(e.content_type),
+            "module_name": e.module_name,
+            "content_type": e.content_type,
             "enrollment_id": str(e.enrollment_id),
-            "status": _text_cell(e.status),
+            "status": e.status,
             "enrollment_date": iso(e.enrollment_date),
             "start_date": iso(e.start_date),
             "completion_date": iso(e.completion_date),
@@ -187,17 +168,17 @@ def _completion_rows(record: PersonRecord) -> list[dict[str, str]]:
     ]
 
 
-def _exception_row(record: PersonRecord) -> dict[str, str]:
+def _exception_row(record: PersonRecord) -> dict[str, str | None]:
     return {
         "user_id": str(record.user_id),
-        "email": _text_cell(record.email),
-        "name": _text_cell(record.name),
-        "department": _text_cell(record.department),
-        "manager_email": _text_cell(record.manager_email),
+        "email": record.email,
+        "name": record.name,
+        "department": record.department,
+        "manager_email": record.manager_email,
         "state": record.state,
         "due_date": iso(record.due_date),
-        "outstanding": _text_cell(_outstanding(record)),
-        "reason": _text_cell(record.reason),
+        "outstanding": _outstanding(record),
+        "reason": record.reason,
     }
 
 
@@ -280,8 +261,8 @@ manifest.sig      The Ed25519 signature of manifest.json by the key of the train
                   built the pack (manifest.json names the key). Absent from an unsigned pack.
 
 All times are UTC (ISO 8601). CSV files are UTF-8 with a byte-order mark, comma-separated, CRLF line
-ends. A text cell that begins with = + - @ is prefixed with an apostrophe so spreadsheet programs show
-it instead of running it as a formula.
+ends. A text cell that begins with = + - @, a tab or a carriage return is prefixed with an
+apostrophe so spreadsheet programs show it instead of running it as a formula.
 
 How to verify this pack
 -----------------------
@@ -347,9 +328,9 @@ def _render_files(
     runs_doc = {"sync_runs": redact([dict(run) for run in sync_runs], secrets)}
     rendered = {
         "README.txt": _readme(training, as_of, generated_at, counts, signed_by),
-        "population.csv": _csv(POPULATION_COLUMNS, population),
-        "completions.csv": _csv(COMPLETIONS_COLUMNS, completions),
-        "exceptions.csv": _csv(EXCEPTIONS_COLUMNS, exceptions),
+        "population.csv": csv_text(POPULATION_COLUMNS, population),
+        "completions.csv": csv_text(COMPLETIONS_COLUMNS, completions),
+        "exceptions.csv": csv_text(EXCEPTIONS_COLUMNS, exceptions),
         "config.json": pretty_json(config_doc).decode("utf-8"),
         "sync_runs.json": pretty_json(runs_doc).decode("utf-8"),
     }
