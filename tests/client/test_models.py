@@ -296,3 +296,16 @@ def test_wrong_types_fail_with_a_message_naming_the_field(payload: dict[str, Any
 
 def test_string_ids_are_accepted_as_numbers() -> None:
     assert Enrollment.model_validate({"enrollment_id": "12"}).enrollment_id == 12
+
+
+def test_dates_at_the_ends_of_the_calendar_never_overflow() -> None:
+    # In UTC these fall in year 10000 or year 0: held at the nearest representable instant, not an OverflowError.
+    def completed(text: str) -> datetime | None:
+        return Enrollment.model_validate({**DOC_ENROLLMENT, "completion_date": text}).completion_date
+
+    assert completed("9999-12-31T23:59:59-05:00") == datetime.max.replace(tzinfo=UTC)
+    assert completed("0001-01-01T00:00:00+05:00") == datetime.min.replace(tzinfo=UTC)
+    assert completed("9999-12-31T00:00:00.000Z") == datetime(9999, 12, 31, tzinfo=UTC)
+    assert completed("0001-01-01T00:00:00.000Z") == datetime(1, 1, 1, tzinfo=UTC)
+    with pytest.raises(ResponseValidationError, match="completion_date"):
+        parse_record(Enrollment, {**DOC_ENROLLMENT, "completion_date": "31/12/2026"}, "GET /v1/training/enrollments")

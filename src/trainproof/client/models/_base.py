@@ -51,12 +51,28 @@ class ApiModel(BaseModel):
         return self
 
 
+_EARLIEST, _LATEST = datetime.min.replace(tzinfo=UTC), datetime.max.replace(tzinfo=UTC)
+
+
+def _utc(value: datetime) -> datetime:
+    """`value` in UTC (naive means UTC already).
+
+    An instant that falls outside year 1-9999 once in UTC (9999-12-31T23:00:00-05:00) is held at the
+    nearest end rather than raising OverflowError: one absurd date must not stop a whole sync, and the
+    compliance rule then treats it like any date that far off (after now: never counted).
+    """
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        return _LATEST if value.year > 1 else _EARLIEST
+
+
 def _to_instant(value: Any) -> Any:
     """Aware UTC datetime from `2019-04-02T15:02:38.000Z`, `2019-04-02` (midnight UTC) or a datetime."""
     if value is None or isinstance(value, datetime):
-        if isinstance(value, datetime):
-            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        return value
+        return value if value is None else _utc(value)
     if isinstance(value, date):
         return datetime.combine(value, time.min, tzinfo=UTC)
     if isinstance(value, str):
@@ -69,7 +85,7 @@ def _to_instant(value: Any) -> Any:
             parsed = datetime.fromisoformat(text.replace("Z", "+00:00").replace("z", "+00:00"))
         except ValueError:
             raise ValueError(f"{value!r} is not an ISO 8601 date or datetime") from None  # repr: safe for any text
-        return parsed.replace(tzinfo=UTC) if parsed.tzinfo is None else parsed.astimezone(UTC)
+        return _utc(parsed)
     # A number where a date belongs is garbage, not a Unix timestamp: the API never sends one.
     raise ValueError(f"expected an ISO 8601 date or datetime string, got {type(value).__name__}")
 
