@@ -146,7 +146,7 @@ def test_without_the_key_verify_says_it_proves_internal_consistency_only(signed:
     assert "internal consistency only" in text
     assert "anyone with trainproof can rebuild a consistent pack" in text
     assert "--public-key" in text
-    assert f"the pack names key {key.key_id}, not checked" in text
+    assert f"the pack names key {key.key_id}; not checked" in text
 
 
 @pytest.mark.parametrize("forger_signs", [False, True], ids=["unsigned-rebuild", "rebuild-signed-by-another-key"])

@@ -122,10 +122,14 @@ class VerifyResult:
             "manifest.sha256). Not proved: who built it; anyone with trainproof can rebuild a consistent pack "
             "after editing a file."
         )
-        whose = f"the pack names key {self.signed_by}" if self.signed_by else "this pack is not signed"
+        whose = (
+            f"the pack names key {self.signed_by}; not checked"
+            if self.signed_by
+            else "this pack is not signed: ask its builder for a signed one"
+        )
         lines.append(
             f"To prove who built it, pass --public-key with the key `trainproof evidence key` shows where the "
-            f"pack was built ({whose}, not checked)."
+            f"pack was built ({whose})."
         )
         return lines
 
