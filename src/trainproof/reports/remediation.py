@@ -10,14 +10,13 @@ module, ready for one targeted training campaign per group.
 
 from __future__ import annotations
 
-import csv
-import io
 from collections.abc import Sequence
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 from trainproof import clock
 from trainproof.config import Settings
+from trainproof.csvfile import csv_text
 from trainproof.reports._common import ReportRow
 from trainproof.reports._data import (
     EnrollmentRow,
@@ -183,9 +182,5 @@ def import_csv(rows: Sequence[RemediationRow]) -> str:
         key = r.email.lower()
         if key not in latest or r.failed_at > latest[key].failed_at:
             latest[key] = r
-    buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\r\n")
-    writer.writerow(IMPORT_COLUMNS)
-    for r in sorted(latest.values(), key=lambda r: (r.group or "", (r.email or "").lower())):
-        writer.writerow([r.email, r.group])
-    return buf.getvalue()
+    chosen = sorted(latest.values(), key=lambda r: (r.group or "", (r.email or "").lower()))
+    return csv_text(IMPORT_COLUMNS, [{"Email": r.email, "Group": r.group} for r in chosen])
