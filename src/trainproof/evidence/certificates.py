@@ -93,9 +93,15 @@ class _Page:
     drawable: frozenset[int] | None  # None: Latin-1 (core font)
 
 
+# fpdf2 replaces this alias by the page count wherever it is drawn; the default "{nb}" would turn a name
+# containing "{nb}" into a number. Drawn data never holds a control character, so it never holds this.
+_PAGES = "\x7fpages\x7f"
+
+
 class _CertificatePDF(FPDF):
     def __init__(self, footer_text: str) -> None:
         super().__init__(orientation="portrait", unit="mm", format="A4")
+        self.alias_nb_pages(_PAGES)
         self._footer_text = footer_text
         self._page_font = _Page(_CORE_FAMILY, True, None)
         self.altered = False
@@ -126,7 +132,7 @@ class _CertificatePDF(FPDF):
         self.set_y(-14)
         self.style(7)
         self.set_text_color(90, 90, 90)
-        self.cell(0, 4, self.drawable(f"{self._footer_text} - page {self.page_no()}/{{nb}}"), align="C")
+        self.cell(0, 4, self.drawable(f"{self._footer_text} - page {self.page_no()}/") + _PAGES, align="C")
         self.set_text_color(0, 0, 0)
 
 
