@@ -23,7 +23,7 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Literal, cast
@@ -42,6 +42,7 @@ from trainproof.simulator.faults import (
     FaultEngine,
     FaultRule,
     FaultSpecError,
+    add_records,
     corrupt_records,
     default_message,
     html_page,
@@ -138,6 +139,40 @@ class _DroppedResponse(Response):
         await send({"type": "http.response.start", "status": self.status_code, "headers": self.raw_headers})
         await send({"type": "http.response.body", "body": self._keep, "more_body": True})
         raise DroppedConnection("connection dropped on purpose (fault 'drop')")
+
+
+def _drip(body: bytes, rule: FaultRule, headers: Mapping[str, str]) -> Response:
+    """The answer, `size` bytes every `seconds` (real seconds): a 200 that never seems to end."""
+    size = 64 if rule.size is None else rule.size
+    pause = 0.5 if rule.seconds is None else rule.seconds
+
+    async def chunks() -> AsyncIterator[bytes]:
+        for at in range(0, len(body), size):
+            yield body[at : at + size]
+            await asyncio.sleep(pause)
+
+    return StreamingResponse(chunks(), headers=dict(headers), media_type=JSON_TYPE)
+
+
+PAD_CHUNK = b" " * (1 << 20)
+
+
+def _huge(body: bytes, rule: FaultRule, headers: Mapping[str, str]) -> Response:
+    """The answer padded with spaces to `size` bytes, made while sending (nothing held in memory)."""
+    total = max(len(body), 100 * (1 << 20) if rule.size is None else rule.size)
+
+    async def chunks() -> AsyncIterator[bytes]:
+        yield body
+        left = total - len(body)
+        while left > 0:
+            piece = PAD_CHUNK[: min(left, len(PAD_CHUNK))]
+            left -= len(piece)
+            yield piece
+
+    sent = dict(headers)
+    if (rule.mode or "length") == "length":
+        sent["Content-Length"] = str(total)
+    return StreamingResponse(chunks(), headers=sent, media_type=JSON_TYPE)
 
 
 class _QuietDrops(logging.Filter):
@@ -312,6 +347,12 @@ class SimulatorApp:
             headers["Retry-After"] = str(int(value)) if float(value).is_integer() else str(value)
         if rule.kind == "html":
             return Response(html_page(rule.status or 502), status_code=rule.status or 502, media_type="text/html")
+        if rule.kind == "redirect":
+            headers["Location"] = rule.location or "https://login.example.net/v1/account"
+            return Response(b"", status_code=rule.status or 302, headers=headers)
+        if rule.kind == "not_json":
+            text = (rule.message or "Service temporarily unavailable") + "\n"
+            return Response(text.encode(), headers=headers, media_type=JSON_TYPE)
         if rule.kind == "status":
             status = rule.status or 503
             return _message(status, rule.message or default_message(status), headers)
@@ -363,12 +404,18 @@ class SimulatorApp:
         for rule in fired:
             if rule.kind == "wrong_types":
                 payload = corrupt_records(payload, rule, result.id_key)
+            elif rule.kind in ("bad_ids", "duplicates"):
+                payload = add_records(payload, rule, result.id_key)
         body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
         damage = next((r for r in fired if r.kind in BODY_KINDS), None)
         if damage is None:
             return Response(body, headers=result.headers, media_type=JSON_TYPE)
         if damage.kind == "drop":
             return _DroppedResponse(body, 0.5 if damage.keep is None else damage.keep, 200, result.headers)
+        if damage.kind == "drip":
+            return _drip(body, damage, result.headers)
+        if damage.kind == "huge":
+            return _huge(body, damage, result.headers)
         if damage.kind == "truncate":
             keep = 0.5 if damage.keep is None else damage.keep
             cut = body[: min(len(body) - 1, int(len(body) * keep))]

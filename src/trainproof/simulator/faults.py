@@ -10,7 +10,7 @@ Targeting (all optional): `path` (prefix of the URL path), `regex` (searched in 
 first N matching requests through), `times` (fire this many times; absent or null = always), `every`
 (fire on every Nth matching request after `skip`). Only /v1 requests are matched, never /_admin.
 Rules are checked in order; once a rule answers a request (status, rate_limit, lockout, daily_quota,
-html), later rules neither count nor fire for it. `slow` and the kinds that damage an answer combine.
+html, redirect), later rules neither count nor fire for it. `slow` and the kinds that damage an answer combine.
 
 Kinds (their own fields and defaults in brackets):
 
@@ -28,6 +28,17 @@ Kinds (their own fields and defaults in brackets):
   ever-new empty pages (`mode` "advance")
 - `wrong_types`: a record's id becomes a string and its first date a number [`fields`: exact values to set
   instead; `records` "first" or "all"]
+- `redirect`: a redirect instead of the answer [`status` 302, `location` "https://login.example.net/v1/account"]
+- `not_json`: a 200 labelled JSON whose body is plain text [`message` "Service temporarily unavailable"]
+- `drip`: the normal answer, sent `size` bytes every `seconds` (real seconds) [`size` 64, `seconds` 0.5]
+- `huge`: the normal answer padded with spaces (still valid JSON) to `size` bytes, made while sending, so
+  the simulator holds none of it [`size` 100 MiB; `mode` "length" (announced by Content-Length) or
+  "chunked" (announced by nothing)]
+- `endless_pages`: a list never ends: every page past the real records is filled with invented records
+  whose ids were never seen (clones of real ones), and a cursor always points further
+- `bad_ids`: the answer gains `count` copies of its first record whose ids are 0, -1, -2 ... [`count` 2]
+- `duplicates`: the answer repeats its first `count` records at its end [`count` 2; `fields`: values the
+  copies get, so a copy that replaced the first one would show]
 """
 
 from __future__ import annotations
@@ -65,12 +76,19 @@ FaultKind = Literal[
     "repeat_page",
     "cursor_loop",
     "wrong_types",
+    "redirect",
+    "not_json",
+    "drip",
+    "huge",
+    "endless_pages",
+    "bad_ids",
+    "duplicates",
 ]
 FAULT_KINDS: tuple[str, ...] = get_args(FaultKind)
 
-RESPONDING = frozenset({"status", "rate_limit", "lockout", "daily_quota", "html"})
+RESPONDING = frozenset({"status", "rate_limit", "lockout", "daily_quota", "html", "redirect", "not_json"})
 """Kinds that answer instead of the API (no auth check, no rate-limit counting)."""
-BODY_KINDS = frozenset({"drop", "truncate", "content_type"})
+BODY_KINDS = frozenset({"drop", "truncate", "content_type", "drip", "huge"})
 """Kinds that damage the encoded answer."""
 
 _DEFAULT_MESSAGES = {
@@ -115,6 +133,9 @@ class FaultRule:
     mode: str | None = None
     fields: dict[str, Any] | None = None
     records: str = "first"
+    size: int | None = None
+    count: int | None = None
+    location: str | None = None
     matched: int = field(default=0, compare=False)
     fired: int = field(default=0, compare=False)
     _locked_until: float = field(default=-math.inf, compare=False, repr=False)
@@ -129,8 +150,11 @@ class FaultRule:
             raise FaultSpecError(f"fault status {self.status} is not an HTTP status", "use e.g. 503")
         if self.keep is not None and not 0 <= self.keep < 1:
             raise FaultSpecError("fault 'keep' is the share of the body sent", "use a number in [0, 1)")
-        if self.mode is not None and self.mode not in ("repeat", "advance"):
-            raise FaultSpecError(f"cursor_loop mode '{self.mode}' is unknown", "use repeat or advance")
+        modes = ("length", "chunked") if self.kind == "huge" else ("repeat", "advance")
+        if self.mode is not None and self.mode not in modes:
+            raise FaultSpecError(f"{self.kind} mode '{self.mode}' is unknown", f"use {' or '.join(modes)}")
+        if (self.size is not None and self.size < 1) or (self.count is not None and self.count < 1):
+            raise FaultSpecError("fault size and count must be >= 1", "fix the spec")
         if self.records not in ("first", "all"):
             raise FaultSpecError(f"wrong_types records '{self.records}' is unknown", "use first or all")
         if self.regex is not None:
@@ -307,3 +331,36 @@ def corrupt_records(payload: object, rule: FaultRule, id_key: str | None) -> obj
                 rec[name] = 1_700_000_000
                 break
     return result
+
+
+def _records_of(payload: object) -> list[Any] | None:
+    """The record list inside a payload (a bare list or a cursor envelope's `data`); None for an object."""
+    if isinstance(payload, dict) and isinstance(cast(dict[str, Any], payload).get("data"), list):
+        return cast(list[Any], cast(dict[str, Any], payload)["data"])
+    if isinstance(payload, list):
+        return cast(list[Any], payload)
+    return None
+
+
+def add_records(payload: object, rule: FaultRule, id_key: str | None) -> object:
+    """Apply a bad_ids or duplicates rule to a list payload, in place (a single object is left alone)."""
+    records = _records_of(payload)
+    if not records or id_key is None:
+        return payload
+    count = 2 if rule.count is None else rule.count
+    if rule.kind == "bad_ids":
+        first = cast(dict[str, Any], records[0])
+        records.extend(dict(first, **{id_key: -i}) for i in range(count))
+    else:
+        records.extend(dict(cast(dict[str, Any], r), **(rule.fields or {})) for r in records[:count])
+    return payload
+
+
+def invented_records(render: Any, rows: Sequence[int], start: int, n: int, id_key: str) -> list[Any]:
+    """`n` records never seen before (endless_pages): clones of real rows under ids far above any real one."""
+    made: list[Any] = []
+    for i in range(n):
+        record = dict(cast(dict[str, Any], render(rows[(start + i) % len(rows)])))
+        record[id_key] = 900_000_000 + start + i
+        made.append(record)
+    return made

@@ -25,7 +25,7 @@ from datetime import date, timedelta
 from typing import Any, cast
 
 from trainproof.simulator.dataset import Record, RecordTable, Tenant, normalize_id
-from trainproof.simulator.faults import FaultRule
+from trainproof.simulator.faults import FaultRule, invented_records
 from trainproof.simulator.generator import REFERENCE_DATE, derived_user_history
 from trainproof.simulator.pagination import parse_paging, window
 
@@ -87,19 +87,24 @@ class Route:
 def _listing(
     ctx: Context, rows: Sequence[int], render: Callable[[int], Record], id_key: str, *, cursor: bool = False
 ) -> Result:
-    """One page of `rows` in page or cursor mode, with the repeat_page / cursor_loop faults applied."""
+    """One page of `rows` in page or cursor mode, with the repeat_page / cursor_loop / endless_pages
+    faults applied."""
     paging = parse_paging(ctx.query, cursor_allowed=cursor or ctx.cursor_everywhere)
     loop = ctx.fault("cursor_loop")
+    endless = ctx.fault("endless_pages") is not None and len(rows) > 0
     total = len(rows)
-    win = window(total, paging, lenient=loop is not None)
+    win = window(total, paging, lenient=loop is not None or endless)
     start, end = win.start, win.end
     if ctx.fault("repeat_page") is not None and paging.offset >= paging.per_page:
         start = min(total, paging.offset - paging.per_page)
         end = min(total, start + paging.per_page)
     data = [render(r) for r in rows[start:end]]
+    if endless and len(data) < paging.per_page:
+        at = paging.offset + len(data)
+        data += invented_records(render, rows, at, paging.per_page - len(data), id_key)
     if not paging.cursor:
         return Result(data, id_key=id_key)
-    next_cursor = win.next_cursor
+    next_cursor = str(paging.offset + paging.per_page) if endless else win.next_cursor
     if loop is not None and next_cursor is None:
         if (loop.mode or "repeat") == "repeat":
             next_cursor = str(paging.offset)
