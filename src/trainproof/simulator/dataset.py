@@ -186,8 +186,10 @@ class TenantError(TrainproofError):
 
 
 def format_instant(epoch: int) -> str:
-    """Epoch seconds as the API writes instants: `2019-04-02T15:02:38.000Z`."""
-    return time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime(epoch))
+    """Epoch seconds as the API writes instants: `2019-04-02T15:02:38.000Z` (year 1 as `0001`)."""
+    t = time.gmtime(epoch)
+    text = time.strftime("%Y-%m-%dT%H:%M:%S.000Z", t)
+    return text if t.tm_year >= 1000 else f"{t.tm_year:04d}{text[text.index('-') :]}"  # C's %Y does not pad
 
 
 _DAY_EPOCH: dict[str, int] = {}  # "YYYY-MM-DD" -> epoch of its midnight, filled as dates are seen
