@@ -59,11 +59,12 @@ from trainproof.store.db import (
     create_store_engine,
     current_revision,
     ensure_schema,
-    redact_url,
     sqlite_path,
     write_transaction,
 )
+from trainproof.store.failures import store_failure
 from trainproof.store.history import MergeCounts, apply_staging
+from trainproof.store.integrity import require_intact
 from trainproof.store.lock import StoreLock
 from trainproof.store.runs import RunOutcome, fail_run, finish_run, mark_interrupted, start_run
 from trainproof.store.staging import Staging
@@ -247,17 +248,17 @@ async def run_sync_async(
 
 
 def _ensure(engine: Engine) -> None:
+    """The schema is current and the file whole before anything is written (a damaged SQLite file
+    would take the sync's writes without a word and fail some later read)."""
     try:
         ensure_schema(engine)
+        require_intact(engine)
     except SQLAlchemyError as exc:
         raise _store_error(exc, engine) from None
 
 
-def _store_error(exc: SQLAlchemyError, engine: Engine | None = None) -> StoreError:
-    orig = getattr(exc, "orig", None) or exc
-    first = (str(orig).strip().splitlines() or [type(exc).__name__])[0][:300]
-    where = f" at {redact_url(engine.url)}" if engine is not None else ""
-    return StoreError(f"cannot write the store{where} ({first})", "check that it is reachable and writable")
+def _store_error(exc: SQLAlchemyError, engine: Engine | str) -> StoreError:
+    return store_failure(exc, engine if isinstance(engine, str) else engine.url)
 
 
 # --- the dry run -----------------------------------------------------------------------------------
@@ -437,7 +438,7 @@ class _Runner:
         except BaseException as exc:
             self._record_failure(exc)
             if isinstance(exc, SQLAlchemyError):
-                raise _store_error(exc) from None
+                raise _store_error(exc, self.settings.database_url) from None
             raise
         finally:
             with contextlib.suppress(Exception):
@@ -743,7 +744,7 @@ class _Runner:
         elif isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class()):
             message = "interrupted"
         elif isinstance(exc, SQLAlchemyError):
-            message = _store_error(exc).message
+            message = _store_error(exc, self.settings.database_url).message
         else:
             message = f"unexpected {type(exc).__name__}"
         outcome = (
