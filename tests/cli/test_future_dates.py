@@ -1,8 +1,8 @@
-"""Completions dated after now, end to end: sync warns, nobody is compliant from them, `check` names them.
+"""Odd completion dates end to end: sync warns of future ones, nobody is compliant from them, `check` names them.
 
-A simulator on 127.0.0.1 serves a tenant where one completion is stamped 9999-12-31 (a broken import)
-and one a few days after the sync (a clock ahead); the CLI runs as a user runs it, with TRAINPROOF_NOW
-pinning each step's "now".
+A simulator on 127.0.0.1 serves a tenant where one completion is stamped 9999-12-31 (a broken import),
+one a few days after the sync (a clock ahead), one 0001-01-01 and one before its enrollment; the CLI
+runs as a user runs it, with TRAINPROOF_NOW pinning each step's "now".
 """
 
 from __future__ import annotations
@@ -25,6 +25,7 @@ from trainproof.store import load_enrollments, open_store
 MA = purchase(1, "Module A")
 A = campaign(101, "Campaign A", [MA], start="2026-08-01", end="2026-09-30")
 ADA, BOB, CY = user(1, "Ada", "Astronaut"), user(2, "Bob", "Future"), user(3, "Cy", "Early")
+DEE, EVE = user(4, "Dee", "Placeholder"), user(5, "Eve", "Backdated")
 TOML = """
 [knowbe4.limits]
 per_second = 10000
@@ -40,13 +41,15 @@ def far_tenant() -> dict[str, Any]:
     future = enrollment(12, BOB, A, MA, status="Passed", started="2026-08-05")
     future["completion_date"] = "9999-12-31T00:00:00.000Z"
     return tenant(
-        users=[ADA, BOB, CY],
+        users=[ADA, BOB, CY, DEE, EVE],
         store_purchases=[MA],
         training_campaigns=[A],
         enrollments=[
             enrollment(11, ADA, A, MA, status="Passed", started="2026-08-10", completed="2026-08-10"),
             future,
             enrollment(13, CY, A, MA, status="Completed", started="2026-08-06", completed="2026-09-10"),
+            {**enrollment(14, DEE, A, MA, status="Passed"), "completion_date": "0001-01-01T00:00:00.000Z"},
+            enrollment(15, EVE, A, MA, status="Passed", enrolled="2026-08-20", completed="2026-08-02"),
         ],
     )
 
@@ -98,15 +101,25 @@ def test_future_dated_completions_warn_do_not_count_and_are_listed(run: Run) -> 
         "warning: 2 enrollments carry a completion date after this sync (2026-09-01 12:00 UTC): stored as "
         "received, never counted before that date; `trainproof check` names them"
     ) in sync.stderr
-    # Not compliant today, and not kept (sticky) either: only Ada, whose completion is in the past.
-    assert run.states(now=NIGHT1) == {1: ("compliant", True), 2: ("incomplete", False), 3: ("incomplete", False)}
+    # Not compliant today, and not kept (sticky) either; the other odd dates count as KnowBe4 sent them.
+    assert run.states(now=NIGHT1) == {
+        1: ("compliant", True), 2: ("incomplete", False), 3: ("incomplete", False), 4: ("compliant", True),
+        5: ("compliant", True),
+    }  # fmt: skip
 
     check = run("check", now=NIGHT1)  # data problems are warnings: the configuration itself is fine
     assert "warning: 2 completions in the selected campaigns are dated after now (2026-09-01 12:00 UTC)" in check.stdout
     assert "enrollment 12 of 'bob@acme.example' in 'Campaign A' completed 9999-12-31" in check.stdout
     assert "enrollment 13 of 'cy@acme.example' in 'Campaign A' completed 2026-09-10" in check.stdout
-    (problem,) = json.loads(run("check", "--format", "json", now=NIGHT1).stdout)
-    assert (problem["code"], problem["count"]) == ("completion_after_now", 2)
+    assert "enrollment 14 of 'dee@acme.example' in 'Campaign A' completed 0001-01-01" in check.stdout
+    assert "enrollment 15 of 'eve@acme.example' in 'Campaign A' completed 2026-08-02 (enrolled 2026-08-20)" in (
+        check.stdout
+    )
+    problems = json.loads(run("check", "--format", "json", now=NIGHT1).stdout)
+    assert [(p["code"], p["count"]) for p in problems] == [
+        ("completion_after_now", 2), ("completion_placeholder_date", 1), ("completion_before_enrollment", 1),
+    ]  # fmt: skip
+    problem = problems[0]
     assert [(x["email"], x["campaign"], x["completion_date"]) for x in problem["examples"]] == [
         ("bob@acme.example", "Campaign A", "9999-12-31T00:00:00+00:00"),
         ("cy@acme.example", "Campaign A", "2026-09-10T00:00:00+00:00"),
@@ -126,9 +139,13 @@ def test_future_dated_completions_warn_do_not_count_and_are_listed(run: Run) -> 
     report = json.loads(run("sync", "--format", "json", now=NIGHT2).stdout)
     assert report["future_completions"] == 1
     assert any(w.startswith("1 enrollment carries a completion date after this sync") for w in report["warnings"])
-    assert run.states(now=NIGHT2) == {1: ("compliant", True), 2: ("incomplete", False), 3: ("compliant", True)}
+    assert {u: s for u, s in run.states(now=NIGHT2).items() if u <= 3} == {
+        1: ("compliant", True), 2: ("incomplete", False), 3: ("compliant", True),
+    }  # fmt: skip
     assert run.states(now=NIGHT2, as_of="2026-09-09")[3] == ("incomplete", False)
     assert run.states(now=NIGHT2, as_of="2026-09-11")[3][0] == "compliant"
     assert run.states(now=NIGHT2, as_of="2026-09-11")[2][0] == "incomplete"
-    (problem,) = json.loads(run("check", "--format", "json", now=NIGHT2).stdout)
-    assert (problem["count"], problem["examples"][0]["enrollment_id"]) == (1, 12)
+    problem = json.loads(run("check", "--format", "json", now=NIGHT2).stdout)[0]
+    assert (problem["code"], problem["count"], problem["examples"][0]["enrollment_id"]) == (
+        "completion_after_now", 1, 12,
+    )  # fmt: skip

@@ -99,3 +99,33 @@ def test_a_start_date_of_9999_gives_grace_without_overflow() -> None:
     assert [(d.state, d.due_date) for d in result.decisions] == [
         ("compliant", None), ("grace", datetime.max.replace(tzinfo=UTC)),
     ]  # fmt: skip
+
+
+def test_check_names_odd_dates_among_counted_completions_which_still_count() -> None:
+    started = [campaign(A, "Campaign A", start_date=day(0)), campaign(B, "Campaign B")]
+    everyone = [person(uid, f"P{uid}", "Q") for uid in range(1, 6)]
+    rows = [
+        enrollment(1, A, done=datetime(1, 1, 1, tzinfo=UTC), eid=61),  # year 1: a placeholder
+        enrollment(2, A, done=day(-5), enrolled=day(-1), eid=62),  # before its enrollment (and the start)
+        enrollment(3, A, done=day(-0.5), enrolled=day(-3), eid=63),  # enrolled early, completed before the start
+        enrollment(4, B, done=day(-40), enrolled=day(-50), eid=64),  # campaign B has no start date: fine
+        enrollment(5, A, done=day(2), eid=65),  # ordinary
+    ]
+    result = evaluate(everyone, started, rows, SEC, [], day(30))
+    assert {d.user_id: d.state for d in result.decisions} == dict.fromkeys(range(1, 6), "compliant")
+    assert sorted(e.enrollment_id for e in result.counted_completions) == [61, 62, 63, 64, 65]
+    problems = data_problems(result, started)
+    assert [(p.code, p.count, [x["enrollment_id"] for x in p.examples]) for p in problems] == [
+        ("completion_placeholder_date", 1, [61]),
+        ("completion_before_enrollment", 1, [62]),
+        ("completion_before_campaign_start", 1, [63]),
+    ]
+    assert problems[0].message == (
+        "1 counted completion is dated before 1970 (a placeholder such as 0001-01-01, not a real day): enrollment "
+        "61 of 'user1@example.com' in 'Campaign A' completed 0001-01-01 (enrolled 2025-12-31 12:00 UTC); it counts "
+        "as KnowBe4 sent it: check the date in KnowBe4"
+    )
+    assert "enrollment 62 of 'user2@example.com' in 'Campaign A' completed 2025-12-27 12:00 UTC (enrolled " in (
+        problems[1].message
+    )
+    assert all(p.severity == "warning" for p in problems)

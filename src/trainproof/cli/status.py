@@ -23,6 +23,7 @@ from trainproof.decisions import configured_policy, judge, keep_sticky
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
 from trainproof.store.sticky import reset_sticky, save_sticky_records
+from trainproof.text import terminal_text
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
 AsOfOpt = Annotated[
@@ -39,8 +40,9 @@ class CheckFailed(TrainproofError):
 def check_command(fmt: FormatOpt = Format.table) -> None:
     """Validate [trainings.*] and [scope] against the campaigns in the store, and the seed's prerequisites.
 
-    Then list KnowBe4 rows the decisions do not count: a completion dated after now (9999-12-31 from a
-    broken import) never counts, and is named here with a few examples; the store keeps it as received.
+    Then name KnowBe4 rows with dates the decisions cannot trust, with a few examples each: a completion
+    dated after now (9999-12-31 from a broken import) never counts; one dated before 1970, before its
+    enrollment or before its campaign started counts as sent. The store keeps every row as received.
     """
     cfg = settings()
     policy = load_policy(cfg)
@@ -57,7 +59,7 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
                 f"ok: {len(policy.trainings)} training(s), every selected campaign found in an allowed status\n"
             )
         for p in problems:
-            sys.stdout.write(f"{p.severity}: {p.message}\n")
+            sys.stdout.write(f"{p.severity}: {terminal_text(p.message)}\n")
     else:
         render(rows, fmt.value)
     errors = [p for p in problems if p.severity == "error"]
@@ -151,22 +153,23 @@ def person_command(
         sys.stdout.write(to_json(doc) + "\n")
         return
     out = sys.stdout.write
-    out(f"{person.name} <{person.email}>  user {person.user_id}\n")
-    out(f"department {person.department or '-'}, manager {person.manager_email or '-'}\n")
+    t = terminal_text  # KnowBe4 text: shown as the text it is
+    out(f"{t(person.name or '')} <{t(person.email or '')}>  user {person.user_id}\n")
+    out(f"department {t(person.department or '-')}, manager {t(person.manager_email or '-')}\n")
     out(f"as of {judged.as_of.isoformat()}\n")
     if excluded:
-        out(f"not in the compliance population: {excluded}\n")
+        out(f"not in the compliance population: {t(excluded)}\n")
     for d in decisions:
-        out(f"\n{d.title} [{d.training}]: {d.state}{' (sticky)' if d.sticky else ''}{' (late)' if d.late else ''}\n")
-        out(f"  {d.reason}\n")
+        out(f"\n{t(d.title)} [{d.training}]: {d.state}{' (sticky)' if d.sticky else ''}{' (late)' if d.late else ''}\n")
+        out(f"  {t(d.reason)}\n")
         for c in d.campaigns:
-            mark = "complete" if c.complete else "outstanding: " + ", ".join(c.outstanding_modules)
+            mark = "complete" if c.complete else "outstanding: " + t(", ".join(c.outstanding_modules))
             done = f" on {c.completed_at.date().isoformat()}" if c.completed_at else ""
-            out(f"  - {c.name} ({c.campaign_id}): {mark}{done}{' late' if c.late else ''}\n")
+            out(f"  - {t(c.name)} ({c.campaign_id}): {mark}{done}{' late' if c.late else ''}\n")
     if events:
         out("\nhistory:\n")
         for e in events:
-            reason = f" ({e.get('reason')})" if e.get("reason") else ""
+            reason = f" ({t(str(e.get('reason')))})" if e.get("reason") else ""
             out(f"  {e.get('at')}  {e.get('kind')}  {e.get('training')}{reason}\n")
 
 

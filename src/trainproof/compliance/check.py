@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, Literal
 
 from trainproof.compliance.engine import Evaluation
@@ -172,11 +172,13 @@ _TEXT_CAP = 60  # characters of a name from KnowBe4 quoted in a message
 
 
 def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
-    """Rows of KnowBe4 data the current evaluation refused to count, as warnings naming a few of them.
+    """Rows of KnowBe4 data with dates the decisions cannot trust, as warnings naming a few of them.
 
-    The rows stay in the store as KnowBe4 sent them; these problems say why they did not count and where
-    to correct them. `evaluation` must be a current one (as of now): the store hides later completions
-    from a point-in-time evaluation, so it has none to report.
+    A completion dated after now does not count; one dated before 1970, before its enrollment or before
+    its campaign started counts (the rule looks at status and date only) but is named. The rows stay in
+    the store as KnowBe4 sent them; these problems say what is odd and where to correct it.
+    `evaluation` must be a current one (as of now): the store hides later completions from a
+    point-in-time evaluation, so it has none to report.
     """
     people = {p.user_id: p for p in evaluation.population}
     people.update((x.person.user_id, x.person) for x in evaluation.excluded)
@@ -198,7 +200,45 @@ def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tupl
                 examples=examples,
             )
         )
+    # Odd dates among the completions that do count: kept (the rule counts a completion dated by the as-of
+    # instant, as Drata does) but named, so that nobody relies on them without looking.
+    starts = {c.campaign_id: c.start_date for c in campaigns}
+    odd: dict[str, list[EnrollmentFact]] = {code: [] for code in _ODD}
+    for e in evaluation.counted_completions:
+        done = e.completion_date
+        if done is None:  # pragma: no cover - a counted completion is dated
+            continue
+        start = starts.get(e.campaign_id)
+        if done < _PLACEHOLDER:
+            odd["completion_placeholder_date"].append(e)
+        elif e.enrollment_date is not None and done < e.enrollment_date:
+            odd["completion_before_enrollment"].append(e)
+        elif start is not None and done < start:
+            odd["completion_before_campaign_start"].append(e)
+    for code, rows in odd.items():
+        if rows:
+            n = len(rows)
+            examples = tuple(_example(e, people, names) for e in rows[:_EXAMPLES])
+            problems.append(
+                Problem(
+                    "warning",
+                    code,
+                    f"{n} counted completion{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} dated {_ODD[code]}: "
+                    f"{_listed(examples, n)}; {'it counts' if n == 1 else 'they count'} as KnowBe4 sent "
+                    f"{'it' if n == 1 else 'them'}: check the date in KnowBe4",
+                    count=n,
+                    examples=examples,
+                )
+            )
     return tuple(problems)
+
+
+_PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # 0001-01-01 or 1900-01-01 stand for "unknown", not a day
+_ODD = {
+    "completion_placeholder_date": "before 1970 (a placeholder such as 0001-01-01, not a real day)",
+    "completion_before_enrollment": "before the enrollment it completes",
+    "completion_before_campaign_start": "before its campaign started",
+}
 
 
 def _example(e: EnrollmentFact, people: dict[int, Person], names: dict[int, str]) -> dict[str, Any]:
@@ -223,7 +263,11 @@ def _listed(examples: Sequence[dict[str, Any]], count: int) -> str:
     for x in examples:
         who = _quoted(x["email"]) if x["email"] is not None else f"user {x['user_id']}"
         where = _quoted(x["campaign"]) if x["campaign"] is not None else f"campaign {x['campaign_id']}"
-        parts.append(f"enrollment {x['enrollment_id']} of {who} in {where} completed {_instant(x['completion_date'])}")
+        done, enrolled = x["completion_date"], x["enrollment_date"]
+        text = f"enrollment {x['enrollment_id']} of {who} in {where} completed {_instant(done)}"
+        if done is not None and enrolled is not None and done < enrolled:
+            text += f" (enrolled {_instant(enrolled)})"
+        parts.append(text)
     more = count - len(examples)
     return "; ".join(parts) + (f"; and {more} more" if more > 0 else "")
 

@@ -112,6 +112,16 @@ class Evaluation:
         """
         return tuple(self._verdicts.groups.future)
 
+    @property
+    def counted_completions(self) -> tuple[EnrollmentFact, ...]:
+        """The completions the decisions from KnowBe4's data rest on (one per person, campaign and module).
+
+        Built when asked (`trainproof check` looks for odd dates among them), never by `evaluate` itself.
+        """
+        groups = self._verdicts.groups
+        kept = groups.kept
+        return tuple(kept[at] for modules in groups.modules.values() for at in modules.values() if at >= 0)
+
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
         counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.policy.trainings}
