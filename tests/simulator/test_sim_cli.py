@@ -12,10 +12,12 @@ import time
 from pathlib import Path
 
 import httpx2
+import pytest
 from typer.testing import CliRunner
 
 from trainproof.cli import app
-from trainproof.cli.simulate import banner
+from trainproof.cli.simulate import banner, reachable_url
+from trainproof.config import load_settings
 from trainproof.errors import TrainproofError
 from trainproof.simulator import create_app, generate_tenant
 
@@ -130,3 +132,13 @@ def test_errors_reach_the_terminal_as_one_line() -> None:
     assert done.returncode == 2
     assert done.stderr.startswith("error: unknown fault kind")
     assert done.stderr.count("\n") == 1
+
+
+@pytest.mark.parametrize(
+    ("host", "url"),
+    [("0.0.0.0", "http://127.0.0.1:8765"), ("::", "http://[::1]:8765"), ("127.0.0.1", "http://127.0.0.1:8765")],
+)
+def test_the_printed_url_is_one_trainproof_accepts(host: str, url: str) -> None:
+    """Listening on every interface prints a loopback URL: KNOWBE4_BASE_URL=http://0.0.0.0:... is refused."""
+    assert reachable_url(host, 8765) == url
+    assert load_settings(None, env={"KNOWBE4_BASE_URL": url}).base_url == url

@@ -118,14 +118,21 @@ def simulate(
     )
     source = f"file {tenant} (re-read when it changes)" if tenant is not None else f"generated, seed {seed}"
     sock = bind(host, port)
-    shown_host = f"[{host}]" if ":" in host else host
-    base_url = f"http://{shown_host}:{sock.getsockname()[1]}"
+    base_url = reachable_url(host, sock.getsockname()[1])
     sys.stderr.write(banner(sim, base_url, source=source, token_given=token is not None, faults=len(rules)))
     sys.stderr.flush()
     server = uvicorn.Server(uvicorn_config(sim, configure_logging=True))
     with contextlib.suppress(KeyboardInterrupt):  # uvicorn re-raises the Ctrl-C it handled: a normal stop
         server.run(sockets=[sock])
     sys.stderr.write("simulator stopped\n")
+
+
+def reachable_url(host: str, port: int) -> str:
+    """The URL a client on this machine uses: every interface (0.0.0.0, ::) is reached through loopback,
+    the one place trainproof sends a token over plain HTTP."""
+    reach = {"0.0.0.0": "127.0.0.1", "::": "::1"}.get(host, host)  # noqa: S104 - a lookup, not a bind
+    shown = f"[{reach}]" if ":" in reach else reach
+    return f"http://{shown}:{port}"
 
 
 def banner(sim: SimulatorApp, base_url: str, *, source: str, token_given: bool, faults: int = 0) -> str:
