@@ -141,7 +141,7 @@ async def test_a_list_that_ends_at_the_page_limit_is_complete() -> None:
 
 def test_the_page_limit_is_a_twentieth_of_the_days_budget() -> None:
     assert page_limit(2050, 50).pages == 102  # 51,000 records for a 50-seat account; 10 % would be 205
-    assert "5% of today's budget of 2,050 requests (50 seats)" in page_limit(2050, 50).why
+    assert "5% of today's budget of 2,050 requests, for 50 seats" in page_limit(2050, 50).why
     assert page_limit(12_000, 10_000).pages == 600
     assert page_limit(10, None).pages == 2
 

@@ -102,7 +102,7 @@ async def test_an_answer_past_the_request_deadline_is_not_retried() -> None:
     assert failure is not None
     assert allowed == [120.0]
     assert failure[0].deadline
-    assert "not complete within the request deadline of 120 s" in failure[0].kind
+    assert failure[0].kind == "the request deadline of 120 s"
     assert failure[1] == "1 attempt in 120.0 s; not retried"
 
 

@@ -236,7 +236,7 @@ def exhausted_error(
     """
     if deadline:
         return DeadlineExceeded(
-            f"KnowBe4 did not finish answering {where} in time: {kind} ({bound})",
+            f"KnowBe4 did not finish answering {where} within {kind} ({bound})",
             "the network or a proxy is delivering very slowly: try again later, or raise "
             "[knowbe4.limits] request_deadline_s",
             request_id=request_id,

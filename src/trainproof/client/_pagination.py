@@ -98,8 +98,8 @@ def page_limit(daily_limit: int, seats: int | None) -> PageLimit:
     """`RUNAWAY_SHARE` of the day's budget: 102 pages (51,000 records) for a 50-seat account, and more
     for larger ones, so a list that never ends stops long before 10 % of the day is spent."""
     pages = max(2, int(daily_limit * RUNAWAY_SHARE))
-    held = f"{seats:,} seats" if seats is not None else "seats not yet known"
-    return PageLimit(pages, f"{RUNAWAY_SHARE:.0%} of today's budget of {daily_limit:,} requests ({held})")
+    held = f"for {seats:,} seats" if seats is not None else "seats not yet known"
+    return PageLimit(pages, f"{RUNAWAY_SHARE:.0%} of today's budget of {daily_limit:,} requests, {held}")
 
 
 @dataclass(frozen=True)

@@ -143,7 +143,7 @@ class RetryPolicy:
                 if allowed < self.deadline_s and last is not None:
                     spent = f"the retry budget of {self.budget:g} s ran out during the last attempt"
                     return None, (last, f"{tries}; {spent}")
-                kind = f"the answer was not complete within the request deadline of {self.deadline_s:g} s"
+                kind = f"the request deadline of {self.deadline_s:g} s"
                 return None, (Retryable(kind=kind, deadline=True), f"{tries}; not retried")
             elapsed = self.now() - start
             tries = f"{number} attempt{'' if number == 1 else 's'} in {elapsed:.1f} s"
