@@ -106,7 +106,7 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
                             "error",
                             "unknown_campaign_id",
                             f"{where} campaigns: no campaign has id {ref} in the store: check the id with "
-                            "`trainproof api training/campaigns`, or run `trainproof sync`",
+                            "`trainproof api training-campaigns`, or run `trainproof sync`",
                             t.key,
                             ref,
                         )
