@@ -167,3 +167,15 @@ def test_cli_refuses_in_one_line_and_sends_nothing(
     assert code == 0, err
     assert '"name"' in out
     assert [r.path for r in sim.stats.requests] == ["/v1/account"]
+
+
+@pytest.mark.parametrize(
+    "url", ["http://169.254.169.254", "http://kb4-proxy.corp.example", "https://u:p@eu.api.knowbe4.com"]
+)
+def test_a_program_passing_a_base_url_to_the_client_meets_the_same_rule(tmp_path: Path, url: str) -> None:
+    from trainproof.client import KnowBe4Client
+
+    with pytest.raises(ConfigError):
+        KnowBe4Client(base_url=url, token=TOKEN, state_dir=tmp_path)
+    custom = KnowBe4Client(base_url="https://kb4-proxy.corp.example/", token=TOKEN, state_dir=tmp_path)
+    assert custom.base_url == "https://kb4-proxy.corp.example"  # explicit in code: allowed over https

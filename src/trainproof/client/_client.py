@@ -22,6 +22,7 @@ import httpx2
 from pydantic import BaseModel, ValidationError
 
 from trainproof import __version__
+from trainproof.base_url import check_base_url
 from trainproof.client._endpoints import Endpoint, endpoint
 from trainproof.client._errors import (
     KnowBe4Error,
@@ -131,8 +132,8 @@ class KnowBe4Client:
         base = settings if settings is not None else load_settings()
         secret = Secret(token) if isinstance(token, str) else token
         changes: dict[str, Any] = {}
-        if base_url is not None:
-            changes["base_url"] = base_url.rstrip("/")
+        if base_url is not None:  # a program passing a URL asks for it on purpose; the rest of the rule holds
+            changes["base_url"] = check_base_url(base_url, explicit=True, origin="base_url")
         if secret is not None:
             changes["token"] = secret
         if limits is not None:
