@@ -41,7 +41,8 @@ default --host 127.0.0.1.
   {"kind": "status", "status": 503, "path": "/v1/training/enrollments", "skip": 1, "times": 2}
 
 Kinds: status, rate_limit, lockout, daily_quota, html, slow, drop, truncate, content_type, repeat_page,
-cursor_loop, wrong_types (see trainproof.simulator.faults for every field).
+cursor_loop, wrong_types, redirect, not_json, drip, huge, endless_pages, bad_ids, duplicates (see
+trainproof.simulator.faults for every field).
 """
 
 
