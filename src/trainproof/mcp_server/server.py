@@ -1,23 +1,29 @@
 """The MCP server: one `MCPServer` with the seed's eight tools, the compliance and the report tools, all read-only.
 
 `create_server(settings)` builds it (tests drive it in process with `mcp.Client(server)`);
-`serve(...)` runs it over stdio (the default, for desktop assistants and IDEs) or streamable HTTP.
+`serve(...)` runs it over stdio (the default, for desktop assistants and IDEs) or streamable HTTP
+(guarded by `http_security`: Host/Origin allow-lists always, a bearer token off loopback).
 Nothing here writes to stdout: on stdio, stdout is the protocol, and logs go to stderr.
 """
 
 from __future__ import annotations
 
+import errno
 import logging
+import socket
+import sys
+from collections.abc import Iterable
 from typing import Literal
 
+import uvicorn
 from mcp.server.mcpserver import MCPServer
 
 from trainproof import __version__
 from trainproof.config import Settings, load_settings
+from trainproof.errors import ConfigError
 from trainproof.mcp_server import compliance_tools, knowbe4_tools, report_tools
 from trainproof.mcp_server._state import AppState, McpOptions, make_lifespan
-
-logger = logging.getLogger("trainproof.mcp")
+from trainproof.mcp_server.http_security import TOKEN_ENV, HttpSecurity, plan
 
 Transport = Literal["stdio", "http"]
 
@@ -37,11 +43,14 @@ INSTRUCTIONS = (
 )
 
 
-def create_server(settings: Settings | None = None, *, source: str | None = None) -> MCPServer[AppState]:
+def create_server(
+    settings: Settings | None = None, *, source: str | None = None, http: HttpSecurity | None = None
+) -> MCPServer[AppState]:
     """The trainproof MCP server for `settings` (loaded from the environment when omitted).
 
-    `source` overrides `[mcp] source` ("auto", "store" or "live"). Configuration errors are raised here,
-    before any transport starts, so `trainproof mcp` fails with one line instead of a broken session.
+    `source` overrides `[mcp] source` ("auto", "store" or "live"); `http` adds the bearer token check of
+    the HTTP transport. Configuration errors are raised here, before any transport starts, so
+    `trainproof mcp` fails with one line instead of a broken session.
     """
     settings = settings if settings is not None else load_settings()
     options = McpOptions.from_settings(settings, source)
@@ -52,6 +61,8 @@ def create_server(settings: Settings | None = None, *, source: str | None = None
         instructions=INSTRUCTIONS,
         lifespan=make_lifespan(settings, options),
         log_level="INFO",
+        token_verifier=http.verifier() if http is not None else None,
+        auth=http.auth_settings() if http is not None else None,
     )
     knowbe4_tools.register(server)
     compliance_tools.register(server)
@@ -66,13 +77,59 @@ def serve(
     host: str = "127.0.0.1",
     port: int = 8000,
     source: str | None = None,
+    allowed_hosts: Iterable[str] = (),
+    allowed_origins: Iterable[str] = (),
 ) -> None:
     """Run the server until the client disconnects (stdio) or the process is stopped (HTTP)."""
-    server = create_server(settings, source=source)
+    if transport == "stdio":
+        server = create_server(settings, source=source)
+        _quiet_client_logs()
+        server.run("stdio")
+        return
+    http = plan(host, port, extra_hosts=allowed_hosts, extra_origins=allowed_origins)
+    server = create_server(settings, source=source, http=http)
+    _quiet_client_logs()
+    app = server.streamable_http_app(transport_security=http.transport, host=host)
+    sock = _listen(host, port)  # bound before saying so: a busy port is one line, not a claim then a traceback
+    _announce(http)
+    uvicorn.Server(uvicorn.Config(app, log_level="info")).run(sockets=[sock])
+
+
+def _quiet_client_logs() -> None:
     # One line per KnowBe4 request at INFO is noise in an assistant's server log (stderr).
     logging.getLogger("httpx2").setLevel(logging.WARNING)
-    if transport == "stdio":
-        server.run("stdio")
+
+
+def _listen(host: str, port: int) -> socket.socket:
+    try:
+        family, kind, proto, _, address = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)[0]
+    except socket.gaierror as exc:
+        raise ConfigError(f"cannot listen on {host}: not an address or a known host name", "check --host") from exc
+    sock = socket.socket(family, kind, proto)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind(address)
+        sock.listen(2048)
+    except OSError as exc:
+        sock.close()
+        reason = "the port is in use" if exc.errno == errno.EADDRINUSE else (exc.strerror or "refused")
+        raise ConfigError(f"cannot listen on {host}:{port}: {reason}", "choose another --port or --host") from exc
+    sock.set_inheritable(True)
+    return sock
+
+
+def _announce(http: HttpSecurity) -> None:
+    """What an operator must know before a client connects, on stderr (stdout stays free)."""
+    lines = [f"trainproof MCP server listening on {http.url}"]
+    if http.token_generated:
+        lines.append(
+            f"bearer token (generated for this run, shown only here; set {TOKEN_ENV} to choose one): {http.token}"
+        )
+    elif http.token is not None:
+        lines.append(f"clients must send 'Authorization: Bearer <{TOKEN_ENV}>'")
     else:
-        logger.info("serving MCP over streamable HTTP at http://%s:%d/mcp", host, port)
-        server.run("streamable-http", host=host, port=port)
+        lines.append(f"no bearer token (loopback only; set {TOKEN_ENV} to require one)")
+    lines.append("allowed Host headers: " + ", ".join(http.transport.allowed_hosts))
+    lines.append("allowed Origin headers (none sent is allowed too): " + ", ".join(http.transport.allowed_origins))
+    sys.stderr.write("".join(line + "\n" for line in lines))
+    sys.stderr.flush()
