@@ -394,7 +394,7 @@ def write_certificates(
     issued = issued_at or clock.now()
     written: list[Path] = []
     problems: list[CertificateProblem] = []
-    report = on_problem or problems.append
+    report = on_problem if on_problem is not None else problems.append
     seen: set[str] = set()
     for data in certificates:
         try:
@@ -406,7 +406,7 @@ def write_certificates(
             raise EvidenceError(f"two certificates would be named {name}", "pass each person once")
         seen.add(name)
         target = directory / name
-        if skip_existing and target.exists():
+        if skip_existing and target.is_file():
             continue
         pdf = try_render(data, issued_at=issued, unicode_font=unicode_font)
         if isinstance(pdf, CertificateProblem):
