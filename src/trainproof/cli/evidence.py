@@ -61,7 +61,11 @@ def certificates_command(
     training: Annotated[str | None, typer.Option("--training", help="One training key (default: all).")] = None,
     out: Annotated[Path, typer.Option("--out", help="Directory for the PDFs.")] = Path("certificates"),
 ) -> None:
-    """One PDF per compliant person and training, with a certificate id derived from the evidence."""
+    """One PDF per compliant person and training, with a certificate id derived from the evidence.
+
+    Names and titles too long for a page are shortened (the exact text is in each PDF's evidence.json).
+    A certificate that cannot be written is named on stderr, the others are written, and the exit code is 1.
+    """
     cfg = settings()
     with read_engine(intact=True).connect() as conn:
         judged = judge(conn, cfg, trainings=[training] if training else None)
@@ -197,7 +201,8 @@ def nightly_command(
 ) -> None:
     """Sync, evaluate, keep newly earned compliance, and write the certificates earned since the last run.
 
-    Meant for cron or a systemd timer; prints one summary line.
+    Meant for cron or a systemd timer; prints one summary line. A certificate that cannot be written is
+    named on stderr, the others are written, and the exit code is 1.
     """
     from trainproof.sync import run_sync
 
