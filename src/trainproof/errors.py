@@ -2,10 +2,13 @@
 
 Each error carries what happened and what to do, so the CLI and the MCP server can print one line
 without a traceback. Messages must never contain the API token: they are built from our own words,
-status codes, ids and request ids only.
+status codes, ids and request ids only. A message may name KnowBe4 data (a campaign, a person), so it
+is made terminal-safe here, once for every reader (`trainproof.text.terminal_text`).
 """
 
 from __future__ import annotations
+
+from trainproof.text import terminal_text
 
 
 class TrainproofError(Exception):
@@ -26,7 +29,7 @@ class TrainproofError(Exception):
             text = f"{text}: {self.todo}"
         if self.request_id:
             text = f"{text} (X-Request-Id {self.request_id})"
-        return text
+        return terminal_text(text)
 
     def __str__(self) -> str:
         return self.message

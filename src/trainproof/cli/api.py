@@ -19,6 +19,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, columns_of, progress_console, render
 from trainproof.client import ENDPOINTS, Endpoint, KnowBe4Client, endpoint
+from trainproof.text import terminal_text
 
 __all__ = ["api"]
 
@@ -97,7 +98,7 @@ class _WarningLines(logging.Handler):
     """The client's warnings (e.g. the 10-campaign cap) as `warning: ...` lines on stderr."""
 
     def emit(self, record: logging.LogRecord) -> None:
-        sys.stderr.write(f"warning: {record.getMessage()}\n")
+        sys.stderr.write(f"warning: {terminal_text(record.getMessage())}\n")
 
 
 @contextlib.contextmanager

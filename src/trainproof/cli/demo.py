@@ -21,6 +21,7 @@ from rich.table import Table
 from trainproof import clock
 from trainproof.cli._app import app
 from trainproof.config import load_settings
+from trainproof.text import cell
 
 DEMO_DIR = Path("trainproof-demo")
 DEMO_TOML = """\
@@ -108,7 +109,8 @@ def demo_command(
     for c in campaigns:
         rate = "" if c.user_completion_rate is None else f"{c.user_completion_rate:g}%"
         deadline = f"{c.deadline:%Y-%m-%d}" if c.deadline else (c.relative_duration or "")
-        table.add_row(c.name, c.status or "", str(c.enrolled_users or ""), rate, deadline, "; ".join(c.flags))
+        flags = "; ".join(c.flags)
+        table.add_row(cell(c.name), cell(c.status), str(c.enrolled_users or ""), rate, cell(deadline), cell(flags))
     console.print(table)
 
     summary = Table(title=f"Compliance as of {judged.as_of:%Y-%m-%d} (the rule Drata uses; sticky once compliant)")
@@ -117,8 +119,8 @@ def demo_command(
     for t in ev.policy.trainings:
         n = ev.totals()[t.key]
         rate = n["compliant"] / n["total"] if n["total"] else 0.0
-        summary.add_row(t.title, str(n["total"]), str(n["compliant"]), str(n["incomplete"]), str(n["not_enrolled"]),
-                        str(n["grace"]), str(n["expired"]), f"{rate:.0%}")  # fmt: skip
+        summary.add_row(cell(t.title), str(n["total"]), str(n["compliant"]), str(n["incomplete"]),
+                        str(n["not_enrolled"]), str(n["grace"]), str(n["expired"]), f"{rate:.0%}")  # fmt: skip
     console.print(summary)
 
     chase = sorted(
@@ -131,7 +133,8 @@ def demo_command(
     for d in chase[:12]:
         outstanding = "; ".join(f"{c.name}: {', '.join(c.outstanding_modules)}" for c in d.outstanding)
         due = f"{d.due_date:%Y-%m-%d}" if d.due_date else ""
-        people.add_row(d.manager_email or "-", d.email, d.training, d.state, outstanding or d.state, due)
+        who = (cell(d.manager_email or "-"), cell(d.email), cell(d.training))
+        people.add_row(*who, d.state, cell(outstanding or d.state), due)
     console.print(people)
 
     problems = Problems()

@@ -26,6 +26,7 @@ from trainproof.evidence.certificates import CertificateProblem, CertificatesNot
 from trainproof.evidence.records import Training
 from trainproof.evidence.signing import key_id, public_line, public_pem
 from trainproof.store import sync_runs
+from trainproof.text import terminal_text
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evidence as of this date (YYYY-MM-DD, end of day UTC).")]
 
@@ -41,7 +42,7 @@ class Problems(list[CertificateProblem]):
     """
 
     def __call__(self, problem: CertificateProblem) -> None:
-        sys.stderr.write(problem.line() + "\n")
+        sys.stderr.write(terminal_text(problem.line()) + "\n")
         self.append(problem)
 
     def raise_for(self, done: str) -> None:
@@ -169,7 +170,7 @@ def verify_command(
     key = read_public_key(public_key) if public_key is not None else None
     result = verify_pack(pack, expected_fingerprint=fingerprint, public_key=key)
     for line in result.lines():
-        sys.stdout.write(line + "\n")
+        sys.stdout.write(terminal_text(line) + "\n")  # names inside a pack are untrusted too
     if not result.ok:
         first = result.problems[0]
         more = f" and {len(result.problems) - 1} more problem(s) listed above" if len(result.problems) > 1 else ""

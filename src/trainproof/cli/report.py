@@ -22,6 +22,7 @@ from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
 from trainproof.cli._store import read_engine
 from trainproof.reports._common import ReportRow
+from trainproof.text import terminal_text
 
 __all__ = ["report_app"]
 
@@ -344,7 +345,7 @@ def quarterly_command(
         rate = "–" if report.completion_rate is None else f"{report.completion_rate}%"
         sys.stdout.write(
             f"{report.quarter}: {len(report.campaigns)} campaign(s), {report.enrollments} enrollments, "
-            f"completion {rate}\n" + "".join(f"  - {f}\n" for f in report.findings)
+            f"completion {rate}\n" + "".join(f"  - {terminal_text(f)}\n" for f in report.findings)
         )
     for name in [section] if section else list(_SECTIONS):
         rows, title = parts[name]

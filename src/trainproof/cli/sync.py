@@ -14,6 +14,7 @@ from trainproof.cli._app import app, settings
 from trainproof.cli._output import to_json
 from trainproof.decisions import keep_after_sync
 from trainproof.sync import SyncReport, run_sync
+from trainproof.text import terminal_text
 
 _LABELS = {
     "account": "account",
@@ -97,7 +98,7 @@ def _print_plan(report: SyncReport) -> None:
     ep = plan.enrollments
     if ep is not None:
         lines.append(f"  enrollment plan: {ep.reason}")
-    lines.extend(f"  note: {note}" for note in plan.notes)
+    lines.extend(f"  note: {terminal_text(note)}" for note in plan.notes)
     sys.stdout.write("\n".join(lines) + "\n")
 
 
@@ -146,7 +147,7 @@ def sync_command(
         _print_plan(report)
     else:
         for warning in [*report.warnings, *([problem] if problem else [])]:
-            sys.stderr.write(f"warning: {warning}\n")
+            sys.stderr.write(f"warning: {terminal_text(warning)}\n")
         if kept:
             sys.stderr.write(f"kept {kept} newly earned compliance record(s) (sticky)\n")
     sys.stdout.write(report.summary() + "\n")
