@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import random
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine
@@ -123,3 +126,18 @@ def apply(
             finish_run(conn, run_id, RunOutcome(requests=0, retries=0, request_ids=[]), now=now)
         staging.drop()
     return result
+
+
+def damage_a_page(path: Path, table: str = "enrollments") -> None:
+    """Overwrite one 4 KB leaf page of `table` in the middle of the file with random bytes."""
+    con = sqlite3.connect(path)
+    try:
+        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        size = con.execute("PRAGMA page_size").fetchone()[0]
+        pages = [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,))]
+    finally:
+        con.close()
+    assert len(pages) > 4, pages
+    with path.open("r+b") as fh:
+        fh.seek((pages[len(pages) // 2] - 1) * size)
+        fh.write(random.Random(7).randbytes(size))

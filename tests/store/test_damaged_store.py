@@ -7,15 +7,13 @@ a real PostgreSQL whose connection is terminated by the server, and a closed por
 from __future__ import annotations
 
 import os
-import random
 import socket
-import sqlite3
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.exc import DBAPIError
-from tests.store.helpers import apply, at, campaign, enrollment, user
+from tests.store.helpers import apply, at, campaign, damage_a_page, enrollment, user
 
 from trainproof.errors import StoreError
 from trainproof.store import create_store_engine, head_revision, load_enrollments, open_store, upgrade
@@ -38,21 +36,6 @@ def filled(url: str) -> Engine:
         },
     )
     return engine
-
-
-def damage_a_page(path: Path, table: str = "enrollments") -> None:
-    """Overwrite one 4 KB leaf page of `table` in the middle of the file with random bytes."""
-    con = sqlite3.connect(path)
-    try:
-        con.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        size = con.execute("PRAGMA page_size").fetchone()[0]
-        pages = [r[0] for r in con.execute("SELECT pageno FROM dbstat WHERE name = ? AND pagetype = 'leaf'", (table,))]
-    finally:
-        con.close()
-    assert len(pages) > 4, pages
-    with path.open("r+b") as fh:
-        fh.seek((pages[len(pages) // 2] - 1) * size)
-        fh.write(random.Random(7).randbytes(size))
 
 
 @pytest.fixture
