@@ -18,14 +18,26 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import anyio
+import httpx2
 import pytest
-from mcp import Client
+from mcp import Client, MCPError
+from mcp.client.streamable_http import streamable_http_client
+from mcp.shared._httpx_utils import create_mcp_http_client
 from mcp.types import TextContent
+from tests.mcp_server._helpers import EXPECTED
 
 from trainproof.config import Settings, load_settings
 from trainproof.mcp_server import create_server
@@ -232,3 +244,180 @@ async def test_instructions_in_people_and_campaign_text_are_returned_as_data(sim
             for text in (NAME, DEPARTMENT, MANAGER, CAMPAIGN):
                 assert text not in own
         assert sim.stats.total == 0  # store mode: the "call ... ten times" text caused no request
+
+
+# --- The HTTP transport on the network: `trainproof mcp --transport http` as a subprocess, the official client.
+
+TOKEN = "t0k3n-" + "x" * 40  # what an operator puts in TRAINPROOF_MCP_TOKEN
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as s:
+        s.bind((host, 0))
+        return int(s.getsockname()[1])
+
+
+@dataclass
+class HttpServer:
+    port: int
+    proc: subprocess.Popen[bytes]
+    stdout: Path
+    stderr: Path
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/mcp"
+
+    def output(self) -> str:
+        return self.stdout.read_text(errors="replace") + self.stderr.read_text(errors="replace")
+
+
+@contextmanager
+def http_server(tmp_path: Path, *args: str, token: str | None = None, host: str = "127.0.0.1") -> Iterator[HttpServer]:
+    """`trainproof mcp --transport http` on a free port, up once it has said where it listens; stopped after,
+    so `output()` then holds everything it wrote."""
+    port = _free_port(host)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
+    env.update(
+        TRAINPROOF_NO_KEYRING="1",
+        TRAINPROOF_STATE_DIR=str(tmp_path / "state"),
+        TRAINPROOF_DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}",
+    )
+    if token is not None:
+        env["TRAINPROOF_MCP_TOKEN"] = token
+    out, err = tmp_path / "stdout.txt", tmp_path / "stderr.txt"
+    command = [sys.executable, "-m", "trainproof", "mcp", "--transport", "http", "--host", host, "--port", str(port)]
+    with out.open("wb") as stdout, err.open("wb") as stderr:
+        proc = subprocess.Popen([*command, *args], env=env, cwd=tmp_path, stdout=stdout, stderr=stderr)
+    server = HttpServer(port, proc, out, err)
+    try:
+        deadline = time.monotonic() + 30
+        while "listening on" not in server.output():
+            assert proc.poll() is None, server.output()
+            assert time.monotonic() < deadline, "the HTTP server did not start"
+            time.sleep(0.05)
+        yield server
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+async def _connect(url: str, **headers: str) -> tuple[set[str] | None, set[int]]:
+    """The tool names the official client lists with these headers (None when refused), and the HTTP
+    statuses it got back."""
+    statuses: set[int] = set()
+
+    async def record(response: httpx2.Response) -> None:
+        statuses.add(response.status_code)
+
+    with anyio.fail_after(HARD_TIMEOUT_S):
+        async with create_mcp_http_client(headers=headers) as http:
+            http.event_hooks["response"].append(record)
+            try:
+                async with Client(streamable_http_client(url, http_client=http)) as client:
+                    names = {t.name for t in (await client.list_tools()).tools}
+                    assert not (await client.call_tool("knowbe4_training_sync_status", {})).is_error
+                    return names, statuses
+            except* MCPError:
+                pass
+    return None, statuses
+
+
+def _bearer(token: str) -> str:
+    return f"Bearer {token}"
+
+
+async def test_off_loopback_without_a_token_source_a_token_is_generated_and_shown_once(tmp_path: Path) -> None:
+    with http_server(tmp_path, host="0.0.0.0") as server:  # the bind under test
+        shown = re.findall(r"bearer token \(generated[^)]*\): (\S+)", server.output())
+        assert len(shown) == 1
+        token = shown[0]
+        assert len(token) >= 32
+        assert f"listening on http://0.0.0.0:{server.port}/mcp" in server.output()
+
+        assert await _connect(server.url) == (None, {401})
+        assert await _connect(server.url, Authorization=_bearer("x" + token[1:])) == (None, {401})
+        assert await _connect(server.url, Authorization="Basic " + token) == (None, {401})
+        names, statuses = await _connect(server.url, Authorization=_bearer(token))
+        assert names == set(EXPECTED)
+        assert 401 not in statuses
+
+        refused_host = await _connect(server.url, Authorization=_bearer(token), Host=f"evil.example:{server.port}")
+        assert refused_host == (None, {421})
+        refused_origin = await _connect(server.url, Authorization=_bearer(token), Origin="https://evil.example")
+        assert refused_origin == (None, {403})
+    output = server.output()
+    assert output.count(token) == 1  # the one start-up line; no request, refusal or shutdown log repeats it
+    assert token not in server.stdout.read_text()
+
+
+async def test_a_token_from_the_environment_is_required_and_never_printed(tmp_path: Path) -> None:
+    with http_server(tmp_path, host="0.0.0.0", token=TOKEN) as server:
+        assert await _connect(server.url) == (None, {401})
+        assert await _connect(server.url, Authorization=_bearer(TOKEN[:-1] + "y")) == (None, {401})
+        names, _ = await _connect(server.url, Authorization=_bearer(TOKEN))
+        assert names == set(EXPECTED)
+    assert "generated" not in server.output()
+    assert TOKEN not in server.output()
+    assert "x" * 40 not in server.output()
+
+
+async def test_on_loopback_host_and_origin_are_still_checked(tmp_path: Path) -> None:
+    """A web page the user visits can reach 127.0.0.1 (DNS rebinding, cross-origin fetch): loopback needs no
+    token by default, but a foreign Host or Origin is refused there too; the allow-list options add to it."""
+    extra = ("--allowed-host", "mcp.example.com", "--allowed-origin", "https://app.example.com")
+    with http_server(tmp_path, *extra) as server:
+        assert (await _connect(server.url))[0] == set(EXPECTED)
+        assert (await _connect(server.url, Host=f"localhost:{server.port}"))[0] == set(EXPECTED)
+        assert (await _connect(server.url, Origin=f"http://localhost:{server.port}"))[0] == set(EXPECTED)
+        assert (await _connect(server.url, Host="mcp.example.com"))[0] == set(EXPECTED)
+        assert (await _connect(server.url, Origin="https://app.example.com"))[0] == set(EXPECTED)
+
+        assert await _connect(server.url, Host=f"attacker.example:{server.port}") == (None, {421})
+        assert await _connect(server.url, Host="127.0.0.1:1") == (None, {421})  # another port is another site
+        assert await _connect(server.url, Origin="https://attacker.example") == (None, {403})
+        assert await _connect(server.url, Origin="http://localhost:3000") == (None, {403})
+    assert "no bearer token" in server.output()
+
+
+async def test_a_token_on_loopback_is_required_when_set(tmp_path: Path) -> None:
+    with http_server(tmp_path, token=TOKEN) as server:
+        assert await _connect(server.url) == (None, {401})
+        assert (await _connect(server.url, Authorization=_bearer(TOKEN)))[0] == set(EXPECTED)
+    assert TOKEN not in server.output()
+
+
+@pytest.mark.parametrize(
+    ("token", "says"),
+    [("short-token", "shorter than 16 characters"), ("a token with spaces in it", "printable ASCII")],
+)
+def test_a_weak_or_unsendable_token_is_refused_in_one_line(tmp_path: Path, token: str, says: str) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
+    env.update(TRAINPROOF_NO_KEYRING="1", TRAINPROOF_MCP_TOKEN=token)
+    command = [sys.executable, "-m", "trainproof", "mcp", "--transport", "http", "--host", "0.0.0.0"]
+    done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert done.stdout == ""
+    assert done.stderr.startswith("error: TRAINPROOF_MCP_TOKEN")
+    assert says in done.stderr
+    assert done.stderr.count("\n") == 1
+    assert token not in done.stderr
+
+
+def test_a_busy_port_is_one_line_not_a_claim_to_listen(tmp_path: Path) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
+        command = [sys.executable, "-m", "trainproof", "mcp", "--transport", "http", "--port", str(port)]
+        done = subprocess.run(command, env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 2
+    assert (
+        done.stderr
+        == f"error: cannot listen on 127.0.0.1:{port}: the port is in use: choose another --port or --host\n"
+    )
