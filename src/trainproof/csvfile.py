@@ -47,7 +47,11 @@ def csv_cell(value: object) -> str:
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, line_end: str = "\r\n") -> str:
     """RFC 4180 CSV (CRLF by default): a header of `columns`, then each row's values for them ('' if absent)."""
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator=line_end)
-    writer.writerow([neutral(c) for c in columns])
-    writer.writerows([csv_cell(row.get(c)) for c in columns] for row in rows)
+    minimal = csv.writer(buf, lineterminator=line_end)
+    # Python's writer quotes a carriage return only when it is part of the line end; a lone CR left bare
+    # ends the row for every reader, so a row holding one is written fully quoted.
+    quoted = csv.writer(buf, lineterminator=line_end, quoting=csv.QUOTE_ALL)
+    header = [neutral(c) for c in columns]
+    for cells in (header, *([csv_cell(row.get(c)) for c in columns] for row in rows)):
+        (quoted if "\r" not in line_end and any("\r" in c for c in cells) else minimal).writerow(cells)
     return buf.getvalue()

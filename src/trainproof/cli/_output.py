@@ -18,10 +18,9 @@ from typing import Any
 
 from rich.console import Console
 from rich.table import Table
-from rich.text import Text
 
 from trainproof.csvfile import csv_text
-from trainproof.text import cell, terminal_text
+from trainproof.text import cell
 
 FORMATS = ("table", "json", "csv")
 
@@ -73,7 +72,7 @@ def render(
     if fmt == "csv":
         sys.stdout.write(csv_text(cols, rows, line_end="\n"))
         return
-    table = Table(title=Text(terminal_text(title)) if title else None, show_lines=False)
+    table = Table(title=cell(title) if title else None, show_lines=False)
     for col in cols:
         table.add_column(cell(col), overflow="fold")
     for row in rows:
