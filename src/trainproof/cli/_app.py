@@ -44,6 +44,14 @@ def _root(
 ) -> None:
     _state["config"] = config
     _debug["on"] = debug
+    if debug:  # trainproof's own debug log, tracebacks included, on stderr (no token: see errors.py)
+        import logging
+
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+        log = logging.getLogger("trainproof")
+        log.addHandler(handler)
+        log.setLevel(logging.DEBUG)
 
 
 def debugging() -> bool:

@@ -753,4 +753,6 @@ class _Runner:
         try:
             fail_run(self.conn, self.run_id, outcome, now=clock.now(), error=message[:2000])
         except Exception:  # the store itself may be what failed; the original error matters more
-            logger.warning("could not record the failed sync run", exc_info=True)
+            # One line for the operator; the traceback only in a debug log (`trainproof --debug`).
+            logger.warning("could not record the failed sync run in the store")
+            logger.debug("recording the failed sync run failed", exc_info=True)
