@@ -24,7 +24,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Generator, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -273,7 +273,7 @@ class HttpServer:
 
 
 @contextmanager
-def http_server(tmp_path: Path, *args: str, token: str | None = None, host: str = "127.0.0.1") -> Iterator[HttpServer]:
+def http_server(tmp_path: Path, *args: str, token: str | None = None, host: str = "127.0.0.1") -> Generator[HttpServer]:
     """`trainproof mcp --transport http` on a free port, up once it has said where it listens; stopped after,
     so `output()` then holds everything it wrote."""
     port = _free_port(host)
