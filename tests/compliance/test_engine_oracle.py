@@ -99,6 +99,16 @@ def oracle(
                 modules.setdefault(e.module_key, None)
         return judged(infos[cid], modules, names)
 
+    def open_due(uid: int, cid: int) -> datetime | None:
+        """An outstanding campaign's deadline: its end date, or the earliest deadline of its outstanding modules."""
+        info = infos[cid]
+        if info.end_date is not None:
+            return info.end_date
+        mine = [e for e in considered if e.user_id == uid and e.campaign_id == cid]
+        done = {e.module_key for e in mine if counted(e)}
+        dues = [d for e in mine if e.module_key not in done and (d := info.deadline(e)) is not None]
+        return min(dues, default=None)
+
     def held(record: StickyRecord) -> tuple[CampaignResult, ...]:
         by_campaign: dict[int, dict[str, EnrollmentFact | None]] = {}
         for f in record.earned_by:
@@ -158,7 +168,7 @@ def oracle(
             if deadline is not None and as_of < deadline:
                 state, due, started = "grace", deadline, start
             elif enrolled:
-                ends = [e for r in enrolled if not r.complete and (e := infos[r.campaign_id].end_date) is not None]
+                ends = [e for r in enrolled if not r.complete and (e := open_due(p.user_id, r.campaign_id)) is not None]
                 state, due, started = "incomplete", min(ends) if ends else deadline, None
             else:
                 state, due, started = "not_enrolled", deadline, None
@@ -201,7 +211,12 @@ def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[Enrollm
             campaign_id=cid,
             name=f"Campaign {cid}",
             end_date=draw(st.none() | DAYS.map(day)),
-            relative_duration=draw(st.sampled_from([None, "2 weeks", "1 month", "10 days", "1 year", "soon"])),
+            duration_type=draw(st.sampled_from([None, None, "Specific End Date", "Relative End Date", "No End Date"])),
+            relative_duration=draw(
+                st.sampled_from(
+                    [None, "2 weeks", "1 month", "10 days", "1 year", "soon", "10 business days", "1.5 weeks", "a week"]
+                )
+            ),
         )
         for cid in range(1, draw(st.integers(1, 4)) + 1)
     ]

@@ -58,7 +58,7 @@ class Decision(NamedTuple):
     sticky: bool  # held by a stored sticky record, not by KnowBe4's current data
     recorded_at: datetime | None  # when that sticky record was kept
     campaigns: tuple[CampaignResult, ...]  # the selected campaigns the person is enrolled in
-    due_date: datetime | None  # grace deadline, renewal date, lapse date or campaign end date
+    due_date: datetime | None  # grace deadline, renewal date, lapse date or campaign deadline
     started_on: datetime | None  # the start date the new-hire grace counts from, when it applies
     rules: tuple[str, ...]  # ids of the rules that produced this decision
 

@@ -323,6 +323,7 @@ class _Verdicts:
         )  # fmt: skip
         get_done = self.summaries.done.get
         late_keys = self.summaries.late
+        get_due = self.summaries.due.get
         n = self.groups.n
         for p, uid in enumerate(self.uids):
             # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
@@ -345,7 +346,8 @@ class _Verdicts:
 
             # From KnowBe4's data: compliant when enrolled somewhere and every enrolled campaign is complete,
             # since the latest completion; late when a complete one was completed late. While incomplete,
-            # due by the earliest end date among the outstanding campaigns.
+            # due by the earliest deadline among the outstanding campaigns (an end date, or for a
+            # Relative End Date campaign the earliest of the person's own deadlines).
             base = uid * n
             enrolled = False
             complete = True
@@ -358,6 +360,8 @@ class _Verdicts:
                 enrolled = True
                 if done is False:
                     complete = False
+                    if end is None:
+                        end = get_due(key)
                     if end is not None and (open_end is None or end < open_end):
                         open_end = end
                     continue

@@ -8,13 +8,12 @@ enrollments that applies them; the engine only orchestrates. The pass is the hot
 
 from __future__ import annotations
 
-import calendar
-import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import cast
 
+from trainproof.compliance.deadline import CampaignDeadline
 from trainproof.compliance.decision import CampaignResult
 from trainproof.compliance.facts import Campaign, EnrollmentFact
 from trainproof.compliance.rules._metadata import RuleMetadata
@@ -45,42 +44,34 @@ METADATA = RuleMetadata(
 )
 
 
-_RELATIVE_RE = re.compile(r"^\s*(\d+)\s*(day|week|month|year)s?\s*$", re.IGNORECASE)
-
-
 @dataclass(frozen=True, slots=True)
 class CampaignInfo:
     """What the rule needs to know about a selected campaign: its name and its deadline."""
 
     campaign_id: int
     name: str
-    end_date: datetime | None = None
-    relative: tuple[str, int] | None = None  # ("week", 2) for "2 weeks" after enrollment
+    rule: CampaignDeadline = field(default_factory=lambda: CampaignDeadline("none"))
 
     @classmethod
     def of(cls, campaign_id: int, campaign: Campaign | None) -> CampaignInfo:
         if campaign is None:
             return cls(campaign_id, f"campaign {campaign_id}")
-        relative = None
-        if campaign.end_date is None and campaign.relative_duration:
-            match = _RELATIVE_RE.match(campaign.relative_duration)
-            if match:
-                relative = (match.group(2).lower(), int(match.group(1)))
-        return cls(campaign_id, campaign.name, campaign.end_date, relative)
+        rule = CampaignDeadline.of(campaign.duration_type, campaign.end_date, campaign.relative_duration)
+        return cls(campaign_id, campaign.name, rule)
+
+    @property
+    def end_date(self) -> datetime | None:
+        """The end date that applies to everyone (Specific End Date campaigns), else None."""
+        return self.rule.end
+
+    @property
+    def relative(self) -> bool:
+        """True when each enrollment has its own deadline (Relative End Date campaigns)."""
+        return self.rule.duration is not None
 
     def deadline(self, enrollment: EnrollmentFact) -> datetime | None:
-        """The campaign's end date, or the enrollment date plus the campaign's relative duration."""
-        if self.end_date is not None:
-            return self.end_date
-        if self.relative is None or enrollment.enrollment_date is None:
-            return None
-        unit, amount = self.relative
-        start = enrollment.enrollment_date
-        if unit == "day":
-            return start + timedelta(days=amount)
-        if unit == "week":
-            return start + timedelta(weeks=amount)
-        return _add_months(start, amount * (12 if unit == "year" else 1))
+        """The enrollment's deadline (`trainproof.compliance.deadline`)."""
+        return self.rule.due(enrollment.enrollment_date)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,8 +80,9 @@ class Groups:
 
     Group keys are `user * n + i` for the campaign of index i. For each module the user is enrolled in
     within the campaign, `modules[key]` holds the position in `kept` of the completion that counts (the
-    earliest), or -1 while none does. Positions rather than the facts themselves keep these 300,000
-    small dicts free of references, so Python's cyclic garbage collector never has to walk them.
+    earliest), or, while none does, a negative `~position` in `waiting` of the module's earliest
+    enrollment (the one its deadline counts from). Positions rather than the facts themselves keep these
+    300,000 small dicts free of references, so Python's cyclic garbage collector never has to walk them.
     """
 
     n: int
@@ -98,6 +90,7 @@ class Groups:
     kept: list[EnrollmentFact]  # the counted completions
     names: dict[str, str]  # display names of modules seen outstanding
     future: list[EnrollmentFact] = field(default_factory=list[EnrollmentFact])  # completions dated after as_of
+    waiting: list[EnrollmentFact] = field(default_factory=list[EnrollmentFact])  # outstanding modules' enrollments
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,12 +99,15 @@ class Summaries:
 
     `done[key]` is False while a module is outstanding, else when the campaign was completed (the
     latest module's first completion; True when no completion date is known). `late` holds the keys
-    of complete groups completed after the campaign's deadline. Flat dicts of integers and dates, so
-    no object per group and nothing for the garbage collector to walk.
+    of complete groups completed after the campaign's deadline. `due` holds, for outstanding groups of
+    Relative End Date campaigns, the earliest deadline of their outstanding modules (a Specific End
+    Date campaign's is its end date). Flat dicts of integers and dates, so no object per group and
+    nothing for the garbage collector to walk.
     """
 
     done: dict[int, datetime | bool]
     late: set[int]
+    due: dict[int, datetime] = field(default_factory=dict[int, datetime])
 
 
 def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_of: datetime) -> Groups:
@@ -128,6 +124,7 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
     kept: list[EnrollmentFact] = []
     names: dict[str, str] = {}
     future: list[EnrollmentFact] = []
+    waiting: list[EnrollmentFact] = []
     complete_cache: dict[str | None, bool] = {}
     get_index = index.get
     get_group = groups.get
@@ -163,11 +160,17 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
             continue
         if completed is not None and completed > as_of:
             future.append(e)
-        if module not in modules:
-            modules[module] = -1
+        prev = modules.get(module)
+        if prev is None:
+            modules[module] = ~len(waiting)
+            waiting.append(e)
             if module not in names:
                 names[module] = e.module_name
-    return Groups(n, groups, kept, names, future)
+        elif prev < 0 and enrolled is not None:  # a repeat enrollment: the deadline counts from the earliest
+            first = waiting[~prev].enrollment_date
+            if first is None or enrolled < first:
+                waiting[~prev] = e
+    return Groups(n, groups, kept, names, future, waiting)
 
 
 def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
@@ -177,10 +180,11 @@ def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
     tenant), so the loop is flat.
     """
     n = groups.n
-    kept = groups.kept
-    slots = [(info.end_date, info.relative is not None, info) for info in infos]
+    kept, waiting = groups.kept, groups.waiting
+    slots = [(info.end_date, info.relative, info) for info in infos]
     done: dict[int, datetime | bool] = {}
     late: set[int] = set()
+    due: dict[int, datetime] = {}
     flag_late = late.add
     for key, modules in groups.modules.items():
         end, relative, info = slots[key % n]
@@ -188,6 +192,8 @@ def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
             for at in modules.values():
                 if at < 0:
                     done[key] = False
+                    if relative and (deadline := info.deadline(waiting[~at])) is not None:
+                        due[key] = deadline
                     continue
                 fact = kept[at]
                 when = fact.completion_date
@@ -207,6 +213,10 @@ def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
         for at in modules.values():
             if at < 0:
                 done[key] = False
+                if relative:
+                    dues = [d for w in modules.values() if w < 0 and (d := info.deadline(waiting[~w])) is not None]
+                    if dues:
+                        due[key] = min(dues)
                 break
             fact = kept[at]
             when = fact.completion_date
@@ -223,7 +233,7 @@ def summarize(groups: Groups, infos: Sequence[CampaignInfo]) -> Summaries:
             done[key] = True if completed_at is None else completed_at
             if is_late:
                 flag_late(key)
-    return Summaries(done, late)
+    return Summaries(done, late, due)
 
 
 @dataclass(frozen=True, slots=True)
@@ -341,10 +351,3 @@ def hold(evidence: Sequence[Sequence[EnrollmentFact]], infos: Mapping[int, Campa
     groups = Groups(_RECORD_STRIDE, modules, kept, {})
     summaries = summarize(groups, chosen)
     return Held(groups, summaries, chosen, keys, {key // _RECORD_STRIDE for key in summaries.late})
-
-
-def _add_months(value: datetime, months: int) -> datetime:
-    year, month = divmod(value.month - 1 + months, 12)
-    year += value.year
-    month += 1
-    return value.replace(year=year, month=month, day=min(value.day, calendar.monthrange(year, month)[1]))
