@@ -11,6 +11,7 @@ from collections import Counter, defaultdict
 from datetime import datetime, timedelta
 
 from trainproof import clock
+from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.reports._common import ReportInputError, ReportRow, is_retired, rate
 from trainproof.reports._data import (
     CampaignRow,
@@ -22,7 +23,6 @@ from trainproof.reports._data import (
     load_enrollments,
     load_users,
 )
-from trainproof.reports._deadlines import days_until, deadline_kind, enrollment_window
 from trainproof.statuses import campaign_filter, is_finished_campaign, status_matches
 
 __all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
@@ -83,17 +83,6 @@ def counted_enrollments(
     return out
 
 
-def _personal_deadline(c: CampaignRow, e: EnrollmentRow) -> datetime | None:
-    window = enrollment_window(
-        duration_type=c.duration_type,
-        campaign_start=c.start_date,
-        campaign_end=c.end_date,
-        relative_duration=c.relative_duration,
-        enrollment_date=e.enrollment_date,
-    )
-    return window.end if window else None
-
-
 def _one(
     c: CampaignRow,
     rows: list[EnrollmentRow],
@@ -106,12 +95,13 @@ def _one(
     pairs = Counter[tuple[int, str]]()
     late = overdue = stuck = 0
     durations = {k.module_key: k.duration for k in c.content}
+    rule = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration)
     for e in rows:
         assert e.user_id is not None
         mods = per_user[e.user_id]
         mods[e.module_key] = mods.get(e.module_key, False) or e.complete
         pairs[(e.user_id, e.module_key)] += 1
-        deadline = _personal_deadline(c, e)
+        deadline = rule.due(e.enrollment_date)
         if e.complete:
             if deadline is not None and e.completion_date is not None and e.completion_date > deadline:
                 late += 1
@@ -123,8 +113,8 @@ def _one(
     users_complete = sum(1 for mods in per_user.values() if mods and all(mods.values()))
     targets = target_users(c, users, at)
     enrolled = set(per_user)
-    kind = deadline_kind(c.duration_type, c.end_date, c.relative_duration)
-    deadline = c.end_date if kind == "specific" else None
+    kind = rule.kind
+    deadline = rule.end
 
     flags: list[str] = []
     completed = states["completed"]

@@ -2,9 +2,10 @@
 
 Everyone in scope who is not compliant for a training (incomplete, not enrolled, or expired; people in
 their new-hire grace period are not due yet), grouped by manager, with the deadline that applies to
-them and how many days ago it passed. The deadline is the person's own: the earliest deadline of the
-modules they still owe (a campaign's end date, or enrollment + relative duration), or, for an expired
-compliance, the day it lapsed.
+them and how many days ago it passed. The deadline is the decision's own due date
+(`trainproof.compliance.deadline`, the same one `status` and `person` show): the earliest deadline of
+the modules they still owe (a campaign's end date, or enrollment + relative duration), or, for an
+expired compliance, the day it lapsed.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 
 from trainproof import clock
+from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.compliance.decision import Decision
 from trainproof.config import Settings
 from trainproof.reports._common import ReportRow
@@ -27,7 +29,6 @@ from trainproof.reports._data import (
     load_enrollments,
     load_users,
 )
-from trainproof.reports._deadlines import days_until, enrollment_window
 from trainproof.reports._evaluate import evaluate_store
 
 __all__ = ["NO_MANAGER", "ManagerSummary", "OverdueRow", "by_manager", "overdue_rows", "report_overdue"]
@@ -60,31 +61,13 @@ class ManagerSummary(ReportRow):
     max_days_overdue: int | None
 
 
-def _personal_deadlines(
-    enrollments: Iterable[EnrollmentRow], campaigns: dict[int, CampaignRow]
-) -> tuple[dict[tuple[int, int], datetime], set[tuple[int, int]]]:
-    """Earliest deadline of each (user, campaign)'s incomplete enrollments, and pairs KnowBe4 marked Past Due."""
-    out: dict[tuple[int, int], datetime] = {}
-    past_due: set[tuple[int, int]] = set()
-    for e in enrollments:
-        if e.user_id is None or e.campaign_id is None or e.complete:
-            continue
-        key = (e.user_id, e.campaign_id)
-        if e.state == "past_due":
-            past_due.add(key)
-        c = campaigns.get(e.campaign_id)
-        if c is None:
-            continue
-        w = enrollment_window(
-            duration_type=c.duration_type,
-            campaign_start=c.start_date,
-            campaign_end=c.end_date,
-            relative_duration=c.relative_duration,
-            enrollment_date=e.enrollment_date,
-        )
-        if w is not None and (key not in out or w.end < out[key]):
-            out[key] = w.end
-    return out, past_due
+def _marked_past_due(enrollments: Iterable[EnrollmentRow]) -> set[tuple[int, int]]:
+    """(user, campaign) pairs with an incomplete enrollment KnowBe4 already marks Past Due."""
+    return {
+        (e.user_id, e.campaign_id)
+        for e in enrollments
+        if e.user_id is not None and e.campaign_id is not None and not e.complete and e.state == "past_due"
+    }
 
 
 def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[CampaignRow]) -> datetime | None:
@@ -101,15 +84,9 @@ def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[Cam
     for c in chosen:
         known = [t for t in (c.start_date, started) if t is not None]
         begin = max(known) if known else None
-        w = enrollment_window(
-            duration_type=c.duration_type,
-            campaign_start=c.start_date,
-            campaign_end=c.end_date,
-            relative_duration=c.relative_duration,
-            enrollment_date=begin,
-        )
-        if w is not None:
-            dues.append(w.end)
+        due = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration).due(begin)
+        if due is not None:
+            dues.append(due)
     if not dues:
         return d.due_date
     earliest = min(dues)
@@ -128,7 +105,7 @@ def overdue_rows(
 
     `selected` (training key -> its campaign ids) dates the not-enrolled: see `_unenrolled_deadline`.
     """
-    deadlines, marked = _personal_deadlines(enrollments, campaigns)
+    marked = _marked_past_due(enrollments)
     rows: list[OverdueRow] = []
     for d in decisions:
         if d.state in ("compliant", "grace"):
@@ -137,14 +114,11 @@ def overdue_rows(
         outstanding = d.outstanding
         modules = sorted({m for c in outstanding for m in c.outstanding_modules})
         deadline: datetime | None
-        if d.state == "expired":
-            deadline = d.due_date
-        elif d.state == "not_enrolled":
+        if d.state == "not_enrolled":
             ids = selected.get(d.training, ()) if selected is not None else ()
             deadline = _unenrolled_deadline(d, user, [campaigns[i] for i in ids if i in campaigns])
-        else:
-            own = [deadlines[k] for c in outstanding if (k := (d.user_id, c.campaign_id)) in deadlines]
-            deadline = min(own) if own else d.due_date
+        else:  # incomplete: the earliest deadline of what they owe; expired: the day it lapsed
+            deadline = d.due_date
         if outstanding:
             names = [c.name for c in outstanding]
         elif d.state == "not_enrolled":

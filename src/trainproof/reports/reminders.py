@@ -1,7 +1,8 @@
 """`report reminders`: the seed's "Notify at 50% and 75% of deadline elapsed", computed and (with --send) sent.
 
 Who: enrollments Not Started or In Progress, in campaigns that are still open, of active people, whose
-own window (see `_deadlines.enrollment_window`: both Specific End Date and Relative End Date campaigns)
+own window (`CampaignDeadline.window` in `trainproof.compliance.deadline`: both Specific End Date and
+Relative End Date campaigns)
 has passed a threshold but not yet its deadline (after that the person belongs to `report overdue`).
 
 Each person gets one message per campaign and threshold, listing the modules still to do. What was
@@ -30,11 +31,11 @@ from typing import Literal
 from sqlalchemy import Connection, select
 
 from trainproof import clock
+from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.reports._common import ReportInputError, ReportRow
 from trainproof.reports._data import CampaignRow, Source, connect, load_campaigns, load_enrollments, load_users
-from trainproof.reports._deadlines import days_until, elapsed_percent, enrollment_window, thresholds_crossed
 from trainproof.reports._mail import SmtpSettings, smtp_session
 from trainproof.statuses import is_finished_campaign
 from trainproof.store import schema as s
@@ -224,6 +225,7 @@ def report_reminders(
             for r in conn.execute(select(rs.c.enrollment_id, rs.c.threshold, rs.c.sent_at))
         )
     rows: list[ReminderRow] = []
+    rules: dict[int, CampaignDeadline] = {}
     for e in enrollments:
         if e.user_id is None or e.campaign_id is None or e.state not in ("not_started", "in_progress"):
             continue
@@ -231,17 +233,14 @@ def report_reminders(
         if user is None or not user.active_at(when) or not user.email:
             continue
         c: CampaignRow = campaigns[e.campaign_id]
-        window = enrollment_window(
-            duration_type=c.duration_type,
-            campaign_start=c.start_date,
-            campaign_end=c.end_date,
-            relative_duration=c.relative_duration,
-            enrollment_date=e.enrollment_date,
-        )
+        rule = rules.get(c.campaign_id)
+        if rule is None:
+            rule = rules[c.campaign_id] = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration)
+        window = rule.window(c.start_date, e.enrollment_date)
         if window is None or when >= window.end:
             continue
-        pct = elapsed_percent(window, when)
-        crossed = thresholds_crossed(list(chosen), pct)
+        pct = window.elapsed_percent(when)
+        crossed = [t for t in chosen if pct >= t]  # thresholds are sorted
         if not crossed:
             continue
         threshold = crossed[-1]
