@@ -84,3 +84,22 @@ def test_seed_status_words() -> None:
     assert [seed_status(s) for s in ("Cancelled", "in_progress", "Completed", "Archived", "Enrolling", None)] == [
         "allowed", "allowed", "completed", "not_allowed", "not_allowed", "not_allowed",
     ]  # fmt: skip
+
+
+def test_a_relative_duration_that_cannot_be_read_is_named() -> None:
+    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [101]}}})
+    relative = {"duration_type": "Relative End Date"}
+    campaigns = [
+        *CAMPAIGNS,
+        campaign(106, "Quarterly\nrefresher", relative_duration="1.5 months", **relative),
+        campaign(107, "Onboarding", relative_duration="10 business days", **relative),
+        # The API documentation's sample: a Specific End Date campaign with the placeholder "string".
+        campaign(108, "Annual", duration_type="Specific End Date", relative_duration="string"),
+    ]
+    problems = check(pol, campaigns)
+    assert [(p.severity, p.code, p.campaign) for p in problems] == [("warning", "unreadable_relative_duration", 106)]
+    assert problems[0].message == (
+        "campaign 'Quarterly\\nrefresher' (id 106) has the relative duration '1.5 months', which is no readable time "
+        "(e.g. '2 weeks', '1 month', '10 business days'), so its enrollments have no deadline: nobody is late, "
+        "overdue or reminded there; correct it in KnowBe4"
+    )

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Literal
 
+from trainproof.compliance.deadline import CampaignDeadline
 from trainproof.compliance.engine import Evaluation
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
 from trainproof.compliance.policy import Policy, name_hint
@@ -163,8 +164,32 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
                         cid,
                     )
                 )
+    problems.extend(unreadable_durations(campaigns))
     problems.sort(key=lambda p: p.severity != "error")
     return tuple(problems)
+
+
+def unreadable_durations(campaigns: Sequence[Campaign]) -> list[Problem]:
+    """Relative End Date campaigns whose duration cannot be read, so their enrollments have no deadline.
+
+    Every campaign, not only the selected ones: the reminders, overdue and campaigns reports read them all.
+    """
+    problems: list[Problem] = []
+    for c in campaigns:
+        text = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration).unreadable
+        if text is None:
+            continue
+        problems.append(
+            Problem(
+                "warning",
+                "unreadable_relative_duration",
+                f"campaign {_quoted(c.name)} (id {c.campaign_id}) has the relative duration {_quoted(text)}, "
+                "which is no readable time (e.g. '2 weeks', '1 month', '10 business days'), so its enrollments "
+                "have no deadline: nobody is late, overdue or reminded there; correct it in KnowBe4",
+                campaign=c.campaign_id,
+            )
+        )
+    return problems
 
 
 _EXAMPLES = 3  # rows named in a data problem's message; `--format json` lists the same ones
