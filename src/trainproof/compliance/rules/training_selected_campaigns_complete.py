@@ -128,7 +128,7 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
     complete_cache: dict[str | None, bool] = {}
     get_index = index.get
     get_group = groups.get
-    keep = kept.append
+    keep, wait = kept.append, waiting.append
     for e in enrollments:
         i = get_index(e.campaign_id)
         if i is None:
@@ -160,13 +160,12 @@ def collect(enrollments: Iterable[EnrollmentFact], index: Mapping[int, int], as_
             continue
         if completed is not None and completed > as_of:
             future.append(e)
-        prev = modules.get(module)
-        if prev is None:
+        if module not in modules:
             modules[module] = ~len(waiting)
-            waiting.append(e)
+            wait(e)
             if module not in names:
                 names[module] = e.module_name
-        elif prev < 0 and enrolled is not None:  # a repeat enrollment: the deadline counts from the earliest
+        elif enrolled is not None and (prev := modules[module]) < 0:  # a repeat: the deadline counts from the first
             first = waiting[~prev].enrollment_date
             if first is None or enrolled < first:
                 waiting[~prev] = e
