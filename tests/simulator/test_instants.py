@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from trainproof.simulator.dataset import format_instant, parse_exact_instant
+from trainproof.simulator.instants import format_instant, parse_exact_instant
 
 
 @pytest.mark.parametrize(

@@ -52,12 +52,14 @@ campaigns without `exclude_percentages=true`: only the first 10, with `completio
 from __future__ import annotations
 
 from trainproof.simulator.app import ADMIN_HELP, DEFAULT_TOKEN, SimulatorApp, SimulatorOptions, create_app
-from trainproof.simulator.dataset import HISTORY_KEYS, KINDS, PRIMARY_KEYS, TENANT_KEYS, Tenant, TenantError
+from trainproof.simulator.dataset import Tenant
 from trainproof.simulator.faults import FAULT_KINDS, FaultRule, FaultSpecError, parse_faults
-from trainproof.simulator.generator import DEMO_CAMPAIGN_NAMES, REFERENCE_DATE, generate_tenant
+from trainproof.simulator.generator import REFERENCE_DATE, generate_tenant
+from trainproof.simulator.kinds import HISTORY_KEYS, KINDS, PRIMARY_KEYS, TENANT_KEYS, TenantError
 from trainproof.simulator.limits import RateLimits
 from trainproof.simulator.server import Simulator, SimulatorStartError
 from trainproof.simulator.stats import RequestRecord, StatsSnapshot
+from trainproof.simulator.synthetic.campaigns import DEMO_CAMPAIGN_NAMES
 
 __all__ = [
     "ADMIN_HELP",
