@@ -104,6 +104,17 @@ NONE = -(2**63)
 """Sentinel for null in int, date and bool columns."""
 
 
+def _decode(kind: ColumnKind, raw: Any) -> Any:
+    """A column's stored value as the API writes it (NONE and -1 are null)."""
+    if kind == "ref":
+        return raw
+    if kind == "date":
+        return None if raw == NONE else format_instant(raw)
+    if kind == "int":
+        return None if raw == NONE else raw
+    return None if raw < 0 else raw == 1
+
+
 class SharedValues:
     """Shares equal strings and flat nested objects while a large tenant is loaded (json makes copies)."""
 
@@ -187,18 +198,8 @@ class RecordTable:
         stored = self._stored.get(row)
         if stored is not None:
             return dict(stored)
-        out: Record = {}
-        for key, kind, col in zip(self._keys, self._kinds, self._cols, strict=True):
-            value = col[row]
-            if kind == "ref":
-                out[key] = value
-            elif kind == "date":
-                out[key] = None if value == NONE else format_instant(value)
-            elif kind == "int":
-                out[key] = None if value == NONE else value
-            else:
-                out[key] = None if value < 0 else value == 1
-        return out
+        columns = zip(self._keys, self._kinds, self._cols, strict=True)
+        return {key: _decode(kind, col[row]) for key, kind, col in columns}
 
     def value(self, row: int, key: str) -> Any:
         """One field of a record, without rendering the rest (None when absent)."""
@@ -206,17 +207,7 @@ class RecordTable:
         if stored is not None:
             return stored.get(key)
         i = self._col_of.get(key)
-        if i is None:
-            return None
-        value = self._cols[i][row]
-        kind = self._kinds[i]
-        if kind == "ref":
-            return value
-        if kind == "date":
-            return None if value == NONE else format_instant(value)
-        if kind == "int":
-            return None if value == NONE else value
-        return None if value < 0 else value == 1
+        return None if i is None else _decode(self._kinds[i], self._cols[i][row])
 
     def id_of(self, record: Mapping[str, Any]) -> Any:
         value = record.get(self.pk)
