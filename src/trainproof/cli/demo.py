@@ -65,6 +65,7 @@ def demo_command(
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
     from trainproof.evidence.records import Training
+    from trainproof.evidence.signing import public_line, signing_key
     from trainproof.reports import report_campaigns, report_html, write_html
     from trainproof.simulator import Simulator, generate_tenant
     from trainproof.store import open_store, sync_runs
@@ -148,6 +149,7 @@ def demo_command(
         people=ev.population,
         as_of=judged.as_of,
     )
+    signer = signing_key(cfg.state_dir)  # the demo's own key, in its state folder
     pack = build_pack(
         out / f"evidence-{key}.zip",
         training=Training(spec.key, spec.title),
@@ -157,14 +159,15 @@ def demo_command(
         sync_runs=runs,
         secrets=[cfg.token],
         on_problem=problems,
+        signer=signer,
     )
-    verified = verify_pack(pack)
+    verified = verify_pack(pack, public_key=signer.public)
     html = write_html(out / "report.html", report_html(engine, cfg))
     engine.dispose()
 
     console.print(f"\nwrote {len(certs)} certificates to {out / 'certificates'}")
-    console.print(f"wrote {pack} (manifest sha256 {read_fingerprint(pack)[:16]}...; verify: "
-                  f"{'ok' if verified.ok else 'FAILED'})")  # fmt: skip
+    console.print(f"wrote {pack} (manifest sha256 {read_fingerprint(pack)[:16]}..., signed by {signer.key_id}; "
+                  f"verify: {'ok' if verified.ok else 'FAILED'})")  # fmt: skip
     console.print(f"wrote {html} (open it in a browser; it works offline)")
     c = f"--config {config}"
     console.print(
@@ -174,7 +177,7 @@ def demo_command(
         f"  trainproof {c} status --as-of {clock.today().replace(day=1).isoformat()} --format json\n"
         f"  trainproof {c} report overdue\n"
         f"  trainproof {c} report departments --training security_awareness\n"
-        f"  trainproof evidence verify {pack}\n"
+        f"  trainproof evidence verify {pack} --public-key {public_line(signer.public)}\n"
         "  trainproof simulate            # a KnowBe4 API to sync against, in another terminal\n"
         "  trainproof mcp                 # the MCP server (see docs/mcp.md)\n"
         "With a real Reporting API token: export KNOWBE4_API_KEY=...; trainproof sync; trainproof status"
