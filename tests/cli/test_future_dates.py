@@ -149,3 +149,9 @@ def test_future_dated_completions_warn_do_not_count_and_are_listed(run: Run) -> 
     assert (problem["code"], problem["count"], problem["examples"][0]["enrollment_id"]) == (
         "completion_after_now", 1, 12,
     )  # fmt: skip
+
+
+def test_nightly_says_what_its_sync_warned_about(run: Run) -> None:
+    nightly = run("nightly", "--out", str(run.root / "certificates"), now=NIGHT1)
+    assert "warning: 2 enrollments carry a completion date after this sync" in nightly.stderr
+    assert "nightly:" in nightly.stdout

@@ -205,11 +205,13 @@ def nightly_command(
     Meant for cron or a systemd timer; prints one summary line. A certificate that cannot be written is
     named on stderr, the others are written, and the exit code is 1.
     """
+    from trainproof.cli.sync import print_warnings
     from trainproof.sync import run_sync
 
     cfg = settings()
     report = run_sync(cfg)
     found, kept, problem = keep_after_sync(cfg, actor="trainproof nightly")
+    print_warnings([*report.warnings, *([problem] if problem and found is not None else [])])
     if found is None:
         raise ConfigError("nothing to certify", problem or "configure [trainings.*] in trainproof.toml")
     judged = found

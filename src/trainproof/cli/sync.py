@@ -146,8 +146,13 @@ def sync_command(
     if dry_run:
         _print_plan(report)
     else:
-        for warning in [*report.warnings, *([problem] if problem else [])]:
-            sys.stderr.write(f"warning: {terminal_text(warning)}\n")
+        print_warnings([*report.warnings, *([problem] if problem else [])])
         if kept:
             sys.stderr.write(f"kept {kept} newly earned compliance record(s) (sticky)\n")
     sys.stdout.write(report.summary() + "\n")
+
+
+def print_warnings(warnings: list[str]) -> None:
+    """Data problems a sync met (skipped records, future dates, ...) as `warning:` lines on stderr."""
+    for warning in warnings:
+        sys.stderr.write(f"warning: {terminal_text(warning)}\n")
