@@ -135,6 +135,7 @@ POLICIES: tuple[tuple[str, int, str, int], ...] = (
 
 
 def make_content(draft: Draft) -> None:
+    """The store purchases and policies campaigns draw their content from."""
     rng = draft.rng(3)
     for k, (name, kind, minutes, publisher, retired, bought, text) in enumerate(STORE_PURCHASES):
         purchase = draft.days_ago(bought, 15)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import calendar
 import random
 import uuid
-from collections.abc import Iterable
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -92,10 +92,9 @@ class Person:
         return round(100 * len(self.fails) / self.phished, 3) if self.phished else 0.0
 
 
-def mean_risk(people: Iterable[Person]) -> float:
-    """The average risk score of the active people (KnowBe4 leaves archived users out of scores)."""
-    active = [p for p in people if p.archived_at is None]
-    return round(sum(p.risk for p in active) / len(active), 3) if active else 0.0
+def mean_risk(people: Sequence[Person]) -> float:
+    """The average risk score of these people, to 3 decimals (0.0 for nobody): a group's or the account's."""
+    return round(sum(p.risk for p in people) / len(people), 3) if people else 0.0
 
 
 class Draft:

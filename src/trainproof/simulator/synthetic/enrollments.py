@@ -1,5 +1,8 @@
-"""Enrollments in every status: late completions, repeat enrollments of one user in one module,
-enrollments of users deleted since (`user: null`), written straight into the table's columns."""
+"""Enrollments in every status, written straight into the table's columns.
+
+Late completions, repeat enrollments of one user in one module, and enrollments of users deleted since
+(`user: null`).
+"""
 
 from __future__ import annotations
 
@@ -17,6 +20,7 @@ COMPLETED_BY_PASSING = frozenset({"Training Module", "Assessment"})
 
 
 def make_training(draft: Draft) -> None:
+    """Every training campaign record and, for those already started, its enrollments."""
     rng = draft.rng(7)
     campaigns = plan_campaigns(draft)
     table = draft.tenant.tables["enrollments"]

@@ -31,6 +31,7 @@ def plan_groups(draft: Draft) -> None:
 
 
 def make_groups(draft: Draft) -> None:
+    """Memberships and the group records (member counts and risk count active members only)."""
     recent = draft.days_ago(90)
     members: dict[str, list[Person]] = {name: [] for name, _, _ in GROUPS}
     for p in draft.people:

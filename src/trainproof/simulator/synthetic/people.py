@@ -1,5 +1,9 @@
-"""People: hire dates over twelve years (some in the last 30 days), contractors without employee numbers,
-aliases, provisioning guids, a manager hierarchy, archived leavers, and a risk score from phishing results."""
+"""The people of the generated organisation.
+
+Hire dates over twelve years (some in the last 30 days, for new-hire grace), contractors without
+employee numbers, aliases, provisioning guids, a manager hierarchy, archived leavers, and a risk score
+from each person's phishing results.
+"""
 
 from __future__ import annotations
 
@@ -11,6 +15,7 @@ __all__ = ["assign_managers", "make_people", "score_risk"]
 
 
 def make_people(draft: Draft) -> None:
+    """People in hire order (the CEO first), with the ids, emails and numbers the other parts refer to."""
     rng = draft.rng(1)
     n = draft.n
     span = 12 * 365
@@ -123,6 +128,7 @@ def assign_managers(draft: Draft) -> None:
 
 
 def score_risk(draft: Draft) -> None:
+    """Risk scores from each person's phish-prone percentage and diligence (needs the phishing results)."""
     rng = draft.rng(5)
     for person in draft.people:
         ppp = person.phish_prone_percentage

@@ -49,6 +49,7 @@ LANDING_PAGES = (
 
 
 def make_phishing(draft: Draft) -> None:
+    """Phishing campaigns, one security test per run up to the reference date, and their recipients."""
     rng = draft.rng(4)
     all_users = [{"group_id": 0, "name": "All Users"}]
     monthly_starts = [add_months(draft.ref_date.replace(day=1), -m) for m in range(12, 0, -1)]

@@ -1,5 +1,8 @@
-"""Recipients of a security test: who opened, clicked, entered data, opened attachments, enabled macros,
-scanned QR codes, replied or reported, and from which browser and address."""
+"""Recipients of a security test, in column form.
+
+Who opened, clicked, entered data, opened attachments, enabled macros, scanned QR codes, replied or
+reported, and from which browser and address.
+"""
 
 from __future__ import annotations
 

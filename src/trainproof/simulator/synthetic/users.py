@@ -12,6 +12,7 @@ __all__ = ["write_users"]
 
 
 def write_users(draft: Draft) -> None:
+    """The `/v1/users` records, with managers, sign-ins, archive dates and group ids, in column form."""
     rng = draft.rng(6)
     rows: list[tuple[Any, ...]] = []
     last_seen_floor = draft.days_ago(120)
