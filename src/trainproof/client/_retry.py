@@ -6,8 +6,14 @@ asks when KnowBe4 sends it (it usually does not). The whole effort is bounded tw
 attempts and by a time budget (`Limits.retry_attempts`, `Limits.retry_budget_s`); the backoff and the
 budget are multiplied by `Limits.time_scale`, like every other window, while Retry-After is taken as the
 real seconds HTTP defines it to be (a time-scaled simulator already scales what it sends). When a bound
-is reached the caller gets one clear error that names it. A small loop rather than stamina: the bound
-must be checked against Retry-After *before* sleeping, and stated in the error.
+is reached the caller gets one clear error that names it.
+
+A small loop rather than stamina (or tenacity, on which it is built), which cannot express this policy:
+its time bound is tenacity's `stop_after_delay`, which looks only at the time already spent, so it would
+sleep a 3,600 s Retry-After with 5 s of budget left instead of stopping *before* the wait; it cannot hand
+each attempt what is left of the budget as its deadline; and it does not say which bound stopped it,
+which the error must state. The daily request budget needs nothing here: every attempt, a retry included, is
+sent through `_limits.DailyBudget`, which refuses before sending once the day's budget is spent.
 
 Each attempt also gets a time allowance for the whole exchange, headers to last byte: a per-read
 timeout alone lets an answer that drips a few bytes a second run for ever. The allowance is the
