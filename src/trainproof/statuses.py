@@ -55,8 +55,20 @@ ENROLLMENT_API_STRINGS: dict[EnrollmentState, tuple[str, ...]] = {
     "past_due": ("Past Due",),
 }
 
-# Statuses the Drata seed lists as acceptable for a selected campaign.
-SEED_ALLOWED_CAMPAIGN_STATUSES: tuple[str, ...] = ("Created", "Pending", "In Progress", "Active", "Canceled", "Closed")
+# Drata lets a training select campaigns in these statuses; KnowBe4's API spells a finished campaign
+# Completed (Drata's Closed) and writes both Canceled and Cancelled.
+SELECTABLE_CAMPAIGN_STATUSES: tuple[str, ...] = (
+    "Created",
+    "Pending",
+    "In Progress",
+    "Active",
+    "Canceled",
+    "Cancelled",
+    "Closed",
+    "Completed",
+)
+
+_SELECTABLE = frozenset(s.lower() for s in SELECTABLE_CAMPAIGN_STATUSES)
 
 # Enrollment statuses that count as done for the compliance rule.
 COMPLETE_API_STATUSES: frozenset[str] = frozenset({"completed", "passed"})
@@ -82,6 +94,11 @@ def enrollment_state(raw: str | None) -> EnrollmentState:
 def is_complete(raw: str | None) -> bool:
     """True only for Completed and Passed: Past Due, In Progress and unknown strings are not complete."""
     return _key(raw) in COMPLETE_API_STATUSES
+
+
+def is_selectable_campaign(raw: str | None) -> bool:
+    """True for the statuses Drata lets a training select (any spelling, case or underscores)."""
+    return _key(raw) in _SELECTABLE
 
 
 def is_finished_campaign(raw: str | None) -> bool:

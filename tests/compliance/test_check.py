@@ -1,10 +1,10 @@
-"""`check()`: the policy against the store's campaigns and the seed's prerequisites."""
+"""`check()`: the policy against the store's campaigns and Drata's prerequisites."""
 
 from __future__ import annotations
 
 from compliance.builders import campaign
-from trainproof.compliance import check, parse_policy, seed_status
-from trainproof.statuses import SEED_ALLOWED_CAMPAIGN_STATUSES
+from trainproof.compliance import check, parse_policy
+from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
 
 CAMPAIGNS = [
     campaign(101, "Annual 2026", "In Progress"),
@@ -38,52 +38,48 @@ def test_every_problem_is_reported_errors_first() -> None:
         ("error", "ambiguous_campaign_name", "security_awareness", "Phishing Basics"),
         ("error", "campaign_status_not_allowed", "security_awareness", 103),
         ("error", "training_without_campaign", "hipaa", None),
-        ("warning", "campaign_completed", "security_awareness", 102),
         ("warning", "campaign_selected_twice", "security_awareness", "Annual 2026"),
-    ]
+    ]  # 102 is Completed: selectable
     messages = [p.message for p in problems]
-    assert messages[4] == (
-        "[trainings.hipaa] selects no campaign, so nobody can be compliant for HIPAA Training: add campaigns = [101, "
-        '"Campaign name"]'
-    )
-    assert messages[1] == (
+    assert messages == [
+        "[trainings.security_awareness] campaigns: no campaign has id 999: check the id; "
+        "`trainproof api training-campaigns` lists them",
         "[trainings.security_awareness] campaigns: no campaign is named 'annual 2026': write the exact name "
-        "'Annual 2026' or its id 101"
-    )
-    assert messages[3] == (
-        "[trainings.security_awareness] campaign 'Old onboarding' (id 103) is Archived; the seed allows only "
-        "Created, Pending, In Progress, Active, Canceled, Closed: select a campaign in one of those statuses"
-    )
-    assert messages[5] == (
-        "[trainings.security_awareness] campaign 'Annual 2025' (id 102) is Completed: KnowBe4's API reports "
-        "finished campaigns as Completed where the seed lists Closed, so it is accepted; its enrollments no "
-        "longer change"
-    )
-    assert all("\n" not in m for m in messages)
+        "'Annual 2026' or its id 101",
+        "[trainings.security_awareness] campaigns: the name 'Phishing Basics' matches 2 campaigns (ids 104, 105): "
+        "write the id of the one meant instead, e.g. campaigns = [104]",
+        "[trainings.security_awareness] campaign 'Old onboarding' (id 103) is 'Archived'; Drata lets a training "
+        "select only Created, Pending, In Progress, Active, Canceled, Cancelled, Closed, Completed: select a "
+        "campaign in one of those statuses",
+        "[trainings.hipaa] selects no campaign, so nobody can be compliant for HIPAA Training: add campaigns = [101, "
+        '"Campaign name"]',
+        "[trainings.security_awareness] campaigns: 'Annual 2026' and 101 are the same campaign (id 101): list it once",
+    ]
     assert problems[4].to_dict()["code"] == "training_without_campaign"
 
 
-def test_seed_prerequisite_at_least_one_campaign_in_an_allowed_status() -> None:
+def test_drata_prerequisite_at_least_one_campaign_in_a_selectable_status() -> None:
     pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [1]}}})
     problems = check(pol, [campaign(1, "Old", "Archived"), campaign(2, "Queued", "Enrolling")])
     assert [p.code for p in problems][:1] == ["no_allowed_campaign"]
     assert problems[0].message == (
-        "no training campaign in KnowBe4 is in a status the seed allows (Created, Pending, In Progress, Active, "
-        "Canceled, Closed): create or start a training campaign"
+        "no training campaign in KnowBe4 is in a status Drata lets a training select (Created, Pending, In "
+        "Progress, Active, Canceled, Cancelled, Closed, Completed): create or start a training campaign"
     )
     assert [p.code for p in check(pol, [])] == ["no_campaigns_in_store", "unknown_campaign_id"]
-    assert [p.code for p in check(parse_policy({}), [campaign(1, "A", "Active")])] == ["no_trainings"]
-    # A finished campaign satisfies the prerequisite (with its warning), as the API calls finished ones Completed.
-    assert [p.code for p in check(pol, [campaign(1, "Done", "Completed")])] == ["campaign_completed"]
-
-
-def test_seed_status_words() -> None:
-    assert {s: seed_status(s) for s in SEED_ALLOWED_CAMPAIGN_STATUSES} == dict.fromkeys(
-        SEED_ALLOWED_CAMPAIGN_STATUSES, "allowed"
+    assert check(pol, [])[1].message == (
+        "[trainings.security_awareness] campaigns: no campaign has id 1: no training campaign is known yet: "
+        "create one in KnowBe4, then run `trainproof sync`"
     )
-    assert [seed_status(s) for s in ("Cancelled", "in_progress", "Completed", "Archived", "Enrolling", None)] == [
-        "allowed", "allowed", "completed", "not_allowed", "not_allowed", "not_allowed",
-    ]  # fmt: skip
+    assert [p.code for p in check(parse_policy({}), [campaign(1, "A", "Active")])] == ["no_trainings"]
+
+
+def test_every_status_drata_lets_a_training_select_is_selectable() -> None:
+    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [1]}}})
+    for status in SELECTABLE_CAMPAIGN_STATUSES:
+        assert check(pol, [campaign(1, "A", status)]) == (), status
+    assert all(is_selectable_campaign(s) for s in ("in_progress", "CANCELLED", " completed "))
+    assert [is_selectable_campaign(s) for s in ("Archived", "Enrolling", "Scheduled", "", None)] == [False] * 5
 
 
 def test_a_relative_duration_that_cannot_be_read_is_named() -> None:

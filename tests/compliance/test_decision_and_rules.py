@@ -89,7 +89,7 @@ def test_public_surface() -> None:
          "EnrollmentFact", "Evaluation", "Exclusion", "Framework", "Person", "Policy", "Problem", "Requirement",
          "ResetChange", "ResetPlan", "RuleMetadata", "Scope", "State", "StickyRecord", "Training", "check",
          "evaluate", "expired_records", "load_policy", "parse_policy", "plan_reset", "reset_records",
-         "resolve_campaigns", "seed_status"]
+         "resolve_campaigns"]
     )  # fmt: skip
     for name in compliance.__all__:
         assert getattr(compliance, name) is not None

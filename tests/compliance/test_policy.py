@@ -114,17 +114,19 @@ def test_bad_config_gives_one_clear_line(toml: str, message: str) -> None:
     assert info.value.exit_code == 2
 
 
-def test_names_resolve_to_ids_exactly() -> None:
+def test_references_resolve_to_exactly_one_campaign() -> None:
     campaigns = [campaign(101, "Annual 2026"), campaign(102, "Phishing Basics"), campaign(103, "Phishing Basics"),
-                 campaign(104, "HIPAA Refresher")]  # fmt: skip
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": ["Annual 2026", 101, 999]},
+                 campaign(104, "HIPAA Refresher"), campaign(105, "Annual 2024"),
+                 campaign(106, "Stopped", "Canceled")]  # fmt: skip
+    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": ["Annual 2026", 101, 106]},
                                       "hipaa": {"campaigns": ["HIPAA Refresher"]}}})  # fmt: skip
     resolved = resolve_campaigns(pol, campaigns)
-    assert [t.campaign_ids for t in resolved.trainings] == [(101, 999), (104,)]  # duplicate folded, 999 kept
+    assert [t.campaign_ids for t in resolved.trainings] == [(101, 106), (104,)]  # the same campaign twice: once
 
-    def fails(name: Any) -> str:
+    def fails(ref: Any) -> str:
         with pytest.raises(ConfigError) as info:
-            resolve_campaigns(parse_policy({"trainings": {"hipaa": {"campaigns": [name]}}}), campaigns)
+            resolve_campaigns(parse_policy({"trainings": {"hipaa": {"campaigns": [ref]}}}), campaigns)
+        assert info.value.exit_code == 2
         return info.value.message
 
     assert fails("annual 2026") == (
@@ -132,16 +134,31 @@ def test_names_resolve_to_ids_exactly() -> None:
         "its id 101"
     )
     assert fails("Annual 2025") == (
-        "[trainings.hipaa] campaigns: no campaign is named 'Annual 2025': did you mean 'Annual 2026' (id 101)? "
-        "Names must match exactly"
+        "[trainings.hipaa] campaigns: no campaign is named 'Annual 2025': did you mean 'Annual 2026' (id 101) or "
+        "'Annual 2024' (id 105)? Names must match exactly; `trainproof api training-campaigns` lists them"
     )
     assert fails("Phishing Basics") == (
-        "[trainings.hipaa] campaigns: the name 'Phishing Basics' matches campaigns 102, 103: use the campaign id "
-        "instead"
+        "[trainings.hipaa] campaigns: the name 'Phishing Basics' matches 2 campaigns (ids 102, 103): write the id "
+        "of the one meant instead, e.g. campaigns = [102]"
     )
     assert fails("Completely different") == (
-        "[trainings.hipaa] campaigns: no campaign is named 'Completely different': run `trainproof api "
-        "training-campaigns` to list the campaigns and use an id or exact name"
+        "[trainings.hipaa] campaigns: no campaign is named 'Completely different': names must match exactly; "
+        "`trainproof api training-campaigns` lists them"
+    )
+    assert fails(1011) == (
+        "[trainings.hipaa] campaigns: no campaign has id 1011: did you mean 'Annual 2026' (id 101)? "
+        "`trainproof api training-campaigns` lists them"
+    )
+    # A name from KnowBe4 is data: quoted, control characters escaped, a long one cut.
+    written = "Annual 2026 security awareness for every member of staff, part one"
+    odd = [campaign(7, "Annual\x1b[2J 2026 security awareness for every member of staff,\npart one")]
+    with pytest.raises(ConfigError) as info:
+        resolve_campaigns(parse_policy({"trainings": {"hipaa": {"campaigns": [written]}}}), odd)
+    assert "\x1b" not in info.value.message
+    assert "\n" not in info.value.message
+    assert info.value.message.startswith(f"[trainings.hipaa] campaigns: no campaign is named {written!r}: ")
+    assert "did you mean 'Annual\\x1b[2J 2026 security awareness for every member of staf…' (id 7)?" in (
+        info.value.message
     )
 
 

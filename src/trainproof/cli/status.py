@@ -18,7 +18,7 @@ from trainproof.cli._store import read_engine
 from trainproof.compliance import STATES, check, plan_reset
 from trainproof.compliance.check import data_problems
 from trainproof.compliance.decision import Decision
-from trainproof.compliance.policy import load_policy
+from trainproof.compliance.policy import load_policy, resolve_campaigns
 from trainproof.decisions import configured_policy, judge, keep_sticky
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
@@ -38,7 +38,7 @@ class CheckFailed(TrainproofError):
 
 @app.command("check")
 def check_command(fmt: FormatOpt = Format.table) -> None:
-    """Validate [trainings.*] and [scope] against the campaigns in the store, and the seed's prerequisites.
+    """Validate [trainings.*] and [scope] against the campaigns in the store, and Drata's prerequisites.
 
     Then name KnowBe4 rows with dates the decisions cannot trust, with a few examples each: a completion
     dated after now (9999-12-31 from a broken import) never counts; one dated before 1970, before its
@@ -62,6 +62,7 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
             sys.stdout.write(f"{p.severity}: {terminal_text(p.message)}\n")
     else:
         render(rows, fmt.value)
+    resolve_campaigns(policy, campaigns)  # a reference that selects no campaign or several: status's and sync's error
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise CheckFailed(f"{len(errors)} problem(s) in the configuration", "fix the lines marked error above")

@@ -5,7 +5,7 @@ rules that explain themselves (`rules`, `frameworks`). The store supplies the fa
 sticky records; evidence and the CLI consume the `Decision`s.
 """
 
-from trainproof.compliance.check import Problem, check, seed_status
+from trainproof.compliance.check import Problem, check
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.engine import Evaluation, Exclusion, evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
@@ -53,5 +53,4 @@ __all__ = [
     "plan_reset",
     "reset_records",
     "resolve_campaigns",
-    "seed_status",
 ]

@@ -1,4 +1,4 @@
-"""`trainproof check`: the policy against the campaigns in the store, and the seed's prerequisites.
+"""`trainproof check`: the policy against the campaigns in the store, and Drata's prerequisites.
 
 Returns problems rather than raising, so the CLI can print all of them at once. Errors make
 compliance answers wrong or empty; warnings are worth reading but change nothing.
@@ -14,13 +14,13 @@ from typing import Any, Literal
 from trainproof.compliance.deadline import CampaignDeadline
 from trainproof.compliance.engine import Evaluation
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
-from trainproof.compliance.policy import Policy, name_hint
-from trainproof.statuses import SEED_ALLOWED_CAMPAIGN_STATUSES
+from trainproof.compliance.policy import Policy
+from trainproof.selection import Catalog, SelectionError
+from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
 
 Severity = Literal["error", "warning"]
 
-_ALLOWED = {s.lower() for s in SEED_ALLOWED_CAMPAIGN_STATUSES} | {"cancelled"}  # British spelling, same status
-_ALLOWED_TEXT = ", ".join(SEED_ALLOWED_CAMPAIGN_STATUSES)
+_SELECTABLE_TEXT = ", ".join(SELECTABLE_CAMPAIGN_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,21 +45,11 @@ class Problem:
         }
 
 
-def seed_status(raw: str | None) -> Literal["allowed", "completed", "not_allowed"]:
-    """Where a campaign status stands against the seed's list of selectable statuses."""
-    key = " ".join((raw or "").replace("_", " ").split()).lower()
-    if key in _ALLOWED:
-        return "allowed"
-    return "completed" if key == "completed" else "not_allowed"
-
-
 def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
     """Every problem with `policy` given the campaigns in the store, errors first."""
     problems: list[Problem] = []
+    catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)
     by_id = {c.campaign_id: c for c in campaigns}
-    by_name: dict[str, list[Campaign]] = {}
-    for c in campaigns:
-        by_name.setdefault(c.name, []).append(c)
 
     if not campaigns:
         problems.append(
@@ -67,12 +57,12 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
                 "error", "no_campaigns_in_store", "the store holds no training campaigns: run `trainproof sync` first"
             )
         )
-    elif not any(seed_status(c.status) != "not_allowed" for c in campaigns):
+    elif not any(is_selectable_campaign(c.status) for c in campaigns):
         problems.append(
             Problem(
                 "error",
                 "no_allowed_campaign",
-                f"no training campaign in KnowBe4 is in a status the seed allows ({_ALLOWED_TEXT}): "
+                f"no training campaign in KnowBe4 is in a status Drata lets a training select ({_SELECTABLE_TEXT}): "
                 "create or start a training campaign",
             )
         )
@@ -99,35 +89,12 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
             )
         seen: dict[int, int | str] = {}
         for ref in t.campaigns:
-            if isinstance(ref, int):
-                campaign = by_id.get(ref)
-                if campaign is None:
-                    problems.append(
-                        Problem(
-                            "error",
-                            "unknown_campaign_id",
-                            f"{where} campaigns: no campaign has id {ref} in the store: check the id with "
-                            "`trainproof api training-campaigns`, or run `trainproof sync`",
-                            t.key,
-                            ref,
-                        )
-                    )
-                    continue
-            else:
-                found = by_name.get(ref, [])
-                if len(found) != 1:
-                    if found:
-                        ids = ", ".join(str(c.campaign_id) for c in found)
-                        code, text = "ambiguous_campaign_name", f"the name '{ref}' matches campaigns {ids}: use the id"
-                    else:
-                        code, text = (
-                            "unknown_campaign_name",
-                            f"no campaign is named '{ref}': {name_hint(ref, campaigns)}",
-                        )
-                    problems.append(Problem("error", code, f"{where} campaigns: {text}", t.key, ref))
-                    continue
-                campaign = found[0]
-            cid = campaign.campaign_id
+            try:
+                cid = catalog.resolve(t.key, ref)
+            except SelectionError as exc:  # the same line `status` and `sync` fail with
+                problems.append(Problem("error", exc.code, exc.message, t.key, ref))
+                continue
+            campaign = by_id[cid]
             if cid in seen:
                 problems.append(
                     Problem(
@@ -140,26 +107,14 @@ def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
                 )
                 continue
             seen[cid] = ref
-            label = f"{where} campaign '{campaign.name}' (id {cid})"
-            standing = seed_status(campaign.status)
-            if standing == "completed":
-                problems.append(
-                    Problem(
-                        "warning",
-                        "campaign_completed",
-                        f"{label} is Completed: KnowBe4's API reports finished campaigns as Completed where the "
-                        "seed lists Closed, so it is accepted; its enrollments no longer change",
-                        t.key,
-                        cid,
-                    )
-                )
-            elif standing == "not_allowed":
+            if not is_selectable_campaign(campaign.status):
                 problems.append(
                     Problem(
                         "error",
                         "campaign_status_not_allowed",
-                        f"{label} is {campaign.status or 'without a status'}; the seed allows only "
-                        f"{_ALLOWED_TEXT}: select a campaign in one of those statuses",
+                        f"{where} campaign {_quoted(campaign.name)} (id {cid}) is "
+                        f"{_quoted(campaign.status) if campaign.status else 'without a status'}; Drata lets a "
+                        f"training select only {_SELECTABLE_TEXT}: select a campaign in one of those statuses",
                         t.key,
                         cid,
                     )

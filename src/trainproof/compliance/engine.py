@@ -182,7 +182,8 @@ def _evaluate(
     as_of: datetime,
     recorded_at: datetime | None,
 ) -> Evaluation:
-    policy = resolve_campaigns(policy, campaigns)
+    if not policy.resolved:  # names still as written; `decisions.judge` resolves (and checks ids) first
+        policy = resolve_campaigns(policy, campaigns)
     campaign_by_id = {c.campaign_id: c for c in campaigns}
 
     population: list[Person] = []

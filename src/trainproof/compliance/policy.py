@@ -7,7 +7,6 @@ reading it is editing a config file, not debugging Python.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -18,6 +17,7 @@ from trainproof.compliance.frameworks import FRAMEWORK_IDS
 from trainproof.config import Settings
 from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
+from trainproof.selection import CampaignRef, Catalog, campaign_refs
 
 # The trainings the seed names, with the titles and frameworks they get when the config is silent.
 KNOWN_TRAININGS: dict[str, str] = {
@@ -33,15 +33,13 @@ DEFAULT_FRAMEWORKS: dict[str, tuple[str, ...]] = {
 
 _KEY_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
 
-CampaignRef = int | str
-
 
 @dataclass(frozen=True, slots=True)
 class Training:
     """One training requirement: complete every selected campaign you are enrolled in.
 
     `campaigns` holds ids or exact names as written in the config until `resolve_campaigns` turns
-    every name into its id.
+    each into the id of the one campaign it selects.
     """
 
     key: str
@@ -112,50 +110,15 @@ def load_policy(settings: Settings) -> Policy:
 
 
 def resolve_campaigns(policy: Policy, campaigns: Sequence[Campaign]) -> Policy:
-    """Replace campaign names by ids, using the campaigns in the store.
+    """Every training's campaign references turned into ids against `campaigns` (the store's, as of
+    the date judged), through the one resolver the sync uses too (`trainproof.selection`).
 
-    Ids are kept even when the store does not know them (`check` reports those); an unknown or
-    ambiguous name raises ConfigError, since nothing can be evaluated against it.
+    A reference that selects no campaign, or a name that selects several, raises SelectionError (a
+    ConfigError): nothing can be judged against it.
     """
-    if policy.resolved:
-        return policy
-    by_name: dict[str, list[Campaign]] = {}
-    for c in campaigns:
-        by_name.setdefault(c.name, []).append(c)
-    trainings: list[Training] = []
-    for t in policy.trainings:
-        ids: list[int] = []
-        for ref in t.campaigns:
-            cid = ref if isinstance(ref, int) else _resolve_name(t.key, ref, by_name, campaigns)
-            if cid not in ids:
-                ids.append(cid)
-        trainings.append(replace(t, campaigns=tuple(ids)))
-    return replace(policy, trainings=tuple(trainings))
-
-
-def _resolve_name(
-    training: str, name: str, by_name: Mapping[str, list[Campaign]], campaigns: Sequence[Campaign]
-) -> int:
-    found = by_name.get(name, [])
-    if len(found) == 1:
-        return found[0].campaign_id
-    where = f"[trainings.{training}] campaigns"
-    if found:
-        ids = ", ".join(str(c.campaign_id) for c in found)
-        raise ConfigError(f"{where}: the name '{name}' matches campaigns {ids}", "use the campaign id instead")
-    raise ConfigError(f"{where}: no campaign is named '{name}'", name_hint(name, campaigns))
-
-
-def name_hint(name: str, campaigns: Sequence[Campaign]) -> str:
-    """What to write instead of an unknown campaign name (a near match, or how to list them)."""
-    folded = [c for c in campaigns if c.name.casefold() == name.casefold()]
-    if folded:
-        return f"write the exact name '{folded[0].name}' or its id {folded[0].campaign_id}"
-    close = difflib.get_close_matches(name, [c.name for c in campaigns], n=1)
-    if close:
-        match = next(c for c in campaigns if c.name == close[0])
-        return f"did you mean '{match.name}' (id {match.campaign_id})? Names must match exactly"
-    return "run `trainproof api training-campaigns` to list the campaigns and use an id or exact name"
+    catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)
+    trainings = tuple(replace(t, campaigns=catalog.resolve_all(t.key, t.campaigns)) for t in policy.trainings)
+    return replace(policy, trainings=trainings)
 
 
 def _parse_training(key: str, value: object, source: str) -> Training:
@@ -176,25 +139,7 @@ def _parse_training(key: str, value: object, source: str) -> Training:
     if not isinstance(title, str) or not title.strip():
         raise ConfigError(f"{where} title must be text", f'write title = "{KNOWN_TRAININGS.get(key, "My Training")}"')
 
-    refs = _list(table.get("campaigns", []))
-    if refs is None:
-        raise ConfigError(
-            f"{where} campaigns must be a list of campaign ids or exact names",
-            'write campaigns = [101, "Security Awareness 2026 - Part B"]',
-        )
-    campaigns: list[CampaignRef] = []
-    for ref in refs:
-        if isinstance(ref, bool) or not isinstance(ref, int | str):
-            raise ConfigError(
-                f"{where} campaigns has {ref!r}, which is neither a campaign id nor a name",
-                'write ids as numbers and names in quotes, e.g. campaigns = [101, "Annual Training"]',
-            )
-        if isinstance(ref, int) and ref <= 0:
-            raise ConfigError(f"{where} campaigns has the id {ref}", "campaign ids are positive numbers, e.g. 101")
-        if isinstance(ref, str) and not ref.strip():
-            raise ConfigError(f"{where} campaigns has an empty name", "write the campaign's exact name or its id")
-        if ref not in campaigns:
-            campaigns.append(ref)
+    campaigns = campaign_refs(where, table.get("campaigns", []))
 
     renew = _days(where, table, "renew_every_days", minimum=1, example=365)
     grace = _days(where, table, "new_hire_grace_days", minimum=0, example=30)
@@ -212,7 +157,7 @@ def _parse_training(key: str, value: object, source: str) -> Training:
     return Training(
         key=key,
         title=title.strip(),
-        campaigns=tuple(campaigns),
+        campaigns=campaigns,
         renew_every_days=renew,
         new_hire_grace_days=grace,
         frameworks=tuple(dict.fromkeys(frameworks)),

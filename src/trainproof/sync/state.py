@@ -9,7 +9,7 @@ phishing = true          # phishing campaigns, security tests and recipients (re
 groups = true            # the group list (names for scope exclusions and reports)
 
 [trainings.security_awareness]
-campaigns = [101, "Security Awareness 2026 - Part B"]   # ids or exact names
+campaigns = [101, "Security Awareness 2026 - Part B"]   # ids or exact names (`trainproof.selection`)
 ```
 
 With no training configured, `campaigns = "selected"` behaves as "all". Bookmarks are read from the
@@ -28,10 +28,19 @@ from sqlalchemy import Connection, func, select
 from trainproof.config import Settings
 from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
+from trainproof.selection import CampaignRef, Catalog, SelectionError, campaign_refs
 from trainproof.store import schema
 from trainproof.store.queries import CampaignBookmark, campaign_bookmarks, last_run, recipient_bookmarks
 
-__all__ = ["StoreState", "SyncOptions", "read_state", "resolve_selection", "sync_options"]
+__all__ = [
+    "StoreState",
+    "SyncOptions",
+    "estimate_selection",
+    "read_state",
+    "resolve_selection",
+    "selected_campaigns",
+    "sync_options",
+]
 
 CampaignsMode = Literal["selected", "all"]
 
@@ -43,7 +52,7 @@ class SyncOptions:
     campaigns: CampaignsMode = "selected"
     phishing: bool = True
     groups: bool = True
-    trainings: Mapping[str, tuple[int | str, ...]] = field(default_factory=dict[str, tuple[int | str, ...]])
+    trainings: Mapping[str, tuple[CampaignRef, ...]] = field(default_factory=dict[str, tuple[CampaignRef, ...]])
 
     @property
     def fetch_all(self) -> bool:
@@ -65,24 +74,11 @@ def sync_options(settings: Settings) -> SyncOptions:
     mode = table.get("campaigns", "selected")
     if mode not in ("selected", "all"):
         raise ConfigError(f'[sync] campaigns must be "selected" or "all", not {mode!r}', 'write campaigns = "selected"')
-    trainings: dict[str, tuple[int | str, ...]] = {}
+    trainings: dict[str, tuple[CampaignRef, ...]] = {}
     for key, value in settings.table("trainings").items():
         if not isinstance(value, dict):
             continue  # the compliance policy reports malformed trainings; the sync only needs campaigns
-        refs = cast(dict[str, Any], value).get("campaigns", [])
-        if not isinstance(refs, list):
-            raise ConfigError(
-                f"[trainings.{key}] campaigns must be a list of campaign ids or names",
-                'e.g. campaigns = [101, "Security Awareness 2026"]',
-            )
-        clean: list[int | str] = []
-        for ref in cast(list[Any], refs):
-            if isinstance(ref, bool) or not isinstance(ref, int | str):
-                raise ConfigError(
-                    f"[trainings.{key}] campaigns holds {ref!r}", "use campaign ids (integers) or exact names"
-                )
-            clean.append(ref)
-        trainings[key] = tuple(clean)
+        trainings[key] = campaign_refs(f"[trainings.{key}]", cast(dict[str, Any], value).get("campaigns", []))
     return SyncOptions(
         campaigns=mode,
         phishing=_bool(table, "phishing", True),
@@ -91,32 +87,56 @@ def sync_options(settings: Settings) -> SyncOptions:
     )
 
 
-def resolve_selection(
-    options: SyncOptions, campaigns: Iterable[tuple[int, str | None]]
-) -> tuple[dict[str, set[int]], list[str]]:
-    """Campaign ids selected per training, and a warning for every reference that matches nothing."""
-    listed = list(campaigns)
-    by_id = {cid for cid, _ in listed}
-    by_name: dict[str, list[int]] = {}
-    for cid, name in listed:
-        if name is not None:
-            by_name.setdefault(name, []).append(cid)
+def selected_campaigns(
+    options: SyncOptions, fetched: Mapping[int, tuple[str | None, str | None]], state: StoreState
+) -> dict[str, set[int]]:
+    """Campaign ids each training selects, resolved as compliance will resolve them after this sync.
+
+    `fetched` is KnowBe4's campaign list just read (id -> (name, status)); the store's campaigns
+    complete it, because the store keeps those KnowBe4 deleted and compliance judges them. A
+    reference that selects no campaign or several fails the sync with compliance's own error.
+    """
+    names: dict[int, str | None] = {cid: bm.name for cid, bm in state.bookmarks.items()}
+    names.update((cid, name) for cid, (name, _) in fetched.items())
+    catalog = Catalog(names)
+    return {key: set(catalog.resolve_all(key, refs)) for key, refs in options.trainings.items()}
+
+
+def estimate_selection(options: SyncOptions, state: StoreState) -> tuple[dict[str, set[int]], list[str]]:
+    """The selection from the store alone, for a plan made before KnowBe4 is asked (--dry-run).
+
+    KnowBe4 may list campaigns the store does not know yet, so a reference that fails here is a note
+    (the sync itself fails if it still fails against the fresh list); a new store knows no campaign.
+    """
+    catalog = Catalog({cid: bm.name for cid, bm in state.bookmarks.items()})
     selected: dict[str, set[int]] = {}
-    warnings: list[str] = []
+    notes: list[str] = []
     for key, refs in options.trainings.items():
         ids: set[int] = set()
         for ref in refs:
-            if isinstance(ref, int):
-                if ref in by_id:
-                    ids.add(ref)
-                else:
-                    warnings.append(f"training {key}: campaign {ref} is not in KnowBe4")
-            else:
-                found = by_name.get(ref, [])
-                if not found:
-                    warnings.append(f"training {key}: no campaign is named {ref!r}")
-                ids.update(found)
+            try:
+                ids.add(catalog.resolve(key, ref))
+            except SelectionError as exc:
+                if not state.is_new:
+                    notes.append(f"{exc.message} (the sync fails unless KnowBe4 now lists it)")
         selected[key] = ids
+    return selected, notes
+
+
+def resolve_selection(
+    options: SyncOptions, campaigns: Iterable[tuple[int, str | None]]
+) -> tuple[dict[str, set[int]], list[str]]:
+    """Transitional: the engine's call sites move to `selected_campaigns` and `estimate_selection`."""
+    catalog = Catalog.of(campaigns)
+    selected: dict[str, set[int]] = {}
+    warnings: list[str] = []
+    for key, refs in options.trainings.items():
+        selected[key] = set()
+        for ref in refs:
+            try:
+                selected[key].add(catalog.resolve(key, ref))
+            except SelectionError as exc:
+                warnings.append(exc.message)
     return selected, warnings
 
 
