@@ -309,7 +309,7 @@ async def test_compliance_summary_is_the_engines(mode: str, synced: Settings, co
 
 @pytest.mark.anyio
 @pytest.mark.parametrize("mode", MODES)
-async def test_person_status_and_noncompliant(mode: str, synced: Settings, connect: Any) -> None:
+async def test_person_status_and_noncompliant(mode: str, synced: Settings, connect: Any, sim: Simulator) -> None:
     engine = open_store(synced.database_url, create=False)
     with engine.connect() as conn:
         decisions = judge(conn, synced).evaluation.decisions
@@ -332,6 +332,11 @@ async def test_person_status_and_noncompliant(mode: str, synced: Settings, conne
         assert hipaa["evidence"] == list(target.evidence_ids)
         by_id = await call(client, "knowbe4_training_person_status", person=str(target.user_id))
         assert by_id["trainings"] == out["trainings"]
+        # The same lookup as `trainproof person`: a KnowBe4 alias and an employee number find the person too.
+        aliased = next(u for u in sim.tenant.records("users") if u["aliases"] and u["employee_number"])
+        for key in (aliased["aliases"][0].upper(), aliased["employee_number"]):
+            found = await call(client, "knowbe4_training_person_status", person=key)
+            assert found["person"]["user_id"] == aliased["id"], key
 
         missing = await client.call_tool("knowbe4_training_person_status", {"person": "nobody@example.com"})
         assert missing.is_error

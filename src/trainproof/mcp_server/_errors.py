@@ -74,8 +74,8 @@ def unknown_training(key: str, known: list[str]) -> ToolError:
 
 def person_not_found() -> ToolError:
     return ToolError(
-        "Person not found: give an email address or KnowBe4 user id of someone in the store; "
-        "knowbe4_training_list_noncompliant lists people"
+        "Person not found: give an email address, KnowBe4 alias, employee number or KnowBe4 user id of someone "
+        "in the store; knowbe4_training_list_noncompliant lists people"
     )
 
 

@@ -31,6 +31,7 @@ from trainproof.decisions import judge
 from trainproof.errors import ConfigError
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer
+from trainproof.store.person_index import PersonIndex, person_index
 
 if TYPE_CHECKING:
     from trainproof.mcp_server._state import AppState
@@ -61,7 +62,8 @@ class Snapshot:
     titles: dict[str, str]
     totals: dict[str, dict[str, int]]
     people: dict[int, Person]
-    by_email: dict[str, int]
+    who: PersonIndex
+    """Finds a person by user id, email, KnowBe4 alias or employee number, as `trainproof person` does."""
     by_user: dict[int, tuple[Decision, ...]]
     by_training: dict[str, tuple[Decision, ...]]
     excluded: dict[int, str]
@@ -73,13 +75,6 @@ class Snapshot:
     @property
     def as_of_day(self) -> date:
         return self.as_of.date()
-
-    def find_user(self, text: str) -> int | None:
-        """A user id from an email (any case) or a numeric id."""
-        if text.isdigit():
-            uid = int(text)
-            return uid if uid in self.people else None
-        return self.by_email.get(text.casefold())
 
     def noncompliant(self, training: str, group_by: str) -> list[Row]:
         """The training's non-compliant decisions ordered by group then name, with their group (cached)."""
@@ -128,25 +123,21 @@ class Snapshot:
 
 
 def build_snapshot(
-    people: list[Person], decisions: tuple[Decision, ...], excluded: dict[int, str], titles: dict[str, str],
-    totals: dict[str, dict[str, int]], as_of: datetime, source_as_of: datetime,
+    people: list[Person], who: PersonIndex, decisions: tuple[Decision, ...], excluded: dict[int, str],
+    titles: dict[str, str], totals: dict[str, dict[str, int]], as_of: datetime, source_as_of: datetime,
 ) -> Snapshot:  # fmt: skip
     by_user: dict[int, list[Decision]] = {}
     by_training: dict[str, list[Decision]] = {key: [] for key in titles}
     for d in decisions:
         by_user.setdefault(d.user_id, []).append(d)
         by_training.setdefault(d.training, []).append(d)
-    by_email: dict[str, int] = {}
-    for p in people:
-        if p.email:
-            by_email.setdefault(p.email.casefold(), p.user_id)
     return Snapshot(
         as_of=as_of,
         source_as_of=source_as_of,
         titles=titles,
         totals=totals,
         people={p.user_id: p for p in people},
-        by_email=by_email,
+        who=who,
         by_user={k: tuple(v) for k, v in by_user.items()},
         by_training={k: tuple(v) for k, v in by_training.items()},
         excluded=excluded,
@@ -161,6 +152,7 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, s
     with engine.connect() as conn:
         try:
             judged = judge(conn, settings, as_of=as_of)
+            who = person_index(conn)
         except ConfigError as exc:
             if "campaigns:" not in exc.what:
                 raise
@@ -173,6 +165,7 @@ def evaluate_store(engine: Engine, settings: Settings, as_of: datetime | None, s
     people: list[Person] = [*ev.population, *(x.person for x in ev.excluded)]
     snap = build_snapshot(
         people,
+        who,
         ev.decisions,
         {x.person.user_id: x.reason for x in ev.excluded},
         {t.key: t.title for t in ev.policy.trainings},

@@ -32,6 +32,7 @@ from trainproof.mcp_server.models import (
     SyncStatus,
     TrainingSummary,
 )
+from trainproof.store.person_index import AmbiguousPerson, UnknownPerson
 
 TrainingKey = Annotated[
     str,
@@ -116,15 +117,21 @@ async def person_status(
         Field(
             min_length=1,
             max_length=254,
-            description="The person's email address (case-insensitive) or KnowBe4 user id.",
+            description="The person's email address or KnowBe4 alias (case-insensitive), employee number, "
+            "or KnowBe4 user id.",
         ),
     ],
 ) -> PersonStatus:
     state = state_of(ctx)
     snap, ans = await snapshot_for(state, None)
     who = person.strip()
-    uid = snap.find_user(who)
-    if uid is None:
+    try:
+        uid = snap.who.find(who)
+    except UnknownPerson:
+        raise _errors.person_not_found() from None
+    except AmbiguousPerson as exc:
+        raise _errors.bad_argument(exc.message) from None
+    if uid not in snap.people:
         raise _errors.person_not_found()
     p = snap.people[uid]
     excluded = snap.excluded.get(uid)
