@@ -17,7 +17,8 @@ from trainproof.compliance.engine import Evaluation, evaluate
 from trainproof.compliance.policy import Policy, load_policy, resolve_campaigns
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
-from trainproof.store.queries import Facts, load_campaigns, load_facts
+from trainproof.store.campaigns import load_campaigns
+from trainproof.store.facts import Facts, load_facts
 from trainproof.store.sticky import save_sticky_records
 
 __all__ = ["Judged", "configured_policy", "judge", "keep_sticky"]

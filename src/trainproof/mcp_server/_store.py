@@ -25,7 +25,7 @@ from trainproof.mcp_server._backend import Answer, SourceKind
 from trainproof.statuses import COMPLETE_API_STATUSES, status_matches
 from trainproof.store import schema as s
 from trainproof.store.db import redact_url
-from trainproof.store.queries import last_run
+from trainproof.store.runs import last_run
 
 M = TypeVar("M", bound=BaseModel)
 R = TypeVar("R")

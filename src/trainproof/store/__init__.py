@@ -5,13 +5,19 @@
 ...     facts = load_facts(conn, as_of=None)
 
 Schema in `schema.py` (SQLAlchemy Core), migrations in `migrations/` (Alembic, shipped in the package),
-history-keeping merges in `history.py`, reads in `queries.py`, the sync lock in `lock.py`.
+history-keeping merges in `history.py`, the sync lock in `lock.py`. Reads are named after what they
+read: `facts.py` (all compliance facts at once), `people.py`, `campaigns.py`, `enrollments.py`,
+`sticky.py` (sticky records, the decision log, reminders), `runs.py` (sync runs, request usage),
+`bookmarks.py` (what the sync planner may skip), `contents.py` (counts, canonical dump).
 """
 
 from __future__ import annotations
 
 from sqlalchemy import Engine
 
+from trainproof.store.bookmarks import CampaignBookmark, campaign_bookmarks
+from trainproof.store.campaigns import load_campaigns
+from trainproof.store.contents import canonical_dump, store_counts
 from trainproof.store.db import (
     create_store_engine,
     current_revision,
@@ -22,26 +28,20 @@ from trainproof.store.db import (
     upgrade,
     write_transaction,
 )
+from trainproof.store.enrollments import enrollment_history, load_enrollments
+from trainproof.store.facts import Facts, load_facts
 from trainproof.store.lock import StoreLock
-from trainproof.store.queries import (
-    CampaignBookmark,
-    Facts,
-    api_usage_on,
-    campaign_bookmarks,
-    canonical_dump,
+from trainproof.store.people import load_people, user_history
+from trainproof.store.runs import api_usage_on, last_run, sync_runs
+from trainproof.store.sticky import (
+    append_events,
     compliance_events,
-    enrollment_history,
-    last_run,
-    load_campaigns,
-    load_enrollments,
-    load_facts,
-    load_people,
+    record_reminder,
+    reminders_sent,
+    reset_sticky,
+    save_sticky_records,
     sticky_records,
-    store_counts,
-    sync_runs,
-    user_history,
 )
-from trainproof.store.sticky import append_events, record_reminder, reminders_sent, reset_sticky, save_sticky_records
 
 __all__ = [
     "CampaignBookmark",

@@ -65,8 +65,8 @@ class StoreHealth:
 
 def check_store(engine: Engine) -> StoreHealth:
     """Everything `db check` reports, read without writing: integrity first, then schema, then counts."""
+    from trainproof.store.contents import store_counts
     from trainproof.store.db import current_revision, head_revision, known_revisions, schema_problem, store_label
-    from trainproof.store.queries import store_counts
 
     where = store_label(engine.url)
     head = head_revision()

@@ -1,4 +1,4 @@
-"""Writes for the state the compliance engine and reports keep: sticky records, the event log, reminders.
+"""The state the compliance engine and reports keep: sticky records, the event log, reminders.
 
 Sticky records are never deleted or rewritten: a reset fills `reset_at`, `reset_reason` and
 `reset_by` on the open record (and appends a `reset` event), after which a new record may be opened.
@@ -15,11 +15,19 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, select, update
 
-from trainproof.compliance.facts import StickyRecord
+from trainproof.compliance.facts import EnrollmentFact, StickyRecord
 from trainproof.store import schema
 from trainproof.store.upsert import dialect_insert
 
-__all__ = ["append_events", "record_reminder", "reminders_sent", "reset_sticky", "save_sticky_records"]
+__all__ = [
+    "append_events",
+    "compliance_events",
+    "record_reminder",
+    "reminders_sent",
+    "reset_sticky",
+    "save_sticky_records",
+    "sticky_records",
+]
 
 
 def save_sticky_records(
@@ -151,4 +159,61 @@ def reminders_sent(conn: Connection, *, user_id: int | None = None) -> list[dict
     query = select(t).order_by(t.c.id)
     if user_id is not None:
         query = query.where(t.c.user_id == user_id)
+    return [dict(r) for r in conn.execute(query).mappings()]
+
+
+def sticky_records(
+    conn: Connection,
+    *,
+    as_of: datetime | None = None,
+    training: str | None = None,
+    user_ids: Iterable[int] | None = None,
+    open_only: bool = False,
+) -> list[StickyRecord]:
+    """Sticky records, as they stood at `as_of` (recorded by then; a later reset not yet applied).
+
+    `open_only` keeps the records that hold (not reset) at `as_of` (or now).
+    """
+    s = schema.sticky_records
+    query = select(s).order_by(s.c.id)
+    if training is not None:
+        query = query.where(s.c.training == training)
+    if user_ids is not None:
+        ids = sorted({int(i) for i in user_ids})
+        query = query.where(s.c.user_id.in_(ids))
+    if as_of is not None:
+        query = query.where(s.c.recorded_at <= as_of)
+    out: list[StickyRecord] = []
+    for r in conn.execute(query):
+        reset_at, reset_reason = r.reset_at, r.reset_reason
+        if as_of is not None and reset_at is not None and reset_at > as_of:
+            reset_at, reset_reason = None, None
+        if open_only and reset_at is not None:
+            continue
+        earned = json.loads(r.earned_by)
+        out.append(
+            StickyRecord(
+                user_id=r.user_id,
+                training=r.training,
+                compliant_since=r.compliant_since,
+                earned_by=tuple(EnrollmentFact.from_dict(e) for e in earned),
+                recorded_at=r.recorded_at,
+                reset_at=reset_at,
+                reset_reason=reset_reason,
+                record_id=r.id,
+            )
+        )
+    return out
+
+
+def compliance_events(
+    conn: Connection, *, user_id: int | None = None, training: str | None = None
+) -> list[dict[str, Any]]:
+    """The decision and reset log, oldest first."""
+    e = schema.compliance_events
+    query = select(e).order_by(e.c.id)
+    if user_id is not None:
+        query = query.where(e.c.user_id == user_id)
+    if training is not None:
+        query = query.where(e.c.training == training)
     return [dict(r) for r in conn.execute(query).mappings()]

@@ -13,7 +13,7 @@ campaigns = [101, "Security Awareness 2026 - Part B"]   # ids or exact names (`t
 ```
 
 With no training configured, `campaigns = "selected"` behaves as "all". Bookmarks are read from the
-store (see `store.queries`): which campaigns were fetched completely, in which status, and how many
+store (see `store.bookmarks`): which campaigns were fetched completely, in which status, and how many
 enrollments they had, which lets the planner skip finished campaigns and estimate costs.
 """
 
@@ -30,7 +30,8 @@ from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
 from trainproof.selection import CampaignRef, Catalog, SelectionError, campaign_refs
 from trainproof.store import schema
-from trainproof.store.queries import CampaignBookmark, campaign_bookmarks, last_run, recipient_bookmarks
+from trainproof.store.bookmarks import CampaignBookmark, campaign_bookmarks, recipient_bookmarks
+from trainproof.store.runs import last_run
 
 __all__ = [
     "StoreState",
