@@ -16,7 +16,7 @@ from tests.sync.conftest import SettingsFor, sync_env
 
 from trainproof.client import AuthError, MalformedResponse, QuotaExhausted, ResponseValidationError, ServerError
 from trainproof.compliance.facts import StickyRecord
-from trainproof.errors import SyncInProgressError
+from trainproof.errors import ConfigError, SyncInProgressError
 from trainproof.simulator import Simulator, generate_tenant
 from trainproof.statuses import is_finished_campaign
 from trainproof.store import (
@@ -137,7 +137,7 @@ def test_dry_run_calls_nothing_and_predicts_the_next_run(
 def test_only_the_campaigns_trainings_select(simulator: Simulator, store_url: str, settings_for: SettingsFor) -> None:
     toml = """
 [trainings.security_awareness]
-campaigns = [4215, "HIPAA Privacy and Security 2026", "No Such Campaign"]
+campaigns = [4215, "HIPAA Privacy and Security 2026"]
 
 [sync]
 phishing = false
@@ -147,9 +147,27 @@ groups = false
     assert sorted(set(_campaign_ids_requested(simulator))) == [4212, 4215]
     assert report.campaigns == 2
     assert report.requests == report.minimum_requests
-    assert any("No Such Campaign" in w for w in report.warnings)
+    assert report.warnings == []
     assert simulator.stats.count(prefix="/v1/phishing") == 0
     assert simulator.stats.count("/v1/groups") == 0
+
+
+def test_a_reference_that_selects_no_campaign_fails_the_sync_before_enrollments(
+    simulator: Simulator, store_url: str, settings_for: SettingsFor
+) -> None:
+    """The first sync resolves names against the campaign list it has just fetched, as compliance will."""
+    toml = '[trainings.sat]\ncampaigns = [4215, "HIPAA Privacy and Security 2062"]\n[sync]\nphishing = false\n'
+    with pytest.raises(ConfigError) as info:
+        run_sync(settings_for(simulator, store_url, toml=toml))
+    assert info.value.exit_code == 2
+    assert info.value.message == (
+        "[trainings.sat] campaigns: no campaign is named 'HIPAA Privacy and Security 2062': did you mean "
+        "'HIPAA Privacy and Security 2026' (id 4212) or 'HIPAA Privacy and Security 2025' (id 4205)? Names must "
+        "match exactly; `trainproof api training-campaigns` lists them"
+    )
+    assert simulator.stats.count(ENROLLMENTS) == 0
+    assert _dump(store_url)["users"] == []  # atomic: nothing of the failed run was kept
+    assert _failed_run(store_url)["outcome"] == "failed"
 
 
 def test_per_person_plan_when_few_people_remain(

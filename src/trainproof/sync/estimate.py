@@ -17,7 +17,7 @@ from trainproof.store.db import create_store_engine, current_revision, ensure_sc
 from trainproof.store.failures import store_failure
 from trainproof.sync.plan import Plan, Step, plan_enrollments, plan_recipients
 from trainproof.sync.report import SyncReport
-from trainproof.sync.state import StoreState, SyncOptions, read_state, resolve_selection
+from trainproof.sync.state import StoreState, SyncOptions, estimate_selection, read_state
 
 __all__ = ["budget_for", "dry_run_report", "estimate_plan", "fixed_steps", "phishing_steps", "stored_state"]
 
@@ -103,9 +103,7 @@ def estimate_plan(state: StoreState, options: SyncOptions, *, full: bool) -> Pla
     budget check made before any request."""
     steps = fixed_steps(state, options)
     campaigns = {cid: (bm.name, bm.status) for cid, bm in state.bookmarks.items() if not bm.removed}
-    selected, warnings = resolve_selection(options, ((cid, name) for cid, (name, _) in campaigns.items()))
-    if state.is_new:
-        warnings = []
+    selected, warnings = estimate_selection(options, state)
     ep = plan_enrollments(options, selected, campaigns, state, state.active_users, full=full)
     if state.is_new:
         ep.reason = "the campaigns are unknown until the first sync reads them"

@@ -37,7 +37,7 @@ from trainproof.store.staging import Staging
 from trainproof.sync.estimate import estimate_plan, fixed_steps, phishing_steps
 from trainproof.sync.plan import Plan, Step, plan_enrollments, plan_recipients
 from trainproof.sync.report import Progress
-from trainproof.sync.state import StoreState, SyncOptions, resolve_selection
+from trainproof.sync.state import StoreState, SyncOptions, selected_campaigns
 
 __all__ = ["Fetch"]
 
@@ -175,8 +175,7 @@ class Fetch:
         st.complete("policies")
 
         # Enrollments: the plan is chosen now, with this run's campaign statuses and people.
-        selected, warnings = resolve_selection(self.options, ((cid, name) for cid, (name, _) in self.campaigns.items()))
-        self.warnings += warnings
+        selected = selected_campaigns(self.options, self.campaigns, self.state)  # fails as compliance would
         ep = plan_enrollments(self.options, selected, self.campaigns, self.state, self.active_users, full=self.full)
         self.plan.enrollments = ep
         if ep.skipped_finished:

@@ -19,7 +19,7 @@ enrollments they had, which lets the planner skip finished campaigns and estimat
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
@@ -38,7 +38,6 @@ __all__ = [
     "SyncOptions",
     "estimate_selection",
     "read_state",
-    "resolve_selection",
     "selected_campaigns",
     "sync_options",
 ]
@@ -122,23 +121,6 @@ def estimate_selection(options: SyncOptions, state: StoreState) -> tuple[dict[st
                     notes.append(f"{exc.message} (the sync fails unless KnowBe4 now lists it)")
         selected[key] = ids
     return selected, notes
-
-
-def resolve_selection(
-    options: SyncOptions, campaigns: Iterable[tuple[int, str | None]]
-) -> tuple[dict[str, set[int]], list[str]]:
-    """Transitional: the engine's call sites move to `selected_campaigns` and `estimate_selection`."""
-    catalog = Catalog.of(campaigns)
-    selected: dict[str, set[int]] = {}
-    warnings: list[str] = []
-    for key, refs in options.trainings.items():
-        selected[key] = set()
-        for ref in refs:
-            try:
-                selected[key].add(catalog.resolve(key, ref))
-            except SelectionError as exc:
-                warnings.append(exc.message)
-    return selected, warnings
 
 
 @dataclass(frozen=True)
