@@ -1,5 +1,10 @@
 """The single place that maps KnowBe4's status strings to trainproof's domain vocabulary.
 
+The vocabulary is the one of KnowBe4's training campaign workflow, which the MCP tools speak: the
+campaign lifecycle (created -> scheduled -> active -> closed, or cancelled; closed -> archived) and the
+enrollment statuses not_started, in_progress, completed, past_due. The Reporting API spells them its own
+way.
+
 The API's strings vary (Cancelled/Canceled, Completed/Passed) and new ones may appear. Mapping is
 total: an unknown string maps to "unknown" and the raw string is always kept next to it, so nothing
 crashes and nothing is silently reinterpreted.
@@ -15,7 +20,7 @@ EnrollmentState = Literal["not_started", "in_progress", "completed", "past_due",
 CAMPAIGN_STATES: tuple[CampaignState, ...] = ("created", "scheduled", "active", "closed", "cancelled", "archived")
 ENROLLMENT_STATES: tuple[EnrollmentState, ...] = ("not_started", "in_progress", "completed", "past_due")
 
-# API campaign status (lower-cased) -> seed vocabulary.
+# API campaign status (lower-cased) -> lifecycle word.
 _CAMPAIGN: dict[str, CampaignState] = {
     "created": "created",
     "pending": "scheduled",
@@ -30,7 +35,7 @@ _CAMPAIGN: dict[str, CampaignState] = {
     "archived": "archived",
 }
 
-# API enrollment status (lower-cased) -> seed vocabulary. "Passed" is a completion.
+# API enrollment status (lower-cased) -> enrollment status word. "Passed" is a completion.
 _ENROLLMENT: dict[str, EnrollmentState] = {
     "not started": "not_started",
     "in progress": "in_progress",
@@ -39,7 +44,7 @@ _ENROLLMENT: dict[str, EnrollmentState] = {
     "past due": "past_due",
 }
 
-# The API strings a seed word stands for, for filters that accept either vocabulary.
+# The API strings a lifecycle or status word stands for, for filters that accept either vocabulary.
 CAMPAIGN_API_STRINGS: dict[CampaignState, tuple[str, ...]] = {
     "created": ("Created",),
     "scheduled": ("Pending", "Scheduled", "Enrolling"),
@@ -82,12 +87,12 @@ def _key(raw: str | None) -> str:
 
 
 def campaign_state(raw: str | None) -> CampaignState:
-    """Seed state of an API campaign status; "unknown" when KnowBe4 sends something new."""
+    """Lifecycle word for an API campaign status; "unknown" when KnowBe4 sends something new."""
     return _CAMPAIGN.get(_key(raw), "unknown")
 
 
 def enrollment_state(raw: str | None) -> EnrollmentState:
-    """Seed state of an API enrollment status; "unknown" when KnowBe4 sends something new."""
+    """Status word for an API enrollment status; "unknown" when KnowBe4 sends something new."""
     return _ENROLLMENT.get(_key(raw), "unknown")
 
 
@@ -116,9 +121,9 @@ def campaign_filter(word: str) -> frozenset[str]:
     Raises ValueError naming the accepted words when the filter is unknown.
     """
     key = _key(word)
-    seed = key.replace(" ", "_")
-    if seed in CAMPAIGN_API_STRINGS:
-        return frozenset(s.lower() for s in CAMPAIGN_API_STRINGS[seed])  # type: ignore[index]
+    domain_word = key.replace(" ", "_")
+    if domain_word in CAMPAIGN_API_STRINGS:
+        return frozenset(s.lower() for s in CAMPAIGN_API_STRINGS[domain_word])  # type: ignore[index]
     if key in _CAMPAIGN:
         return frozenset({key})
     raise ValueError(
@@ -130,9 +135,9 @@ def campaign_filter(word: str) -> frozenset[str]:
 def enrollment_filter(word: str) -> frozenset[str]:
     """Lower-cased API strings matched by an enrollment status filter in either vocabulary."""
     key = _key(word)
-    seed = key.replace(" ", "_")
-    if seed in ENROLLMENT_API_STRINGS:
-        return frozenset(s.lower() for s in ENROLLMENT_API_STRINGS[seed])  # type: ignore[index]
+    domain_word = key.replace(" ", "_")
+    if domain_word in ENROLLMENT_API_STRINGS:
+        return frozenset(s.lower() for s in ENROLLMENT_API_STRINGS[domain_word])  # type: ignore[index]
     if key in _ENROLLMENT:
         return frozenset({key})
     raise ValueError(

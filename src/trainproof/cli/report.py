@@ -1,4 +1,4 @@
-"""`trainproof report ...`: the seed's weekly and quarterly workflows, answered from the local store.
+"""`trainproof report ...`: KnowBe4's weekly and quarterly training workflows, answered from the local store.
 
 Each command calls one `trainproof.reports.report_*` function (the MCP tools call the same ones) and
 prints through the one renderer. No command calls the KnowBe4 API: run `trainproof sync` first.
@@ -29,7 +29,7 @@ __all__ = ["report_app"]
 report_app = typer.Typer(
     name="report",
     help=(
-        "The seed's workflows as reports over the local store (no API call): campaigns, departments, "
+        "KnowBe4's training campaign workflows as reports over the local store (no API call): campaigns, departments, "
         "overdue, reminders, remediation, new-hires, quarterly, and a self-contained HTML report."
     ),
     no_args_is_help=True,
@@ -112,7 +112,7 @@ def campaigns_command(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Each training campaign: enrollment and completion rates, counts per status, days to the deadline,
-    and the seed's data considerations flagged.
+    and the data considerations KnowBe4 documents flagged.
 
     \b
     Examples:

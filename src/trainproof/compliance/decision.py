@@ -81,7 +81,7 @@ class Decision(NamedTuple):
         return _reason(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Exactly the fields of `trainproof status --format json` (issue 4), JSON-ready."""
+        """Exactly the fields of `trainproof status --format json`, JSON-ready."""
         return {
             "user_id": self.user_id,
             "email": self.email,

@@ -19,7 +19,8 @@ from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
 from trainproof.selection import CampaignRef, Catalog, campaign_refs
 
-# The trainings the seed names, with the titles and frameworks they get when the config is silent.
+# The trainings Drata automates with KnowBe4 (Security Awareness, HIPAA, AI Awareness), with the titles
+# and frameworks they get when the config is silent.
 KNOWN_TRAININGS: dict[str, str] = {
     "security_awareness": "Security Awareness Training",
     "hipaa": "HIPAA Training",

@@ -1,4 +1,4 @@
-"""One PDF certificate per compliant person and training, as the seed's nightly certificates.
+"""One PDF certificate per compliant person and training, as Drata generates nightly for anyone who completed.
 
 A certificate states who completed which training through which KnowBe4 campaigns, modules and
 enrollments, and carries its own proof: the evidence record is attached to the PDF as evidence.json, and

@@ -1,4 +1,4 @@
-"""The seed's workflows as reports over the local store: one plain function per report.
+"""KnowBe4's training campaign workflows as reports over the local store: one plain function per report.
 
 Every `report_*` function takes the store (a SQLAlchemy Connection or Engine) and, where it needs the
 configuration, the Settings, and returns typed rows (pydantic models); the CLI (`trainproof report`)

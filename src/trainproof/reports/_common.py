@@ -11,7 +11,7 @@ from trainproof.errors import TrainproofError
 
 __all__ = ["MODULE_MAX_AGE", "ReportInputError", "ReportRow", "is_retired", "rate", "too_old"]
 
-# A module is "older than two years" (the seed's "are modules current and relevant?") past this age.
+# A module is "older than two years" past this age (KnowBe4's quarterly review: "are modules current and relevant?").
 MODULE_MAX_AGE = timedelta(days=730)
 
 

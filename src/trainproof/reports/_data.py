@@ -214,7 +214,7 @@ class RecipientRow:
     reported_at: datetime | None
 
     def failures(self) -> dict[str, datetime]:
-        """Each failing action with when it happened (the seed's "clicked/failed a phishing test")."""
+        """Each failing action with when it happened (KnowBe4's Phishing Failure: "clicked/failed a phishing test")."""
         found = {
             "clicked": self.clicked_at,
             "data_entered": self.data_entered_at,

@@ -1,7 +1,7 @@
 """Pick a remedial module for a phishing failure from what the account owns (its store purchases).
 
-The seed's "Match training to threats": a failure on a banking-themed template with data entered
-calls for a module on financial fraud and credentials, not any module. The match is a transparent
+KnowBe4's best practice "Match training to threats": a failure on a banking-themed template with data
+entered calls for a module on financial fraud and credentials, not any module. The match is a transparent
 keyword score (every keyword that counted is returned) so an admin can see why a module was picked
 and override it; it never suggests a retired module, a poster or a newsletter.
 """

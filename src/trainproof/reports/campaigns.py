@@ -1,8 +1,8 @@
-"""`report campaigns`: the seed's "Monitor enrollment status -- check completion rates weekly".
+"""`report campaigns`: KnowBe4's "Monitor enrollment status -- check completion rates weekly".
 
 One row per training campaign: who it targets and how many of them are enrolled, enrollments per
-status, completion rates (per enrollment and per person), the deadline, and the seed's "Data
-Considerations" flagged where they apply, so an admin sees why a number looks wrong before asking.
+status, completion rates (per enrollment and per person), the deadline, and the "Data Considerations"
+KnowBe4 documents flagged where they apply, so an admin sees why a number looks wrong before asking.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from trainproof.statuses import campaign_filter, is_finished_campaign, status_ma
 
 __all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
 
-# A campaign younger than this with no completion has "just started" (the seed: allow time).
+# A campaign younger than this with no completion has "just started" (KnowBe4: "Allow time for users to complete").
 JUST_STARTED = timedelta(days=7)
 _STATE_ORDER = {"active": 0, "scheduled": 1, "created": 2, "closed": 3, "archived": 4, "cancelled": 5, "unknown": 6}
 

@@ -1,4 +1,4 @@
-"""`report departments`: the seed's "Identify departments with lowest completion rates".
+"""`report departments`: KnowBe4's quarterly review, "Identify departments with lowest completion rates".
 
 Per training and per group of people (department, manager, division or location), how many are
 compliant by the compliance engine's rule, lowest rate first. People inside their new-hire grace

@@ -1,4 +1,4 @@
-"""`report new-hires`: the seed's "New Hire Onboarding", checked: who joined and is not enrolled yet.
+"""`report new-hires`: KnowBe4's "New Hire Onboarding" workflow, checked: who joined and is not enrolled yet.
 
 The onboarding campaigns are named in trainproof.toml (ids or exact names, like trainings):
 

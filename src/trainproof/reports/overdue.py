@@ -1,4 +1,4 @@
-"""`report overdue`: the seed's escalation list, "Identify non-compliant users -- group by department or manager".
+"""`report overdue`: KnowBe4's escalation list, "Identify non-compliant users -- group by department or manager".
 
 Everyone in scope who is not compliant for a training (incomplete, not enrolled, or expired; people in
 their new-hire grace period are not due yet), grouped by manager, with the deadline that applies to

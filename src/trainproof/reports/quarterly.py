@@ -1,4 +1,4 @@
-"""`report quarterly`: the seed's "Quarterly Security Awareness Review", from the store alone.
+"""`report quarterly`: KnowBe4's "Quarterly Security Awareness Review" workflow, from the store alone.
 
 For a quarter (`2026Q3`, default the current one): the training campaigns active in it, the overall
 completion rate at the quarter's end and its trend over the quarters before ("Completion rates should

@@ -1,9 +1,9 @@
-"""`report remediation`: the seed's "Post-Phishing Remediation Training", prepared from the store.
+"""`report remediation`: KnowBe4's "Post-Phishing Remediation Training" workflow, prepared from the store.
 
 For every phishing failure (clicked, entered data, opened an attachment, enabled macros, scanned a QR
 code): whether the person has completed any training since, a remedial module matched to the test's
 template and categories from the account's own store purchases (`_matching`), and a deadline one week
-out (the seed: "1 week for remediation"). `import_csv` writes the people still to train as a KnowBe4
+out (KnowBe4's best practice: "1 week for remediation"). `import_csv` writes the people still to train as a KnowBe4
 CSV user import (Users > Import Users > CSV Import) that puts each of them in a group per suggested
 module, ready for one targeted training campaign per group.
 """

@@ -1,4 +1,4 @@
-"""`report reminders`: the seed's "Notify at 50% and 75% of deadline elapsed", computed and (with --send) sent.
+"""`report reminders`: KnowBe4's "Notify at 50% and 75% of deadline elapsed", computed and (with --send) sent.
 
 Who: enrollments Not Started or In Progress, in campaigns that are still open, of active people, whose
 own window (`CampaignDeadline.window` in `trainproof.compliance.deadline`: both Specific End Date and

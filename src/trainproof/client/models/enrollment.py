@@ -48,7 +48,7 @@ class Enrollment(ApiModel):
 
     @property
     def state(self) -> EnrollmentState:
-        """The seed's word for `status` ("unknown" for a string KnowBe4 adds later)."""
+        """KnowBe4's enrollment status word for `status` ("unknown" for a string KnowBe4 adds later)."""
         return enrollment_state(self.status)
 
     @property

@@ -48,7 +48,7 @@ class TrainingCampaign(ApiModel):
 
     `content` is always a flat list: a doubly nested list is flattened, and the old `modules` list
     (store purchases only) is merged in without duplicates; the `modules` key itself is kept as sent.
-    `status` is the API's string; `state` is the seed's word for it.
+    `status` is the API's string; `state` is its word in KnowBe4's campaign lifecycle.
     """
 
     campaign_id: int

@@ -1,8 +1,8 @@
 """Frameworks as data: each TOML file beside this module maps a framework's requirements to rule ids.
 
 A training names the frameworks it provides evidence for (`frameworks = ["soc2"]`, defaulted for the
-seed's three trainings); evidence packs look the requirements up here. Adding a framework is adding a
-file, not code.
+three trainings Drata automates with KnowBe4); evidence packs look the requirements up here. Adding a
+framework is adding a file, not code.
 """
 
 from __future__ import annotations

@@ -7,6 +7,9 @@ from dataclasses import dataclass
 
 _ID_RE = re.compile(r"^[a-z][a-z0-9]*(_[a-z0-9]+)+$")
 
+# Where Drata documents the rule trainproof applies (help.drata.com, "Connect KnowBe4 to Drata").
+DRATA_ARTICLE = "Drata's help article 'Connect KnowBe4 to Drata'"
+
 
 @dataclass(frozen=True, slots=True)
 class RuleMetadata:

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from trainproof.compliance.facts import Person
 from trainproof.compliance.policy import Scope
-from trainproof.compliance.rules._metadata import RuleMetadata
+from trainproof.compliance.rules._metadata import DRATA_ARTICLE, RuleMetadata
 
 METADATA = RuleMetadata(
     id="population_active_in_scope",
@@ -24,7 +24,7 @@ METADATA = RuleMetadata(
         "Archive leavers in KnowBe4 (or sync your directory), and list service accounts under [scope] "
         "exclude_emails or their group under exclude_groups in trainproof.toml."
     ),
-    source="seed drata-knowbe4-connection.txt; issue 4 'The rule'",
+    source=f"{DRATA_ARTICLE}: Drata evaluates the personnel synced from KnowBe4; [scope] in trainproof.toml",
 )
 
 

@@ -6,13 +6,13 @@ from collections.abc import Iterable
 from datetime import datetime
 
 from trainproof.compliance.facts import StickyRecord
-from trainproof.compliance.rules._metadata import RuleMetadata
+from trainproof.compliance.rules._metadata import DRATA_ARTICLE, RuleMetadata
 
 METADATA = RuleMetadata(
     id="training_compliance_sticky",
     title="A compliant decision is kept with the enrollments that earned it until a reset or renewal",
     rationale=(
-        "The seed: once individuals are marked compliant for a training, Drata stops syncing their status "
+        "Drata documents: once individuals are marked compliant for a training, Drata stops syncing their status "
         "from KnowBe4, so that changes in KnowBe4 (reset progress, removed enrollments) do not errantly "
         "overwrite it."
     ),
@@ -27,7 +27,7 @@ METADATA = RuleMetadata(
         "To re-evaluate someone from KnowBe4's current data, run `trainproof reset EMAIL --training T` "
         "(with --dry-run first); the earlier record stays in the history."
     ),
-    source="seed drata-knowbe4-connection.txt 'Drata only syncs training for individuals that are not yet compliant'",
+    source=f"{DRATA_ARTICLE}, 'Drata only syncs training for individuals that are not yet compliant'",
 )
 
 

@@ -21,7 +21,7 @@ METADATA = RuleMetadata(
         "that many days before the as-of date is reported in grace with the deadline, not as non-compliant."
     ),
     remediation="Enrol the new hire in the training's campaigns and make sure they complete them before the deadline.",
-    source="issue 4 '[trainings.*] new_hire_grace_days'",
+    source="trainproof.toml [trainings.*] new_hire_grace_days: a window the auditor agrees, beyond Drata's rule",
 )
 
 

@@ -22,7 +22,7 @@ METADATA = RuleMetadata(
         "Enrol the person in the current cycle's campaign, select it for the training, and run "
         "`trainproof reset --expired --training T` (preview first with --dry-run) to close the old records."
     ),
-    source="issue 4 '[trainings.*] renew_every_days'",
+    source="trainproof.toml [trainings.*] renew_every_days: the framework's repetition, beyond Drata's rule",
 )
 
 

@@ -1,4 +1,4 @@
-"""The seed's rule: complete every selected campaign you are enrolled in, in at least one.
+"""Drata's rule: complete every selected campaign you are enrolled in, in at least one.
 
 This module holds the rule's definitions (enrolled, complete, late) and the single pass over the
 enrollments that applies them; the engine only orchestrates. The pass is the hot loop of a
@@ -16,14 +16,14 @@ from typing import cast
 from trainproof.compliance.deadline import CampaignDeadline
 from trainproof.compliance.decision import CampaignResult
 from trainproof.compliance.facts import Campaign, EnrollmentFact
-from trainproof.compliance.rules._metadata import RuleMetadata
+from trainproof.compliance.rules._metadata import DRATA_ARTICLE, RuleMetadata
 from trainproof.statuses import is_complete
 
 METADATA = RuleMetadata(
     id="training_selected_campaigns_complete",
     title="Every selected campaign a person is enrolled in is complete, and they are enrolled in at least one",
     rationale=(
-        "The seed: each individual is required to complete all the selected campaigns they are enrolled "
+        "Drata documents: each individual is required to complete all the selected campaigns they are enrolled "
         "in to count towards completion of the training; campaigns that are not selected are ignored, and "
         "a campaign selected for several trainings counts for each."
     ),
@@ -40,7 +40,7 @@ METADATA = RuleMetadata(
         "Remind the person to finish the outstanding modules listed in the decision, or enrol them in the "
         "training's campaigns if they are enrolled in none."
     ),
-    source="seed drata-knowbe4-connection.txt 'How Drata Determines Training Compliance'",
+    source=f"{DRATA_ARTICLE}, 'How Drata Determines Training Compliance'",
 )
 
 
