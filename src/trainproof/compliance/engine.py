@@ -18,10 +18,8 @@ as the evaluation). Numbers for 100,000 people x 3 trainings: bench/evaluate.py,
 
 from __future__ import annotations
 
-import gc
 from collections import Counter
-from collections.abc import Callable, Generator, Iterable, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cached_property
@@ -45,6 +43,7 @@ from trainproof.compliance.rules.training_selected_campaigns_complete import (
     hold,
     summarize,
 )
+from trainproof.gc_pause import gc_paused
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +77,7 @@ class Evaluation:
         """Training by training, people in input order."""
         v = self._verdicts
         everyone = range(len(v.uids))
-        with _gc_paused():
+        with gc_paused():
             v.explain_all()
             return tuple(chain.from_iterable(v.explain(t, everyone) for t in range(len(v.trainings))))
 
@@ -86,21 +85,21 @@ class Evaluation:
     def new_sticky(self) -> tuple[StickyRecord, ...]:
         """A record for each compliant decision not yet held by one, in `decisions` order."""
         v = self._verdicts
-        with _gc_paused():
+        with gc_paused():
             return tuple(chain.from_iterable(v.new_sticky(t) for t in range(len(v.trainings))))
 
     def for_training(self, key: str) -> tuple[Decision, ...]:
         v = self._verdicts
         everyone = range(len(v.uids))
         chosen = [t for t, c in enumerate(v.trainings) if c.training.key == key]
-        with _gc_paused():
+        with gc_paused():
             v.explain_all({i for t in chosen for i in v.trainings[t].slots})
             return tuple(chain.from_iterable(v.explain(t, everyone) for t in chosen))
 
     def for_user(self, user_id: int) -> tuple[Decision, ...]:
         v = self._verdicts
         where = v.positions.get(user_id, [])
-        with _gc_paused():
+        with gc_paused():
             return tuple(chain.from_iterable(v.explain(t, where) for t in range(len(v.trainings))))
 
     @property
@@ -136,7 +135,7 @@ class Evaluation:
         """
         uids = self._verdicts.uids
         everyone = range(len(uids))
-        with _gc_paused():
+        with gc_paused():
             return list(
                 chain.from_iterable(
                     zip(
@@ -169,7 +168,7 @@ def evaluate(
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (UTC)")
-    with _gc_paused():
+    with gc_paused():
         return _evaluate(people, campaigns, enrollments, policy, sticky, as_of, recorded_at)
 
 
@@ -501,20 +500,3 @@ class _Verdicts:
 
 # tuple.__new__ straight: a NamedTuple's own constructor adds a Python call (about 0.15 µs) per decision.
 _new = cast("Callable[[type[Decision], tuple[object, ...]], Decision]", tuple.__new__)  # pyright: ignore[reportUnknownMemberType]
-
-
-@contextmanager
-def _gc_paused() -> Generator[None, None, None]:
-    """Pause the cyclic garbage collector while building large acyclic structures.
-
-    Evaluating 100,000 people allocates hundreds of thousands of objects; each allocation burst would
-    otherwise trigger collections that walk the million enrollment facts too, which costs about as
-    much as the evaluation itself. Nothing built here forms a cycle, so reference counting frees it.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()

@@ -10,13 +10,13 @@ the server thread answers requests.
 from __future__ import annotations
 
 import copy
-import gc
 import json
 import threading
 from collections.abc import Callable, Hashable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import IO, Any, Literal, cast
 
+from trainproof.gc_pause import gc_paused
 from trainproof.simulator.columns import RecordTable
 from trainproof.simulator.kinds import KINDS, PRIMARY_KEYS, Record, TenantError, normalize_id
 from trainproof.simulator.tenant_file import iter_json, load_dict, load_dump_layout, write_json
@@ -71,23 +71,19 @@ class Tenant:
         whole.
         """
         p = Path(path)
-        enabled = gc.isenabled()
-        gc.disable()  # millions of long-lived objects: collection passes would only cost time
         try:
-            with p.open("r", encoding="utf-8") as fh:
-                streamed = load_dump_layout(cls(), fh)
-                if streamed is not None:
-                    return streamed
-                fh.seek(0)
-                data = json.load(fh)
-            return cls.from_dict(data)
+            with gc_paused():  # millions of long-lived objects: collection passes would only cost time
+                with p.open("r", encoding="utf-8") as fh:
+                    streamed = load_dump_layout(cls(), fh)
+                    if streamed is not None:
+                        return streamed
+                    fh.seek(0)
+                    data = json.load(fh)
+                return cls.from_dict(data)
         except FileNotFoundError:
             raise TenantError(f"tenant file {p} not found", "check the path given to --tenant") from None
         except (OSError, ValueError) as exc:
             raise TenantError(f"tenant file {p} is not readable JSON ({exc})", "fix or regenerate it") from None
-        finally:
-            if enabled:
-                gc.enable()
 
     def checked(self, kind: str, item: object, where: str) -> Record:
         """Validate one incoming record and fill in the hidden ids enrollments need (`where` names it)."""
