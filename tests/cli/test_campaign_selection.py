@@ -8,7 +8,7 @@ with the identical error naming the training and the name, and the sync keeps no
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -48,7 +48,7 @@ def cli(
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
-) -> Iterator[Cli]:
+) -> Cli:
     """`cli(toml, *args)`: trainproof.toml rewritten, then `trainproof *args` in process against the simulator."""
     sim = simulator_factory(_tenant(), limits="off")
     config = tmp_path / "trainproof.toml"
@@ -62,7 +62,7 @@ def cli(
         config.write_text(f"{FAST}\n[trainings.security_awareness]\ncampaigns = {campaigns}\n", encoding="utf-8")
         return run(list(args), capsys, monkeypatch)
 
-    yield call
+    return call
 
 
 def _runs(tmp_path: Path) -> list[str]:
