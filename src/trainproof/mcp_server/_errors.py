@@ -2,7 +2,8 @@
 
 Every message is built here from our own words, object kinds, ids, status codes and numbers: never from
 a KnowBe4 response body or a name KnowBe4 sent (those can carry text written to steer an assistant), and
-never from anything that could hold the token. The texts follow the seed's error table.
+never from anything that could hold the token. The texts follow the error table of
+KnowBe4's Training Campaign Management guide.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
-"""The seed's eight `knowbe4_training_*` tools: campaigns, enrollments, modules and store purchases.
+"""The eight `knowbe4_training_*` tools: campaigns, enrollments, modules and store purchases.
 
-Names and parameters are the seed's. Each tool reads through a `Backend` (store or live API), returns the
-seed's field names and status words, and answers one bounded page with a page object. The KnowBe4 API
-has no status filter for campaigns or enrollments, so a `status` argument is applied here, after fetching
-the whole list (and the answer says so).
+Names, parameters, field names and status words are those KnowBe4's Training Campaign Management guide
+lists. Each tool reads through a `Backend` (store or live API) and answers one bounded page with a page
+object. The KnowBe4 API has no status filter for campaigns or enrollments, so a `status` argument is
+applied here, after fetching the whole list (and the answer says so).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from trainproof.mcp_server._paging import MAX_PAGE, MAX_PER_PAGE, page_info, sli
 from trainproof.mcp_server._state import READ_ONLY, AppState, state_of
 from trainproof.mcp_server._store import NotInStore
 from trainproof.mcp_server.models import (
-    SEED_CONTENT_TYPES,
+    CONTENT_TYPES,
     Campaign,
     CampaignList,
     CampaignResult,
@@ -65,12 +65,12 @@ def _mapping(table: dict[Any, tuple[str, ...]]) -> str:
 
 
 CAMPAIGN_STATUS_HELP = (
-    "Optional status filter. Accepts the seed's words or KnowBe4's own strings, mapped as follows "
-    f"(seed word = API strings): {_mapping(CAMPAIGN_API_STRINGS)}. Case and spaces are ignored."
+    "Optional status filter. Accepts KnowBe4's campaign lifecycle words or the API's own strings, mapped as follows "
+    f"(lifecycle word = API strings): {_mapping(CAMPAIGN_API_STRINGS)}. Case and spaces are ignored."
 )
 ENROLLMENT_STATUS_HELP = (
-    "Optional status filter. Accepts the seed's words or KnowBe4's own strings, mapped as follows "
-    f"(seed word = API strings): {_mapping(ENROLLMENT_API_STRINGS)}. 'Passed' counts as completed."
+    "Optional status filter. Accepts KnowBe4's enrollment status words or the API's own strings, mapped as follows "
+    f"(status word = API strings): {_mapping(ENROLLMENT_API_STRINGS)}. 'Passed' counts as completed."
 )
 
 DATA_NOTE = (
@@ -210,10 +210,10 @@ async def get_enrollment(
 
 async def list_modules(
     ctx: Context[AppState, Any],
-    type: Annotated[  # the seed names the parameter `type`
+    type: Annotated[  # KnowBe4's guide names the parameter `type`
         str | None,
         Field(
-            description=f"Optional content type filter, one of: {', '.join(SEED_CONTENT_TYPES)}. "
+            description=f"Optional content type filter, one of: {', '.join(CONTENT_TYPES)}. "
             "Case, '_' and '-' are ignored ('training_module' works).",
             max_length=40,
         ),
@@ -339,8 +339,8 @@ TOOLS: tuple[tuple[str, str, Any, str], ...] = (
         list_modules,
         "List the training content available to the account: store purchases (training modules, "
         "videos, games, assessments, newsletters, posters) and uploaded policies, each with its "
-        "module_id and the seed's content type. Use it to browse content or to find a module_id; "
-        "type filters by content type. " + PAGING_NOTE + " " + DATA_NOTE,
+        "module_id and its content type (Training Module, Video, Game...). Use it to browse content or to "
+        "find a module_id; type filters by content type. " + PAGING_NOTE + " " + DATA_NOTE,
     ),
     (
         "knowbe4_training_get_module",

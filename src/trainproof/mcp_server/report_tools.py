@@ -1,4 +1,4 @@
-"""Report tools: the seed's weekly and quarterly workflows (`trainproof report ...`) for AI assistants.
+"""Report tools: KnowBe4's weekly and quarterly training workflows (`trainproof report ...`) for AI assistants.
 
 `knowbe4_training_campaigns`, `..._departments`, `..._overdue`, `..._reminders`, `..._remediation`,
 `..._new_hires` and `..._quarterly` call the `trainproof.reports` functions the CLI calls, with the
@@ -201,7 +201,7 @@ async def reminders(
             min_length=1,
             max_length=10,
             description="Percent of each person's time to the deadline that must have passed, e.g. [50, 75] "
-            "(default: [reminders] thresholds in trainproof.toml, else 50 and 75, the seed's best practice).",
+            "(default: [reminders] thresholds in trainproof.toml, else 50 and 75, KnowBe4's best practice).",
         ),
     ] = None,
     page: Page = 1,

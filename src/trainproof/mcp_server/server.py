@@ -1,4 +1,4 @@
-"""The MCP server: one `MCPServer` with the seed's eight tools, the compliance and the report tools, all read-only.
+"""The MCP server: one `MCPServer` with the eight knowbe4_training_* tools, compliance and report tools, all read-only.
 
 `create_server(settings)` builds it (tests drive it in process with `mcp.Client(server)`);
 `serve(...)` runs it over stdio (the default, for desktop assistants and IDEs) or streamable HTTP
