@@ -22,6 +22,7 @@ from trainproof.compliance.policy import load_policy, resolve_campaigns
 from trainproof.decisions import configured_policy, judge, keep_sticky
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
+from trainproof.store.person_index import person_index
 from trainproof.store.sticky import reset_sticky, save_sticky_records
 from trainproof.text import terminal_text
 
@@ -122,7 +123,7 @@ def status_command(
 
 @app.command("person")
 def person_command(
-    who: Annotated[str, typer.Argument(help="Email (any case, aliases too) or KnowBe4 user id.")],
+    who: Annotated[str, typer.Argument(help="Email or KnowBe4 alias (any case), employee number, or KnowBe4 user id.")],
     as_of: AsOfOpt = None,
     fmt: Annotated[Format, typer.Option("--format", help="table (readable) or json.")] = Format.table,
 ) -> None:
@@ -130,8 +131,8 @@ def person_command(
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
     with read_engine().connect() as conn:
-        people = load_people(conn)
-        person = _find_person(people, who)
+        uid = person_index(conn).find(who)
+        person = next(p for p in load_people(conn) if p.user_id == uid)
         judged = judge(conn, cfg, as_of=when)
         events = compliance_events(conn, user_id=person.user_id)
         decisions = [d for d in judged.evaluation.decisions if d.user_id == person.user_id]
@@ -174,23 +175,12 @@ def person_command(
             out(f"  {e.get('at')}  {e.get('kind')}  {e.get('training')}{reason}\n")
 
 
-def _find_person(people: list[Any], who: str) -> Any:
-    text = who.strip()
-    if text.isdigit():
-        found = [p for p in people if p.user_id == int(text)]
-    else:
-        key = text.casefold()
-        found = [p for p in people if (p.email or "").casefold() == key]
-        if not found:
-            found = [p for p in people if key in {a.casefold() for a in getattr(p, "aliases", ()) or ()}]
-    if not found:
-        raise ConfigError(f"no person '{who}' in the store", "give an email or user id from `trainproof status`")
-    return found[0]
-
-
 @app.command("reset")
 def reset_command(
-    emails: Annotated[list[str] | None, typer.Argument(help="Emails or user ids of the people to reset.")] = None,
+    emails: Annotated[
+        list[str] | None,
+        typer.Argument(help="The people to reset: emails, KnowBe4 aliases, employee numbers or user ids."),
+    ] = None,
     training: Annotated[str, typer.Option("--training", help="The training key to reset.")] = ...,  # type: ignore[assignment]
     expired: Annotated[bool, typer.Option("--expired", help="Reset everyone whose renewal period has ended.")] = False,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Show who would flip; change nothing.")] = False,
@@ -210,7 +200,11 @@ def reset_command(
     with engine.connect() as conn:
         judged = judge(conn, cfg, policy=policy)
         facts = judged.facts
-        user_ids = None if expired else [_find_person(list(facts.people), e).user_id for e in emails or []]
+        if expired:
+            user_ids = None
+        else:
+            index = person_index(conn)
+            user_ids = [index.find(e) for e in emails or []]
         plan = plan_reset(
             list(facts.people),
             list(facts.campaigns),
