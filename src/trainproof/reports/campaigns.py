@@ -13,17 +13,11 @@ from datetime import datetime, timedelta
 from trainproof import clock
 from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.reports._common import ReportInputError, ReportRow, is_retired, rate
-from trainproof.reports._data import (
-    CampaignRow,
-    EnrollmentRow,
-    Source,
-    UserRow,
-    connect,
-    load_campaigns,
-    load_enrollments,
-    load_users,
-)
 from trainproof.statuses import campaign_filter, is_finished_campaign, status_matches
+from trainproof.store.campaigns import CampaignRow, load_campaign_rows
+from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
+from trainproof.store.people import UserRow, load_user_rows
+from trainproof.store.source import Source, connect
 
 __all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
 
@@ -183,10 +177,10 @@ def report_campaigns(source: Source, *, status: str | None = None, at: datetime 
     except ValueError as exc:
         raise ReportInputError(str(exc)) from None
     with connect(source) as conn:
-        campaigns = load_campaigns(conn)
-        users = load_users(conn)
+        campaigns = load_campaign_rows(conn)
+        users = load_user_rows(conn)
         chosen = [c for c in campaigns.values() if accepted is None or status_matches(c.status, accepted)]
-        enrollments = counted_enrollments(load_enrollments(conn), users, when)
+        enrollments = counted_enrollments(load_enrollment_rows(conn), users, when)
     by_campaign: dict[int, list[EnrollmentRow]] = defaultdict(list)
     seen: dict[tuple[int, str], set[int]] = defaultdict(set)
     for e in enrollments:

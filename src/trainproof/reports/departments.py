@@ -17,8 +17,9 @@ from trainproof import clock
 from trainproof.compliance.decision import Decision
 from trainproof.config import Settings
 from trainproof.reports._common import ReportInputError, ReportRow, rate
-from trainproof.reports._data import Source, UserRow, connect, load_users
 from trainproof.reports._evaluate import evaluate_store
+from trainproof.store.people import UserRow, load_user_rows
+from trainproof.store.source import Source, connect
 
 __all__ = ["GROUPINGS", "NO_GROUP", "DepartmentRow", "GroupBy", "department_rows", "report_departments"]
 
@@ -107,5 +108,5 @@ def report_departments(
     when = at or clock.now()
     with connect(source) as conn:
         evaluation = evaluate_store(conn, settings, at=when, training=training)
-        users = load_users(conn, include_removed=True)
+        users = load_user_rows(conn, include_removed=True)
     return department_rows(evaluation.decisions, users, by)

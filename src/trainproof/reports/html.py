@@ -25,13 +25,16 @@ from trainproof.config import Settings
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
-from trainproof.reports._data import Source, connect, load_campaigns, load_enrollments, load_users
 from trainproof.reports._evaluate import evaluate_store
 from trainproof.reports.campaigns import CampaignReport, report_campaigns
 from trainproof.reports.departments import DepartmentRow, department_rows
 from trainproof.reports.overdue import ManagerSummary, OverdueRow, by_manager, overdue_rows
 from trainproof.reports.quarterly import QuarterPoint, report_quarterly
 from trainproof.store import schema as s
+from trainproof.store.campaigns import load_campaign_rows
+from trainproof.store.enrollments import load_enrollment_rows
+from trainproof.store.people import load_user_rows
+from trainproof.store.source import Source, connect
 
 __all__ = [
     "HtmlReport",
@@ -100,10 +103,10 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
             evaluation = None
             notes.append(f"Compliance sections left out: {exc.message}")
         if evaluation is not None:
-            users = load_users(conn, include_removed=True)
+            users = load_user_rows(conn, include_removed=True)
             selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
-            campaigns = load_campaigns(conn, include_removed=True)
-            enrollments = load_enrollments(conn, campaign_ids=selected)
+            campaigns = load_campaign_rows(conn, include_removed=True)
+            enrollments = load_enrollment_rows(conn, campaign_ids=selected)
             totals = evaluation.totals()
             for t in evaluation.policy.trainings:
                 c = totals.get(t.key, {})

@@ -19,7 +19,10 @@ from trainproof import clock
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.reports._common import ReportInputError, ReportRow
-from trainproof.reports._data import CampaignRow, Source, connect, load_campaigns, load_enrollments, load_users
+from trainproof.store.campaigns import CampaignRow, load_campaign_rows
+from trainproof.store.enrollments import load_enrollment_rows
+from trainproof.store.people import load_user_rows
+from trainproof.store.source import Source, connect
 
 __all__ = ["DEFAULT_DAYS", "NewHireRow", "onboarding_campaigns", "report_new_hires"]
 
@@ -81,11 +84,11 @@ def report_new_hires(
     when = at or clock.now()
     since = when - timedelta(days=days)
     with connect(source) as conn:
-        campaigns = load_campaigns(conn, include_removed=True)
+        campaigns = load_campaign_rows(conn, include_removed=True)
         chosen = onboarding_campaigns(settings, campaigns)
-        users = load_users(conn)
+        users = load_user_rows(conn)
         enrolled: dict[int, set[str]] = {}
-        for e in load_enrollments(conn, campaign_ids=[c.campaign_id for c in chosen]):
+        for e in load_enrollment_rows(conn, campaign_ids=[c.campaign_id for c in chosen]):
             if e.user_id is not None and e.campaign_id is not None:
                 enrolled.setdefault(e.user_id, set()).add(campaigns[e.campaign_id].name)
     rows: list[NewHireRow] = []

@@ -19,17 +19,11 @@ from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.compliance.decision import Decision
 from trainproof.config import Settings
 from trainproof.reports._common import ReportRow
-from trainproof.reports._data import (
-    CampaignRow,
-    EnrollmentRow,
-    Source,
-    UserRow,
-    connect,
-    load_campaigns,
-    load_enrollments,
-    load_users,
-)
 from trainproof.reports._evaluate import evaluate_store
+from trainproof.store.campaigns import CampaignRow, load_campaign_rows
+from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
+from trainproof.store.people import UserRow, load_user_rows
+from trainproof.store.source import Source, connect
 
 __all__ = ["NO_MANAGER", "ManagerSummary", "OverdueRow", "by_manager", "overdue_rows", "report_overdue"]
 
@@ -198,8 +192,8 @@ def report_overdue(
     with connect(source) as conn:
         evaluation = evaluate_store(conn, settings, at=when, training=training)
         selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
-        users = load_users(conn, include_removed=True)
-        campaigns = load_campaigns(conn, include_removed=True)
-        enrollments = load_enrollments(conn, campaign_ids=selected)
+        users = load_user_rows(conn, include_removed=True)
+        campaigns = load_campaign_rows(conn, include_removed=True)
+        enrollments = load_enrollment_rows(conn, campaign_ids=selected)
     chosen = {t.key: t.campaign_ids for t in evaluation.policy.trainings}
     return overdue_rows(evaluation.decisions, users, campaigns, enrollments, when, chosen)

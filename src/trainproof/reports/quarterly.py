@@ -24,20 +24,12 @@ from pydantic import BaseModel, ConfigDict
 
 from trainproof import clock
 from trainproof.reports._common import ReportInputError, ReportRow, is_retired, rate, too_old
-from trainproof.reports._data import (
-    CampaignRow,
-    EnrollmentRow,
-    PurchaseRow,
-    SecurityTestRow,
-    Source,
-    UserRow,
-    connect,
-    load_campaigns,
-    load_enrollments,
-    load_purchases,
-    load_security_tests,
-    load_users,
-)
+from trainproof.store.campaigns import CampaignRow, load_campaign_rows
+from trainproof.store.catalogue import PurchaseRow, load_purchases
+from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
+from trainproof.store.people import UserRow, load_user_rows
+from trainproof.store.phishing import SecurityTestRow, load_security_tests
+from trainproof.store.source import Source, connect
 
 __all__ = [
     "LOWEST_DEPARTMENTS",
@@ -349,9 +341,9 @@ def report_quarterly(source: Source, *, quarter: str | None = None, at: datetime
     if q.start > when:
         raise ReportInputError(f"{q.label} has not started yet", f"use {quarter_of(when).label} or earlier")
     with connect(source) as conn:
-        campaigns = load_campaigns(conn, include_removed=True)
-        enrollments = load_enrollments(conn)
-        users = load_users(conn, include_removed=True)
+        campaigns = load_campaign_rows(conn, include_removed=True)
+        enrollments = load_enrollment_rows(conn)
+        users = load_user_rows(conn, include_removed=True)
         purchases = load_purchases(conn)
         tests = list(load_security_tests(conn).values())
     return quarterly_report(q, campaigns, enrollments, users, purchases, tests, when)

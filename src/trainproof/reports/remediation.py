@@ -18,18 +18,12 @@ from trainproof import clock
 from trainproof.config import Settings
 from trainproof.csvfile import csv_text
 from trainproof.reports._common import ReportRow
-from trainproof.reports._data import (
-    EnrollmentRow,
-    PurchaseRow,
-    Source,
-    connect,
-    load_enrollments,
-    load_purchases,
-    load_recipients,
-    load_security_tests,
-    load_users,
-)
 from trainproof.reports._matching import FAILURE_ACTIONS, Candidate, suggest_module
+from trainproof.store.catalogue import PurchaseRow, load_purchases
+from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
+from trainproof.store.people import load_user_rows
+from trainproof.store.phishing import load_recipients, load_security_tests
+from trainproof.store.source import Source, connect
 
 __all__ = [
     "DEFAULT_GROUP_PREFIX",
@@ -105,12 +99,12 @@ def report_remediation(
         table: dict[str, Any] = settings.table("remediation")
         prefix = str(table.get("group_prefix", prefix))
     with connect(source) as conn:
-        users = load_users(conn, include_removed=True)
+        users = load_user_rows(conn, include_removed=True)
         tests = load_security_tests(conn)
         candidates = _candidates(load_purchases(conn))
         recipients = load_recipients(conn, failed_only=True)
         completions: dict[int, list[EnrollmentRow]] = {}
-        for e in load_enrollments(conn, include_removed=True):  # KnowBe4 forgetting a completion does not undo it
+        for e in load_enrollment_rows(conn, include_removed=True):  # KnowBe4 forgetting a completion does not undo it
             if e.user_id is not None and e.complete and e.completion_date is not None:
                 completions.setdefault(e.user_id, []).append(e)
     for done in completions.values():

@@ -35,11 +35,14 @@ from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.reports._common import ReportInputError, ReportRow
-from trainproof.reports._data import CampaignRow, Source, connect, load_campaigns, load_enrollments, load_users
 from trainproof.reports._mail import SmtpSettings, smtp_session
 from trainproof.statuses import is_finished_campaign
 from trainproof.store import schema as s
+from trainproof.store.campaigns import CampaignRow, load_campaign_rows
 from trainproof.store.db import write_transaction
+from trainproof.store.enrollments import load_enrollment_rows
+from trainproof.store.people import load_user_rows
+from trainproof.store.source import Source, connect
 from trainproof.store.upsert import dialect_insert
 
 __all__ = [
@@ -216,9 +219,9 @@ def report_reminders(
     when = at or clock.now()
     chosen = parse_thresholds(thresholds)
     with connect(source) as conn:
-        campaigns = {cid: c for cid, c in load_campaigns(conn).items() if not is_finished_campaign(c.status)}
-        users = load_users(conn)
-        enrollments = load_enrollments(conn, campaign_ids=list(campaigns))
+        campaigns = {cid: c for cid, c in load_campaign_rows(conn).items() if not is_finished_campaign(c.status)}
+        users = load_user_rows(conn)
+        enrollments = load_enrollment_rows(conn, campaign_ids=list(campaigns))
         rs = s.reminders_sent
         sent = _sent(
             (r.enrollment_id, r.threshold, r.sent_at)
@@ -330,7 +333,7 @@ def send_reminders(
     if smtp is None:
         raise ConfigError("--send needs [smtp] in trainproof.toml", "see `trainproof report reminders --help`")
     with connect(source) as conn:
-        users = load_users(conn)
+        users = load_user_rows(conn)
         if conn.in_transaction():
             conn.rollback()
         sent_ids: dict[int, datetime] = {}

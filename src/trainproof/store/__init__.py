@@ -8,7 +8,9 @@ Schema in `schema.py` (SQLAlchemy Core), migrations in `migrations/` (Alembic, s
 history-keeping merges in `history.py`, the sync lock in `lock.py`. Reads are named after what they
 read: `facts.py` (all compliance facts at once), `people.py`, `campaigns.py`, `enrollments.py`,
 `sticky.py` (sticky records, the decision log, reminders), `runs.py` (sync runs, request usage),
-`bookmarks.py` (what the sync planner may skip), `contents.py` (counts, canonical dump).
+`bookmarks.py` (what the sync planner may skip), `contents.py` (counts, canonical dump). Reports read
+typed rows of the mirror (`UserRow`, `CampaignRow`, `EnrollmentRow`, ... in the same modules, plus
+`catalogue.py` and `phishing.py`) through `source.connect`.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Reads of enrollments: the compliance facts now or at `as_of`, and one enrollment's version history.
+"""Reads of enrollments: the compliance facts now or at `as_of`, the rows reports read, one enrollment's history.
 
 The hot read of the store: a million rows are read as plain tuples in batches (SQLite through its own
 cursor, PostgreSQL through a server-side cursor) and built straight into facts. See `facts.py` for
@@ -7,7 +7,8 @@ what "as it stood at `as_of`" means for an enrollment.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterator, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
@@ -15,10 +16,10 @@ from sqlalchemy import Connection, bindparam, select, text
 
 from trainproof.compliance.facts import EnrollmentFact
 from trainproof.gc_pause import gc_paused
-from trainproof.statuses import is_complete
+from trainproof.statuses import EnrollmentState, enrollment_state, is_complete
 from trainproof.store import schema
 
-__all__ = ["enrollment_history", "load_enrollments"]
+__all__ = ["EnrollmentRow", "enrollment_history", "load_enrollment_rows", "load_enrollments"]
 
 _BIG_IN = 500  # above this many ids, filter in Python instead of an IN list
 
@@ -255,3 +256,81 @@ def enrollment_history(conn: Connection, enrollment_id: int) -> list[dict[str, A
     v = schema.enrollment_versions
     rows = conn.execute(select(v).where(v.c.enrollment_id == enrollment_id).order_by(v.c.id)).mappings()
     return [dict(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class EnrollmentRow:
+    enrollment_id: int
+    user_id: int | None
+    user_email: str | None
+    campaign_id: int | None
+    campaign_name: str | None
+    content_type: str | None
+    module_name: str | None
+    module_key: str
+    store_purchase_id: int | None
+    policy_id: int | None
+    status: str | None
+    enrollment_date: datetime | None
+    start_date: datetime | None
+    completion_date: datetime | None
+    time_spent: int | None
+    removed: bool
+
+    @property
+    def state(self) -> EnrollmentState:
+        return enrollment_state(self.status)
+
+    @property
+    def complete(self) -> bool:
+        return is_complete(self.status)
+
+
+def load_enrollment_rows(
+    conn: Connection, *, campaign_ids: Iterable[int] | None = None, include_removed: bool = False
+) -> list[EnrollmentRow]:
+    """Enrollments (of some campaigns); removed ones, which KnowBe4 forgot, only when asked."""
+    e = schema.enrollments
+    query = select(
+        e.c.enrollment_id,
+        e.c.user_id,
+        e.c.user_email,
+        e.c.campaign_id,
+        e.c.campaign_name,
+        e.c.content_type,
+        e.c.module_name,
+        e.c.module_key,
+        e.c.store_purchase_id,
+        e.c.policy_id,
+        e.c.status,
+        e.c.enrollment_date,
+        e.c.start_date,
+        e.c.completion_date,
+        e.c.time_spent,
+        e.c.removed_at,
+    ).order_by(e.c.enrollment_id)
+    if campaign_ids is not None:
+        query = query.where(e.c.campaign_id.in_(list(campaign_ids)))
+    if not include_removed:
+        query = query.where(e.c.removed_at.is_(None))
+    return [
+        EnrollmentRow(
+            enrollment_id=r.enrollment_id,
+            user_id=r.user_id,
+            user_email=r.user_email,
+            campaign_id=r.campaign_id,
+            campaign_name=r.campaign_name,
+            content_type=r.content_type,
+            module_name=r.module_name,
+            module_key=r.module_key,
+            store_purchase_id=r.store_purchase_id,
+            policy_id=r.policy_id,
+            status=r.status,
+            enrollment_date=r.enrollment_date,
+            start_date=r.start_date,
+            completion_date=r.completion_date,
+            time_spent=r.time_spent,
+            removed=r.removed_at is not None,
+        )
+        for r in conn.execute(query)
+    ]

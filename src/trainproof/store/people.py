@@ -1,4 +1,4 @@
-"""Reads of people: the population now or as it stood at `as_of`, and one user's version history.
+"""Reads of people: the population now or as it stood at `as_of`, the rows reports read, one user's history.
 
 People added to KnowBe4 after `as_of` (by `joined_on`) are left out, someone archived later is active
 on `as_of`, and group memberships are the ones held then (see `facts.py` for the whole rule set).
@@ -7,6 +7,7 @@ on `as_of`, and group memberships are the ones held then (see `facts.py` for the
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,8 +15,9 @@ from sqlalchemy import Connection, Table, case, func, select
 
 from trainproof.compliance.facts import Person
 from trainproof.store import schema
+from trainproof.store.raw import group_ids
 
-__all__ = ["load_people", "user_history"]
+__all__ = ["UserRow", "load_people", "load_user_rows", "user_history"]
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -146,3 +148,87 @@ def user_history(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     v = schema.user_versions
     rows = conn.execute(select(v).where(v.c.user_id == user_id).order_by(v.c.id)).mappings()
     return [dict(r) for r in rows]
+
+
+@dataclass(frozen=True, slots=True)
+class UserRow:
+    id: int
+    email: str | None
+    first_name: str | None
+    last_name: str | None
+    department: str | None
+    division: str | None
+    location: str | None
+    manager_name: str | None
+    manager_email: str | None
+    employee_start_date: datetime | None
+    joined_on: datetime | None
+    status: str | None
+    archived_at: datetime | None
+    group_ids: tuple[int, ...]
+    phish_prone_percentage: float | None
+    removed: bool
+
+    @property
+    def name(self) -> str:
+        full = " ".join(p for p in (self.first_name, self.last_name) if p)
+        return full or (self.email or f"user {self.id}")
+
+    @property
+    def started(self) -> datetime | None:
+        """When the person started: the HR start date, else when KnowBe4 first saw them."""
+        return self.employee_start_date or self.joined_on
+
+    def active_at(self, at: datetime) -> bool:
+        """In KnowBe4's active population at `at` (archived users leave it from archived_at)."""
+        if self.removed:
+            return False
+        if self.archived_at is not None:
+            return self.archived_at > at
+        return (self.status or "active").lower() != "archived"
+
+
+def load_user_rows(conn: Connection, *, include_removed: bool = False) -> dict[int, UserRow]:
+    """Every user the store knows (archived ones too: reports decide who is in the population)."""
+    u = schema.users
+    query = select(
+        u.c.id,
+        u.c.email,
+        u.c.first_name,
+        u.c.last_name,
+        u.c.department,
+        u.c.division,
+        u.c.location,
+        u.c.manager_name,
+        u.c.manager_email,
+        u.c.employee_start_date,
+        u.c.joined_on,
+        u.c.status,
+        u.c.archived_at,
+        u.c.group_ids,
+        u.c.phish_prone_percentage,
+        u.c.removed_at,
+    )
+    if not include_removed:
+        query = query.where(u.c.removed_at.is_(None))
+    out: dict[int, UserRow] = {}
+    for r in conn.execute(query):
+        out[r.id] = UserRow(
+            id=r.id,
+            email=r.email,
+            first_name=r.first_name,
+            last_name=r.last_name,
+            department=r.department,
+            division=r.division,
+            location=r.location,
+            manager_name=r.manager_name,
+            manager_email=r.manager_email,
+            employee_start_date=r.employee_start_date,
+            joined_on=r.joined_on,
+            status=r.status,
+            archived_at=r.archived_at,
+            group_ids=group_ids(r.group_ids),
+            phish_prone_percentage=r.phish_prone_percentage,
+            removed=r.removed_at is not None,
+        )
+    return out
