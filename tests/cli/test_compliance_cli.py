@@ -207,9 +207,13 @@ def test_check_reports_unknown_campaign(world: World) -> None:
         TOML.replace('[101, "Campaign B"]', '[101, 999, "Campain B"]'), encoding="utf-8"
     )
     proc = world.run("check", now="2026-09-01T12:00:00Z", ok=False)
-    assert proc.returncode == 1
+    assert proc.returncode == 2  # a configuration error, the one `status` and `sync` stop with too
     assert "999" in proc.stdout
     assert "Campaign B" in proc.stdout  # the near match is suggested
+    assert proc.stderr == (
+        "error: [trainings.security_awareness] campaigns: no campaign has id 999: check the id; "
+        "`trainproof api training-campaigns` lists them\n"
+    )
     assert "Traceback" not in proc.stderr
 
 
