@@ -1,5 +1,7 @@
 """Which campaigns a training selects: `[trainings.*] campaigns`, ids or exact names, resolved one way.
 
+`[onboarding] campaigns` (the new-hires report) is resolved the same way.
+
 The sync (whose enrollments to fetch), the compliance decisions (what to judge) and `trainproof check`
 all resolve through `Catalog`, so what is fetched is what is judged and the three fail alike. A
 reference must select exactly one campaign: a name that matches none or several, and an id that
@@ -33,12 +35,12 @@ _LIST_HINT = "`trainproof api training-campaigns` lists them"
 
 
 class SelectionError(ConfigError):
-    """A `[trainings.*] campaigns` reference that selects no campaign, or several."""
+    """A `campaigns = [...]` reference that selects no campaign, or several; `table` is where it is written."""
 
-    def __init__(self, code: SelectionCode, training: str, ref: CampaignRef, what: str, todo: str) -> None:
-        super().__init__(f"[trainings.{training}] campaigns: {what}", todo)
+    def __init__(self, code: SelectionCode, table: str, ref: CampaignRef, what: str, todo: str) -> None:
+        super().__init__(f"[{table}] campaigns: {what}", todo)
         self.code: SelectionCode = code
-        self.training = training
+        self.table = table
         self.ref = ref
 
 
@@ -96,10 +98,14 @@ class Catalog:
 
     def resolve(self, training: str, ref: CampaignRef) -> int:
         """The one campaign id `ref` selects for `training`, or a SelectionError."""
+        return self.resolve_in(f"trainings.{training}", ref)
+
+    def resolve_in(self, table: str, ref: CampaignRef) -> int:
+        """The one campaign id `ref` selects, written in `[table]` (e.g. "onboarding"), or a SelectionError."""
         if isinstance(ref, int):
             if ref in self._names:
                 return ref
-            raise SelectionError("unknown_campaign_id", training, ref, f"no campaign has id {ref}", self._id_hint(ref))
+            raise SelectionError("unknown_campaign_id", table, ref, f"no campaign has id {ref}", self._id_hint(ref))
         found = self._by_name.get(ref, [])
         if len(found) == 1:
             return found[0]
@@ -107,13 +113,13 @@ class Catalog:
             ids = ", ".join(str(cid) for cid in found)
             raise SelectionError(
                 "ambiguous_campaign_name",
-                training,
+                table,
                 ref,
                 f"the name {_quoted(ref, None)} matches {len(found)} campaigns (ids {ids})",
                 f"write the id of the one meant instead, e.g. campaigns = [{found[0]}]",
             )
         raise SelectionError(
-            "unknown_campaign_name", training, ref, f"no campaign is named {_quoted(ref, None)}", self._name_hint(ref)
+            "unknown_campaign_name", table, ref, f"no campaign is named {_quoted(ref, None)}", self._name_hint(ref)
         )
 
     def resolve_all(self, training: str, refs: Sequence[CampaignRef]) -> tuple[int, ...]:

@@ -88,8 +88,14 @@ def test_configuration_errors(synced: tuple[Engine, Settings]) -> None:
     store, settings = synced
     with pytest.raises(ConfigError, match=r"no onboarding campaigns configured"):
         report_new_hires(store, replace(settings, raw={}), at=AT)
-    with pytest.raises(ConfigError, match=r"\[onboarding\] campaign 'Onboarding' is not in the store"):
-        report_new_hires(store, replace(settings, raw={"onboarding": {"campaigns": ["Onboarding"]}}), at=AT)
+    with pytest.raises(ConfigError) as info:  # the trainings' resolver: the same messages and suggestions
+        report_new_hires(store, replace(settings, raw={"onboarding": {"campaigns": [701, "Onboarding"]}}), at=AT)
+    assert info.value.message == (
+        "[onboarding] campaigns: no campaign is named 'Onboarding': did you mean 'Onboarding Policies' (id 702)? "
+        "Names must match exactly; `trainproof api training-campaigns` lists them"
+    )
+    with pytest.raises(ConfigError, match=r"^\[onboarding\] campaigns: no campaign has id 7010: did you mean"):
+        report_new_hires(store, replace(settings, raw={"onboarding": {"campaigns": [7010]}}), at=AT)
 
 
 def test_cli(

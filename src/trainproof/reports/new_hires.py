@@ -1,6 +1,6 @@
 """`report new-hires`: KnowBe4's "New Hire Onboarding" workflow, checked: who joined and is not enrolled yet.
 
-The onboarding campaigns are named in trainproof.toml (ids or exact names, like trainings):
+The onboarding campaigns are named in trainproof.toml (ids or exact names, resolved as trainings are):
 
 ```toml
 [onboarding]
@@ -13,12 +13,12 @@ A person's start is their HR `employee_start_date`, else when they joined KnowBe
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
 
 from trainproof import clock
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.reports._common import ReportInputError, ReportRow
+from trainproof.selection import Catalog, campaign_refs
 from trainproof.store.campaigns import CampaignRow, load_campaign_rows
 from trainproof.store.enrollments import load_enrollment_rows
 from trainproof.store.people import load_user_rows
@@ -43,31 +43,16 @@ class NewHireRow(ReportRow):
 
 
 def onboarding_campaigns(settings: Settings, campaigns: dict[int, CampaignRow]) -> list[CampaignRow]:
-    """`[onboarding] campaigns` resolved against the store; unknown ids or names are a ConfigError."""
-    table: dict[str, Any] = settings.table("onboarding")
-    refs: object = table.get("campaigns")
-    if not isinstance(refs, list) or not refs:
+    """`[onboarding] campaigns` resolved against the store by the trainings' resolver: each reference must
+    select exactly one campaign, or it is a ConfigError naming it."""
+    refs = campaign_refs("[onboarding]", settings.table("onboarding").get("campaigns", []))
+    if not refs:
         raise ConfigError(
             "no onboarding campaigns configured",
             'add [onboarding] campaigns = [301, "New Hire Onboarding"] to trainproof.toml',
         )
-    by_name: dict[str, list[CampaignRow]] = {}
-    for c in campaigns.values():
-        by_name.setdefault(c.name, []).append(c)
-    out: list[CampaignRow] = []
-    for ref in refs:  # pyright: ignore[reportUnknownVariableType]
-        if isinstance(ref, int) and not isinstance(ref, bool):
-            if ref not in campaigns:
-                raise ConfigError(f"[onboarding] campaign {ref} is not in the store", "check the id, or run a sync")
-            out.append(campaigns[ref])
-        elif isinstance(ref, str):
-            found = by_name.get(ref, [])
-            if not found:
-                raise ConfigError(f"[onboarding] campaign '{ref}' is not in the store", "use the exact name or the id")
-            out.extend(found)
-        else:
-            raise ConfigError(f"[onboarding] campaigns has {ref!r}", "list campaign ids or exact names")
-    return list({c.campaign_id: c for c in out}.values())
+    catalog = Catalog({cid: c.name for cid, c in campaigns.items()})
+    return [campaigns[cid] for cid in dict.fromkeys(catalog.resolve_in("onboarding", ref) for ref in refs)]
 
 
 def report_new_hires(
