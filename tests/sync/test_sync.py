@@ -170,6 +170,21 @@ def test_a_reference_that_selects_no_campaign_fails_the_sync_before_enrollments(
     assert _failed_run(store_url)["outcome"] == "failed"
 
 
+def test_dry_run_notes_a_reference_the_store_cannot_resolve(
+    simulator: Simulator, store_url: str, settings_for: SettingsFor
+) -> None:
+    """Before asking KnowBe4 the store is all there is: a failing reference is a note, the real run fails."""
+    bad = '[trainings.sat]\ncampaigns = ["Security Awareness 2026 - Part C"]\n'
+    new_store = run_sync(settings_for(simulator, store_url, toml=bad), dry_run=True)
+    assert not any("[trainings.sat]" in w for w in new_store.warnings)  # a new store knows no campaign yet
+    run_sync(settings_for(simulator, store_url))
+    plan = run_sync(settings_for(simulator, store_url, toml=bad), dry_run=True)
+    assert plan.warnings[0].startswith("[trainings.sat] campaigns: no campaign is named 'Security Awareness 2026 - ")
+    assert plan.warnings[0].endswith("(the sync fails unless KnowBe4 now lists it)")
+    with pytest.raises(ConfigError, match=r"did you mean 'Security Awareness 2026 - Part B' \(id \d+\)"):
+        run_sync(settings_for(simulator, store_url, toml=bad))
+
+
 def test_per_person_plan_when_few_people_remain(
     simulator_factory: Factory, store_url: str, settings_for: SettingsFor
 ) -> None:
