@@ -88,7 +88,8 @@ def keep_after_sync(settings: Settings, *, actor: str = "trainproof sync") -> tu
     """After a sync: judge now and keep the compliance it earned, so later KnowBe4 resets cannot undo it.
 
     Returns (judged, records kept, warning). With no trainings configured there is nothing to keep;
-    a configuration problem (an unknown campaign name) is a warning here, not a failed sync.
+    a configuration problem the sync does not check itself (a malformed [scope], an unknown framework) is a
+    warning here, not a failed sync; campaign references already failed the sync (`trainproof.selection`).
     """
     from trainproof.store import open_store
 
