@@ -81,10 +81,15 @@ def big_campaign(tenant: Tenant) -> int:
     return max((cid for cid in open_ids if cid in counts), key=lambda cid: counts[cid])
 
 
+FAULT_SEATS = 10
+"""Licensed seats of the fault tenants: few, so that a day's budget a test derives from what a sync spends
+(spent + planned - seats) keeps a daily_base of zero or more, which is all the configuration accepts."""
+
+
 def fault_tenant() -> Tenant:
     """50 people from seed 1, plus archived former staff (510 users: two pages) and duplicated enrollments
     in the biggest open campaign (520: two cursor pages). Duplicates per person and module are a real quirk."""
-    tenant = generate_tenant(50, seed=1)
+    tenant = generate_tenant(50, seed=1, seats=FAULT_SEATS)
     users = tenant.records("users")
     extra_users: list[dict[str, Any]] = []
     for i in range(510 - len(users)):
