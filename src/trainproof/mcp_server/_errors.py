@@ -32,6 +32,7 @@ from trainproof.client import (
     ServerError,
 )
 from trainproof.errors import ConfigError, StoreError, TrainproofError
+from trainproof.selection import SelectionError
 
 # KnowBe4's burst lockout lasts about five minutes (API docs, "Rate Limiting").
 BURST_LOCKOUT_S = 300
@@ -46,6 +47,13 @@ FORBIDDEN_TEXT = (
     "KnowBe4 refused the request (403 Forbidden): the token needs training permissions; the Reporting API "
     "requires a Platinum or Diamond subscription and a token allowed to read training reports"
 )
+
+
+_SELECTION = {
+    "unknown_campaign_id": "an id no campaign in the store has",
+    "unknown_campaign_name": "a name no campaign in the store has",
+    "ambiguous_campaign_name": "a name several campaigns share",
+}
 
 
 @dataclass(frozen=True)
@@ -152,6 +160,12 @@ def to_tool_error(exc: Exception, *, kind: Kind | None = None, object_id: int | 
         )
     if isinstance(exc, KnowBe4Error):
         return ToolError(_with_request_id("the KnowBe4 request failed: try again later", exc))
+    if isinstance(exc, SelectionError):
+        # Its hint suggests the closest campaign names, which KnowBe4 sent: not ours to relay.
+        return ToolError(
+            f"[{exc.table[:80]}] campaigns in trainproof.toml selects {_SELECTION[exc.code]}: "
+            "run `trainproof check` to see which, and select campaigns by id"
+        )
     if isinstance(exc, ConfigError | StoreError):
         # Our own words about our own configuration and files (no KnowBe4 text, no token).
         return ToolError(exc.message)

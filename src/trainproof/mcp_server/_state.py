@@ -30,7 +30,6 @@ import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
-from sqlalchemy import Engine
 
 from trainproof import clock
 from trainproof.client import KnowBe4Client
@@ -38,12 +37,14 @@ from trainproof.config import Limits, Settings
 from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError, StoreError
 from trainproof.mcp_server._backend import Answer, Backend
-from trainproof.mcp_server._evaluations import Evaluations
+from trainproof.mcp_server._cache import AnswerCache, StoreKey, store_key
+from trainproof.mcp_server._evaluations import SNAPSHOT_WEIGHT, judge_snapshot
 from trainproof.mcp_server._live import LiveBackend
-from trainproof.mcp_server._reports import ReportCache
-from trainproof.mcp_server._store import StoreBackend, SyncRun, last_runs
+from trainproof.mcp_server._store import StoreBackend
 from trainproof.store import open_store
 from trainproof.store.db import create_store_engine, redact_url, sqlite_path
+from trainproof.store.freshness import StoreVersion, store_version
+from trainproof.store.handle import StoreEngine, read
 from trainproof.sync import run_sync_async, sync_options
 
 logger = logging.getLogger("trainproof.mcp")
@@ -92,10 +93,10 @@ MIRROR_NOTE = (
 
 @dataclass
 class LiveMirror:
-    """The private store compliance answers use in live mode."""
+    """The private store compliance answers use in live mode: a store like any other, synced on demand."""
 
     settings: Settings
-    engine: Engine
+    engine: StoreEngine
     directory: Path
     lock: anyio.Lock = field(default_factory=anyio.Lock)
 
@@ -110,13 +111,21 @@ class LiveMirror:
         engine = open_store(url)
         return cls(settings=mirror_settings, engine=engine, directory=directory)
 
-    def last_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
-        with self.engine.connect() as conn:
-            return last_runs(conn)
+    def version(self) -> StoreVersion:
+        return read(self.engine, store_version)
 
     def close(self) -> None:
         self.engine.dispose()
         shutil.rmtree(self.directory, ignore_errors=True)
+
+
+@dataclass(frozen=True)
+class FactsSource:
+    """The store compliance decisions are judged from (the local store or the live mirror), as cached."""
+
+    engine: StoreEngine
+    store: StoreKey
+    answer: Answer
 
 
 @dataclass
@@ -126,12 +135,11 @@ class AppState:
     settings: Settings
     options: McpOptions
     client: KnowBe4Client | None
-    engine: Engine | None
     live: LiveBackend | None
+    engine: StoreEngine | None = None
     mirror: LiveMirror | None = None
     mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
-    evaluations: Evaluations = field(default_factory=Evaluations)
-    reports: ReportCache = field(default_factory=ReportCache)
+    cache: AnswerCache = field(default_factory=AnswerCache)
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
 
     @property
@@ -142,35 +150,44 @@ class AppState:
         path = sqlite_path(self.settings.database_url)
         return path is None or path.exists()
 
-    def _engine(self) -> Engine | None:
+    def _engine(self) -> StoreEngine | None:
         """The store's engine, opened on first need; never creates a store file that does not exist."""
         with self._engine_lock:
             if self.engine is None and self._store_exists():
                 self.engine = create_store_engine(self.settings.database_url)
             return self.engine
 
-    def read_sync_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
-        """(last sync run, last successful sync run) recorded in the store; (None, None) without a store.
+    def read_version(self) -> StoreVersion | None:
+        """The store's version (its sync runs and what changed since); None without a usable store.
 
-        Blocking (call it from a thread).
+        Read on every call (a few primary-key lookups), so a sync while the server runs takes effect at
+        once. A new version starts judging "now" in the background, so the next compliance question
+        after a sync finds it under way or done. Blocking (call it from a thread).
         """
         engine = self._engine()
         if engine is None:
-            return None, None
+            return None
         try:
-            with engine.connect() as conn:
-                return last_runs(conn)
-        except Exception as exc:  # no tables yet, not a trainproof store, unreachable server
+            version = read(engine, store_version)
+        except StoreError as exc:  # no tables yet, not a trainproof store, unreachable server
             if self.options.source == "store":
                 raise StoreError(
-                    f"cannot read sync runs from the store at {self.store_label} ({type(exc).__name__})",
-                    "run `trainproof sync` to create and fill it",
+                    f"cannot read sync runs: {exc.what}", "run `trainproof sync` to create and fill it"
                 ) from None
-            logger.info("store at %s not usable (%s); answering live", self.store_label, type(exc).__name__)
-            return None, None
+            logger.info("store at %s not usable; answering live", self.store_label)
+            return None
+        if version.ok is not None and self.options.source != "live":
+            settings = self.settings
+            self.cache.submit(
+                store_key(engine, version),
+                ("decisions", None),
+                lambda: judge_snapshot(engine, settings, None),
+                weight=SNAPSHOT_WEIGHT,
+            )
+        return version
 
-    async def sync_runs(self) -> tuple[SyncRun | None, SyncRun | None]:
-        return await anyio.to_thread.run_sync(self.read_sync_runs)
+    async def version(self) -> StoreVersion | None:
+        return await anyio.to_thread.run_sync(self.read_version)
 
     def live_backend(self) -> LiveBackend:
         if self.live is None:
@@ -181,21 +198,25 @@ class AppState:
             )
         return self.live
 
-    async def facts_source(self) -> tuple[Engine, int, Answer]:
-        """The store (and its sync run) compliance decisions are computed from."""
+    def _no_sync(self) -> StoreError:
+        return StoreError(
+            f"the store at {self.store_label} has no successful sync yet",
+            'run `trainproof sync` first (or set [mcp] source = "live")',
+        )
+
+    async def facts_source(self) -> FactsSource:
+        """The store (and its version) compliance decisions are computed from."""
         if self.options.source != "live":
-            _, ok = await self.sync_runs()
-            if ok is not None:
-                assert self.engine is not None
-                return self.engine, ok.run_id, StoreBackend(self.engine, ok).begin()
+            version = await self.version()
+            engine = self.engine
+            if version is not None and version.ok is not None and engine is not None:
+                answer = StoreBackend(engine, version).begin()
+                return FactsSource(engine, store_key(engine, version), answer)
             if self.options.source == "store":
-                raise StoreError(
-                    f"the store at {self.store_label} has no successful sync yet",
-                    'run `trainproof sync` first (or set [mcp] source = "live")',
-                )
+                raise self._no_sync()
         return await self.live_facts()
 
-    async def live_facts(self) -> tuple[Engine, int, Answer]:
+    async def live_facts(self) -> FactsSource:
         """Compliance facts from the live API: a sync into a private, temporary mirror, reused for a while.
 
         The compliance engine judges people, campaigns and enrollments together, which only a sync can
@@ -208,22 +229,20 @@ class AppState:
                 self.mirror = await anyio.to_thread.run_sync(LiveMirror.create, self.settings, live.client.limits)
         mirror = self.mirror
         async with mirror.lock:
-            _, ok = await anyio.to_thread.run_sync(mirror.last_runs)
-            synced_at = ok.finished_at if ok is not None else None
+            version = await anyio.to_thread.run_sync(mirror.version)
+            synced_at = version.synced_at
             age = (clock.now() - synced_at).total_seconds() if synced_at is not None else None
-            if ok is not None and synced_at is not None and age is not None and age < self.options.cache_seconds:
+            if synced_at is not None and age is not None and age < self.options.cache_seconds:
                 ans = Answer(kind="live", as_of=synced_at)
-                ans.notes.append(MIRROR_NOTE)
-                return mirror.engine, ok.run_id, ans
-            cost = Answer(kind="live", as_of=clock.now())
-            if ok is None:  # the first sync reads everything; later ones skip finished campaigns
-                await self._check_live_cost(live, cost)
-            report = await run_sync_async(mirror.settings)
-            if report.run_id is None:  # pragma: no cover - a real sync always records its run
-                raise StoreError("the live sync recorded no run", "try again")
-            ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + cost.requests)
+            else:
+                cost = Answer(kind="live", as_of=clock.now())
+                if version.ok is None:  # the first sync reads everything; later ones skip finished campaigns
+                    await self._check_live_cost(live, cost)
+                report = await run_sync_async(mirror.settings)
+                ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + cost.requests)
+                version = await anyio.to_thread.run_sync(mirror.version)
             ans.notes.append(MIRROR_NOTE)
-            return mirror.engine, report.run_id, ans
+            return FactsSource(mirror.engine, store_key(mirror.engine, version), ans)
 
     def fallback(self) -> LiveBackend | None:
         """The live API for what the store cannot answer (auto mode, with a token); None otherwise."""
@@ -254,21 +273,21 @@ class AppState:
         """The store when configured or (auto) when a sync succeeded there; the live API otherwise."""
         if self.options.source == "live":
             return self.live_backend()
-        _, ok = await self.sync_runs()
-        if ok is not None:
-            engine = self.engine
-            assert engine is not None
-            return StoreBackend(engine, ok)
+        version = await self.version()
+        engine = self.engine
+        if version is not None and version.ok is not None and engine is not None:
+            return StoreBackend(engine, version)
         if self.options.source == "store":
-            raise StoreError(
-                f"the store at {self.store_label} has no successful sync yet",
-                'run `trainproof sync` first (or set [mcp] source = "live")',
-            )
+            raise self._no_sync()
         return self.live_backend()
 
 
 def make_lifespan(settings: Settings, options: McpOptions) -> Any:
-    """The server lifespan: one KnowBe4Client per process (when a token is set), closed on the way out."""
+    """The server lifespan: one KnowBe4Client per process (when a token is set), closed on the way out.
+
+    With a store to answer from, the current decisions start computing at once (in the answer cache's
+    worker), so the first compliance question does not wait for all of it.
+    """
 
     @asynccontextmanager
     async def lifespan(_server: MCPServer[AppState]) -> AsyncGenerator[AppState]:
@@ -281,10 +300,10 @@ def make_lifespan(settings: Settings, options: McpOptions) -> Any:
                 )
                 client = await stack.enter_async_context(KnowBe4Client(settings, limits=limits))
                 live = LiveBackend(client, cache_seconds=options.cache_seconds)
-            state = AppState(settings=settings, options=options, client=client, engine=None, live=live)
-            stack.callback(state.evaluations.close)
+            state = AppState(settings=settings, options=options, client=client, live=live)
+            stack.callback(state.cache.close)
             if options.source != "live":
-                state.evaluations.watch(state)
+                state.cache.background(state.read_version)
             try:
                 yield state
             finally:

@@ -1,8 +1,9 @@
 """Compliance tools: decisions made by trainproof's compliance engine, never by the model.
 
 `knowbe4_training_compliance_summary`, `..._person_status`, `..._list_noncompliant` read one
-`Snapshot` (every decision for an as-of date, indexed); snapshots are computed once per store sync,
-policy and as-of date and then reused (see `_evaluations.py`), so an answer costs a lookup.
+`Snapshot` (every decision for an as-of date, indexed), computed once per store version and as-of
+date and then kept in the server's one answer cache (`_evaluations.py`, `_cache.py`), so an answer
+costs a lookup.
 `knowbe4_training_sync_status` says how fresh the store is and how many API requests are left today.
 """
 
@@ -32,6 +33,7 @@ from trainproof.mcp_server.models import (
     SyncStatus,
     TrainingSummary,
 )
+from trainproof.store.freshness import SyncRun
 from trainproof.store.person_index import AmbiguousPerson, UnknownPerson
 
 TrainingKey = Annotated[
@@ -74,7 +76,8 @@ async def compliance_summary(
     as_of: AsOf = None,
 ) -> ComplianceSummary:
     state = state_of(ctx)
-    snap, ans = await snapshot_for(state, as_of)
+    judged = await snapshot_for(state, as_of)
+    snap, ans = judged.snapshot, judged.answer
     keys = list(snap.totals)
     if training is not None and training.strip():
         key = training.strip()
@@ -123,7 +126,8 @@ async def person_status(
     ],
 ) -> PersonStatus:
     state = state_of(ctx)
-    snap, ans = await snapshot_for(state, None)
+    judged = await snapshot_for(state, None)
+    snap, ans = judged.snapshot, judged.answer
     who = person.strip()
     try:
         uid = snap.who.find(who)
@@ -186,13 +190,14 @@ async def list_noncompliant(
     ] = 50,
 ) -> NoncompliantList:
     app = state_of(ctx)
-    snap, ans = await snapshot_for(app, None)
+    judged = await snapshot_for(app, None)
+    snap, ans = judged.snapshot, judged.answer
     key = training.strip()
     if key not in snap.totals:
         raise _errors.unknown_training(key, list(snap.totals))
     wanted = OVERDUE if state == "overdue" else None if state is None else frozenset({state})
     dept = department.strip().casefold() if department and department.strip() else None
-    rows, totals = snap.view(key, group_by, wanted, dept)
+    rows, totals = await judged.view(app, key, group_by, wanted, dept)
     start = (page - 1) * per_page
     chunk = rows[start : start + per_page]
     more = start + per_page < len(rows)
@@ -230,7 +235,8 @@ async def list_noncompliant(
 async def sync_status(ctx: Context[AppState, Any]) -> SyncStatus:
     app = state_of(ctx)
     with _errors.mapped():
-        last, ok = await app.sync_runs()
+        version = await app.version()
+        last, ok = (version.last, version.ok) if version is not None else (None, None)
         answering = "store" if ok is not None and app.options.source != "live" else "live"
         if app.options.source == "store":
             answering = "store"
@@ -240,7 +246,7 @@ async def sync_status(ctx: Context[AppState, Any]) -> SyncStatus:
             used, limit = budget.used, budget.limit
             left = max(0, limit - used)
 
-    def info(run: Any) -> SyncRunInfo | None:
+    def info(run: SyncRun | None) -> SyncRunInfo | None:
         if run is None:
             return None
         return SyncRunInfo(

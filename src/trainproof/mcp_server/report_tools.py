@@ -17,14 +17,13 @@ from typing import Annotated, Any, Literal, TypeVar
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
 from pydantic import Field
-from sqlalchemy import Engine
 
 from trainproof import clock
 from trainproof.compliance.policy import load_policy
 from trainproof.config import Settings
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._paging import page_info, slice_page
-from trainproof.mcp_server._reports import report_store
+from trainproof.mcp_server._reports import cached_report, report_store
 from trainproof.mcp_server._state import AppState, state_of
 from trainproof.mcp_server.knowbe4_tools import CAMPAIGN_STATUS_HELP, PAGING_NOTE, Page, PerPage
 from trainproof.mcp_server.models import (
@@ -49,6 +48,7 @@ from trainproof.reports import (
 )
 from trainproof.reports.reminders import parse_thresholds
 from trainproof.statuses import campaign_filter
+from trainproof.store.handle import StoreEngine
 
 T = TypeVar("T")
 
@@ -74,13 +74,13 @@ TrainingArg = Annotated[
 
 
 async def _report(
-    ctx: Context[AppState, Any], question: tuple[Any, ...], compute: Callable[[Engine, Settings, datetime], T]
+    ctx: Context[AppState, Any], question: tuple[Any, ...], compute: Callable[[StoreEngine, Settings, datetime], T]
 ) -> tuple[T, datetime, SourceInfo]:
     """The report for `question` from the store (reused while its pages are read), when and where from."""
     state = state_of(ctx)
     with _errors.mapped():
         store = await report_store(state)
-        value, at = await state.reports.get(store, question, lambda at: compute(store.engine, state.settings, at))
+        value, at = await cached_report(state, store, question, lambda at: compute(store.engine, state.settings, at))
     return value, at, store.source()
 
 
