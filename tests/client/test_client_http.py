@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -45,6 +46,11 @@ FAST = Limits(time_scale=0.001, retry_attempts=5)
 StartSim = Callable[..., Simulator]
 
 
+def own_enrollments(user_id: int) -> list[int]:
+    """The ids of the enrollments the quirk tenant holds for one user (what the API's user filter must return)."""
+    return sorted(e["enrollment_id"] for e in quirk_tenant()["enrollments"] if (e["user"] or {}).get("id") == user_id)
+
+
 def connect(sim: Simulator, tmp_path: Path, limits: Limits = FAST, token: str | None = None) -> KnowBe4Client:
     return KnowBe4Client(base_url=sim.base_url, token=token or sim.token, limits=limits, state_dir=tmp_path / "state")
 
@@ -59,20 +65,30 @@ def quirks(simulator_factory: StartSim) -> Simulator:
 
 @pytest.mark.anyio
 async def test_every_endpoint_typed(quirks: Simulator, tmp_path: Path) -> None:
+    # Histories the tenant holds, so each answer can be compared with what KnowBe4 would send. The oldest
+    # point is more than six months before the newest: KnowBe4 sends it only when asked for `full`.
+    history = [{"risk_score": 41.5, "date": "2026-03-01"}, {"risk_score": 39.25, "date": "2026-04-01T00:00:00.000Z"}]
+    old_point = {"risk_score": 60.0, "date": "2025-01-01"}
+    quirks.tenant.set_risk_score_history("account", history)
+    quirks.tenant.set_risk_score_history("user", [old_point, *history], 700_001)
+    quirks.tenant.set_risk_score_history("group", [old_point, *history], 3142)
+    recent = [(41.5, date(2026, 3, 1)), (39.25, date(2026, 4, 1))]
     async with connect(quirks, tmp_path) as kb4:
         account = await kb4.account()
         assert account.number_of_seats == 25
-        assert len([r async for r in kb4.account_risk_score_history(full=True)]) >= 0
+        assert [(r.risk_score, r.date) async for r in kb4.account_risk_score_history(full=True)] == recent
         users = [u async for u in kb4.users()]
         assert len(users) == USERS
         assert [u.id async for u in kb4.users(status="archived")] == [700_000 + USERS]
         assert (await kb4.user(700_001)).joined_on is not None
-        assert isinstance([r async for r in kb4.user_risk_score_history(700_001)], list)
+        assert [(r.risk_score, r.date) async for r in kb4.user_risk_score_history(700_001)] == recent
         groups = [g async for g in kb4.groups()]
         assert {g.id for g in groups} == {3142, 3143}
         assert (await kb4.group(3143)).provisioning_guid == "abc12345-6789"
-        assert len([m async for m in kb4.group_members(3142)]) > 0
-        assert isinstance([r async for r in kb4.group_risk_score_history(3142, full=True)], list)
+        assert {m.id async for m in kb4.group_members(3142)} == set(range(700_001, 700_001 + USERS))
+        assert {m.id async for m in kb4.group_members(3143)} == set(range(700_002, 700_001 + USERS, 2))
+        full = [(r.risk_score, r.date) async for r in kb4.group_risk_score_history(3142, full=True)]
+        assert full == [(60.0, date(2025, 1, 1)), *recent]
         [phishing] = [c async for c in kb4.phishing_campaigns()]
         assert (await kb4.phishing_campaign(phishing.campaign_id)).psts_count == 2
         tests = [t async for t in kb4.phishing_campaign_security_tests(phishing.campaign_id)]
@@ -88,7 +104,8 @@ async def test_every_endpoint_typed(quirks: Simulator, tmp_path: Path) -> None:
         assert (await kb4.policy(2420)).is_published is True
         assert len([c async for c in kb4.training_campaigns()]) == CAMPAIGNS
         assert (await kb4.training_campaign(BIG_CAMPAIGN)).module_keys == ["store_purchase:7", "policy:142"]
-        assert len([e async for e in kb4.enrollments(user_id=700_003)]) > 0
+        mine = [e async for e in kb4.enrollments(user_id=700_003)]
+        assert sorted(e.enrollment_id for e in mine) == own_enrollments(700_003)
         one = await kb4.enrollment(2_000_001)
         assert one.campaign_id == BIG_CAMPAIGN
     assert kb4.stats.requests == quirks.stats.total
