@@ -169,11 +169,9 @@ class AppState:
             return None
         try:
             version = read(engine, store_version)
-        except StoreError as exc:  # no tables yet, not a trainproof store, unreachable server
+        except StoreError:  # no tables yet, not a trainproof store, unreachable server: the line says which
             if self.options.source == "store":
-                raise StoreError(
-                    f"cannot read sync runs: {exc.what}", "run `trainproof sync` to create and fill it"
-                ) from None
+                raise
             logger.info("store at %s not usable; answering live", self.store_label)
             return None
         if version.ok is not None and self.options.source != "live":
