@@ -6,7 +6,6 @@ prints through the one renderer. No command calls the KnowBe4 API: run `trainpro
 
 from __future__ import annotations
 
-import os
 import sys
 from collections.abc import Generator, Mapping, Sequence
 from contextlib import contextmanager
@@ -21,6 +20,7 @@ from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
 from trainproof.cli._store import read_engine
+from trainproof.files import write_private
 from trainproof.reports._common import ReportRow
 from trainproof.text import terminal_text
 
@@ -282,9 +282,7 @@ def remediation_command(
     _show(rows, fmt, columns=cols, title="Phishing remediation")
     if import_csv is not None:
         text = to_csv(rows)
-        fd = os.open(import_csv, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
+        write_private(import_csv, text, todo="choose another --import-csv path")
         sys.stderr.write(f"wrote {import_csv} ({text.count(chr(10)) - 1} people)\n")
 
 

@@ -31,6 +31,7 @@ import anyio
 from trainproof import clock
 from trainproof.client._errors import QuotaExhausted
 from trainproof.config import Limits
+from trainproof.files import write_private
 
 __all__ = ["DailyBudget", "RateLimiter", "Slot", "shared_limiter"]
 
@@ -175,11 +176,8 @@ class DailyBudget:
         return state
 
     def _write(self, state: dict[str, Any]) -> None:
-        tmp = self.path.with_name(self.path.name + f".{os.getpid()}.tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(json.dumps(state, indent=1, sort_keys=True))
-        os.replace(tmp, self.path)
+        text = json.dumps(state, indent=1, sort_keys=True)
+        write_private(self.path, text, todo="set TRAINPROOF_STATE_DIR to a folder this user can write")
 
     def _day_key(self) -> str:
         return f"{self.account_key} {clock.now().date().isoformat()}"

@@ -1,31 +1,26 @@
-"""Shared mechanics of the evidence package: canonical JSON, hashing, owner-only files, safe names.
+"""Shared mechanics of the evidence package: canonical JSON, hashing, safe names.
 
-Evidence is only worth something if the same input always gives the same bytes (so hashes are stable)
-and if nobody but the owner can read it (it holds names and e-mail addresses), hence one place for both.
+Evidence is only worth something if the same input always gives the same bytes (so hashes are stable);
+it is written owner-only through `trainproof.files` (it holds names and e-mail addresses).
 """
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
-import os
 import re
-import tempfile
 import unicodedata
-from collections.abc import Generator, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import asdict, is_dataclass
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from enum import Enum
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any
 
 from trainproof.config import Secret
 from trainproof.errors import TrainproofError
 
-PRIVATE_FILE_MODE = 0o600
-PRIVATE_DIR_MODE = 0o700
 REDACTED = "[REDACTED]"
 
 
@@ -132,52 +127,3 @@ def slug(text: str, *, max_len: int = 48) -> str:
     if not cleaned or cleaned in _WINDOWS_RESERVED:
         cleaned = f"x-{cleaned}" if cleaned else "x"
     return cleaned
-
-
-# --- owner-only writes ---------------------------------------------------------------------------------
-
-
-def ensure_private_dir(path: Path) -> Path:
-    """Create a directory (and parents) owner-only; an existing directory is left as its owner set it."""
-    try:
-        path.mkdir(mode=PRIVATE_DIR_MODE, parents=True, exist_ok=True)
-    except OSError as exc:
-        raise EvidenceError(f"cannot create directory {path} ({exc.strerror})", "choose another --out") from None
-    if not path.is_dir():
-        raise EvidenceError(f"{path} exists and is not a directory", "choose another --out")
-    return path
-
-
-@contextlib.contextmanager
-def private_file(path: Path) -> Generator[BinaryIO, None, None]:
-    """A file opened for writing that appears at `path` (mode 0600) only if the block succeeds.
-
-    Readers never see half a file, a failure leaves nothing behind, and a umask cannot widen the mode:
-    mkstemp creates the file 0600 with O_EXCL and a umask only ever removes bits.
-    """
-    ensure_private_dir(path.parent)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    except OSError as exc:
-        raise EvidenceError(f"cannot write in {path.parent} ({exc.strerror})", "check the permissions") from None
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            yield fh
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except OSError as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise EvidenceError(f"cannot write {path} ({exc.strerror})", "check the disk and the permissions") from None
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
-
-
-def write_private(path: Path, data: bytes) -> Path:
-    """Write `data` to `path` atomically with mode 0600."""
-    with private_file(path) as fh:
-        fh.write(data)
-    return path

@@ -30,9 +30,10 @@ from fpdf.fonts import TTFFont
 
 from trainproof import __version__, clock
 from trainproof.errors import TrainproofError
-from trainproof.evidence._common import EvidenceError, ensure_private_dir, slug, write_private
+from trainproof.evidence._common import EvidenceError, slug
 from trainproof.evidence._text import bold_variant, find_unicode_font, is_latin1, shorten, transliterate
 from trainproof.evidence.records import CertificateData
+from trainproof.files import FileWriteError, ensure_private_dir, write_private
 
 logger = logging.getLogger("trainproof.evidence")
 
@@ -414,7 +415,7 @@ def write_certificates(
             continue
         try:
             written.append(write_private(target, pdf))
-        except EvidenceError as exc:
+        except FileWriteError as exc:
             report(CertificateProblem.of(data, exc))
     if problems:
         raise CertificatesNotWritten(f"wrote {_count(len(written))} to {directory}", problems)

@@ -32,7 +32,7 @@ from typing import IO, Any, Literal, cast
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from trainproof import __version__
-from trainproof.evidence._common import EvidenceError, iso, pretty_json, private_file
+from trainproof.evidence._common import EvidenceError, iso, pretty_json
 from trainproof.evidence.signing import (
     ALGORITHM,
     LINE_PREFIX,
@@ -43,6 +43,7 @@ from trainproof.evidence.signing import (
     read_public_key,
     signature_valid,
 )
+from trainproof.files import private_file
 
 PACK_FORMAT = "trainproof.evidence-pack/1"
 MANIFEST_NAME = "manifest.json"

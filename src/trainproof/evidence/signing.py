@@ -24,7 +24,8 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from trainproof.evidence._common import EvidenceError, write_private
+from trainproof.evidence._common import EvidenceError
+from trainproof.files import write_private
 
 KEY_FILE = "evidence-signing-key.pem"
 LINE_PREFIX = "ed25519:"
