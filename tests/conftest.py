@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from running import Trainproof
+
 if TYPE_CHECKING:
     from trainproof.simulator import Simulator
 
@@ -30,6 +32,14 @@ def anyio_backend() -> str:
 def _isolated_state(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """Each test gets its own state dir (daily API usage) so runs never share budgets."""
     monkeypatch.setenv("TRAINPROOF_STATE_DIR", str(tmp_path_factory.mktemp("state")))
+
+
+@pytest.fixture
+def trainproof() -> Trainproof:
+    """`trainproof(*args, env=None, now=None, cwd=None, timeout=120)` -> CliResult(code, stdout, stderr):
+    the CLI run in process through `trainproof.cli.main`, as a user runs it (tests/running.py). For the
+    few tests where the process boundary itself is under test, `running.as_process`."""
+    return Trainproof()
 
 
 @pytest.fixture
