@@ -16,7 +16,8 @@ def test_in_process_reports_the_one_error_line_and_exit_code_and_restores_the_en
     result = trainproof("status", env={"TRAINPROOF_CONFIG": str(missing)}, now="2026-09-01")
     assert result.code == 2
     assert len(result.err_lines) == 1
-    assert result.err_lines[0].startswith("error: ") and str(missing) in result.err_lines[0]
+    assert result.err_lines[0].startswith("error: ")
+    assert str(missing) in result.err_lines[0]
     assert result.stdout == ""
     assert dict(os.environ) == before
 
