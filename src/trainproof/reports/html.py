@@ -11,7 +11,6 @@ The file holds names and email addresses, so it is written readable by its owner
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import datetime
 from html import escape
@@ -23,6 +22,7 @@ from trainproof import clock
 from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
 from trainproof.errors import ConfigError, TrainproofError
+from trainproof.files import write_private
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
 from trainproof.reports._evaluate import evaluate_store
@@ -441,14 +441,4 @@ def report_html(source: Source, settings: Settings, *, at: datetime | None = Non
 
 def write_html(path: Path | str, html: str) -> Path:
     """Write the page readable by its owner only (it names people); replaces the file atomically."""
-    target = Path(path)
-    tmp = target.with_name(f".{target.name}.tmp-{os.getpid()}")
-    try:
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(html)
-        os.replace(tmp, target)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise ConfigError(f"cannot write {target} ({exc.strerror})", "choose another --out path") from None
-    return target
+    return write_private(path, html, todo="choose another --out path")
