@@ -1,6 +1,6 @@
 """What every fault test starts from: a simulated tenant, a store holding a previous successful sync, and
-the exact content a clean sync of the changed tenant writes; plus a way to run `trainproof sync` in-process
-with a hard time limit and read what it printed.
+the exact content a clean sync of the changed tenant writes. Commands run through tests/running.py, whose
+hard time limit makes a hang fail the test.
 
 The tenant is a generated one, padded so that two lists span two pages of 500 (users in page mode, one
 open campaign's enrollments in cursor mode): faults that damage "the next page" need a next page.
@@ -9,14 +9,9 @@ open campaign's enrollments in cursor mode): faults that damage "the next page" 
 from __future__ import annotations
 
 import contextlib
-import io
-import os
 import sqlite3
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -163,97 +158,6 @@ class World:
     before: Dump
     expected: Dump
     clean_requests: int
-
-
-@dataclass
-class CliResult:
-    code: int
-    stdout: str
-    stderr: str
-    seconds: float
-
-    @property
-    def err_lines(self) -> list[str]:
-        return self.stderr.splitlines()
-
-    @property
-    def out_lines(self) -> list[str]:
-        return self.stdout.splitlines()
-
-
-def run_cli(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliResult:
-    """`trainproof ARGS` through the real entry point (`trainproof.cli.main`), in a thread, with `env` set.
-
-    The call must end within `timeout` seconds, or the test fails: nothing a fault does may hang a sync.
-    """
-    from trainproof.cli import main
-
-    saved = {k: os.environ.get(k) for k in env}
-    out, err = io.StringIO(), io.StringIO()
-    box: dict[str, Any] = {}
-
-    def target() -> None:
-        box["ident"] = threading.get_ident()
-        try:
-            main()
-            box["code"] = 0
-        except SystemExit as exc:
-            box["code"] = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
-        except BaseException as exc:  # an unexpected exception is a finding: keep it for the assertion
-            box["exc"] = exc
-
-    os.environ.update(env)
-    saved_argv = sys.argv
-    sys.argv = ["trainproof", *args]
-    start = time.monotonic()
-    real_out, real_err = sys.stdout, sys.stderr
-
-    class _Switch(io.TextIOBase):
-        def __init__(self, mine: io.StringIO, other: Any) -> None:
-            self._mine, self._other = mine, other
-
-        def write(self, s: str) -> int:
-            return (self._mine if threading.get_ident() == box.get("ident") else self._other).write(s)
-
-        def flush(self) -> None:
-            self._other.flush()
-
-        def isatty(self) -> bool:
-            return False
-
-    sys.stdout, sys.stderr = _Switch(out, real_out), _Switch(err, real_err)  # type: ignore[assignment]
-    try:
-        thread = threading.Thread(target=target, name="trainproof-cli", daemon=True)
-        thread.start()
-        thread.join(timeout)
-        seconds = time.monotonic() - start
-    finally:
-        sys.stdout, sys.stderr = real_out, real_err
-        sys.argv = saved_argv
-        for k, v in saved.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
-    if thread.is_alive():
-        raise AssertionError(f"`trainproof {' '.join(args)}` did not finish within {timeout:g} s (a hang)")
-    if "exc" in box:
-        raise AssertionError(f"`trainproof {' '.join(args)}` crashed: {box['exc']!r}") from box["exc"]
-    return CliResult(box["code"], out.getvalue(), err.getvalue(), seconds)
-
-
-def run_proc(args: list[str], env: Mapping[str, str], *, timeout: float) -> CliResult:
-    """`trainproof ARGS` as its own process (`python -m trainproof`), killed and failed after `timeout` s."""
-    start = time.monotonic()
-    proc = subprocess.run(
-        [sys.executable, "-m", "trainproof", *args],
-        env={**os.environ, **env},
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        stdin=subprocess.DEVNULL,
-    )
-    return CliResult(proc.returncode, proc.stdout, proc.stderr, time.monotonic() - start)
 
 
 T = TypeVar("T")

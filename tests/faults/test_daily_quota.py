@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import subprocess
 import sys
@@ -20,19 +19,19 @@ from typing import Any
 
 import pytest
 
+from running import CliResult, Trainproof, as_process
 from trainproof.client import DailyBudget
 from trainproof.config import Secret
 from trainproof.simulator import Simulator, generate_tenant
 
-from ._world import FAULT_SEATS, NOW, World, big_campaign, copy_sqlite, dump_of, run_cli, run_proc, runs_of, toml_text
+from ._world import FAULT_SEATS, NOW, World, big_campaign, copy_sqlite, dump_of, runs_of, toml_text
 from .conftest import EnvFor
 
 TIMEOUT_S = 90.0
 
 
-def _json(result: Any) -> dict[str, Any]:
-    assert result.code == 0, result.stderr
-    return json.loads(result.stdout)
+def _json(result: CliResult) -> dict[str, Any]:
+    return result.json()
 
 
 def _used(sim: Simulator, daily_base: int = 2000) -> int:
@@ -43,18 +42,18 @@ def _used(sim: Simulator, daily_base: int = 2000) -> int:
 
 
 def test_another_process_knows_what_was_spent_and_a_sync_that_would_exceed_says_so_first(
-    world: World, fault_store: str, env_for: EnvFor, monkeypatch: pytest.MonkeyPatch
+    world: World, fault_store: str, env_for: EnvFor, monkeypatch: pytest.MonkeyPatch, trainproof: Trainproof
 ) -> None:
     monkeypatch.setenv("TRAINPROOF_NOW", NOW)
     sim = world.sim
     sim.reset()
-    first = _json(run_proc(["sync", "--format", "json"], env_for(), timeout=TIMEOUT_S))
+    first = _json(as_process(["sync", "--format", "json"], env_for(), timeout=TIMEOUT_S))
     spent, limit = first["requests"], first["budget_limit"]
     seats = limit - 2000
     assert spent == sim.stats.total == _used(sim)
     after_first = dump_of(fault_store)
 
-    plan = _json(run_cli(["sync", "--dry-run", "--format", "json"], env_for(), timeout=TIMEOUT_S))
+    plan = _json(trainproof("sync", "--dry-run", "--format", "json", env=env_for(), timeout=TIMEOUT_S))
     assert sim.stats.total == spent  # a dry run calls nothing
     assert plan["outcome"] == "dry_run"
     assert plan["budget_remaining"] == limit - spent  # learned from the other process
@@ -63,14 +62,14 @@ def test_another_process_knows_what_was_spent_and_a_sync_that_would_exceed_says_
 
     # Tomorrow's budget is smaller: one request short of the plan.
     env = env_for(daily_base=spent + needed - 1 - seats)
-    shown = run_cli(["sync", "--dry-run"], env, timeout=TIMEOUT_S)
+    shown = trainproof("sync", "--dry-run", env=env, timeout=TIMEOUT_S)
     assert shown.code == 0, shown.stderr
     assert f"note: this plan needs {needed} requests but only {needed - 1} are left today" in shown.stdout
     assert shown.out_lines[-1].startswith(f"plan: {needed} requests (minimum ")
     assert shown.out_lines[-1].endswith(f"{needed - 1} of {spent + needed - 1} requests left today")
     assert sim.stats.total == spent
 
-    refused = run_proc(["sync"], env, timeout=TIMEOUT_S)
+    refused = as_process(["sync"], env, timeout=TIMEOUT_S)
     assert refused.code == 1
     assert refused.err_lines == [
         f"error: this sync needs about {needed - 1} more KnowBe4 requests but only {needed - 2} are left today: "
@@ -83,7 +82,7 @@ def test_another_process_knows_what_was_spent_and_a_sync_that_would_exceed_says_
 
 
 def test_a_sync_costlier_than_planned_stops_exactly_at_the_budget(
-    simulator_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    simulator_factory: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, trainproof: Trainproof
 ) -> None:
     monkeypatch.setenv("TRAINPROOF_NOW", NOW)
     sim: Simulator = simulator_factory(generate_tenant(50, seed=1, seats=FAULT_SEATS), limits="off")
@@ -96,7 +95,7 @@ def test_a_sync_costlier_than_planned_stops_exactly_at_the_budget(
         "TRAINPROOF_NOW": NOW,
     }
     config.write_text(toml_text(), encoding="utf-8")
-    first = _json(run_cli(["sync", "--format", "json"], env, timeout=TIMEOUT_S))
+    first = _json(trainproof("sync", "--format", "json", env=env, timeout=TIMEOUT_S))
     spent, seats = first["requests"], first["budget_limit"] - 2000
     before = dump_of(env["TRAINPROOF_DATABASE_URL"])
 
@@ -107,11 +106,11 @@ def test_a_sync_costlier_than_planned_stops_exactly_at_the_budget(
     own = [e for e in sim.tenant.records("enrollments") if e["campaign_id"] == cid]
     sim.tenant.upsert("enrollments", *[dict(own[i % len(own)], enrollment_id=2_100_000 + i) for i in range(600)])
     assert 500 < len(own) + 600 <= 1000
-    planned = _json(run_cli(["sync", "--dry-run", "--format", "json"], env, timeout=TIMEOUT_S))["planned_requests"]
+    planned = _json(trainproof("sync", "--dry-run", "--format", "json", env=env, timeout=TIMEOUT_S))["planned_requests"]
 
     config.write_text(toml_text(daily_base=spent + planned - seats), encoding="utf-8")  # exactly the plan left
     sim.reset_stats()
-    result = run_cli(["sync"], env, timeout=TIMEOUT_S)
+    result = trainproof("sync", env=env, timeout=TIMEOUT_S)
 
     limit = spent + planned
     assert result.code == 1
@@ -140,7 +139,7 @@ def test_two_processes_at_once_never_spend_more_than_the_budget(
     config = tmp_path / "trainproof.toml"
     config.write_text(toml_text(daily_base=limit - seats), encoding="utf-8")
     stores = [tmp_path / f"store{i}.db" for i in (1, 2)]
-    procs = []
+    procs: list[subprocess.Popen[str]] = []
     try:
         for db in stores:
             copy_sqlite(world.base_db, db)

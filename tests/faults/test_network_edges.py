@@ -15,9 +15,10 @@ from typing import Any
 
 import pytest
 
+from running import CliResult, in_process
 from trainproof.config import load_settings
 
-from ._world import ENROLLMENTS, USERS, CliResult, World, dump_of, run_cli, runs_of
+from ._world import ENROLLMENTS, USERS, World, dump_of, runs_of
 from .conftest import EnvFor
 
 HARD_TIMEOUT_S = 45.0
@@ -38,7 +39,7 @@ def _fired(world: World) -> list[int]:
 
 def _sync(env: dict[str, str], tmp_path: Path) -> CliResult:
     """`trainproof sync` with a state folder of its own: today's budget starts unspent."""
-    return run_cli(["sync"], {**env, "TRAINPROOF_STATE_DIR": str(tmp_path / "state")}, timeout=HARD_TIMEOUT_S)
+    return in_process(["sync"], {**env, "TRAINPROOF_STATE_DIR": str(tmp_path / "state")}, timeout=HARD_TIMEOUT_S)
 
 
 def _stopped_cleanly(result: CliResult, world: World, store: str, runs_before: int) -> str:

@@ -36,11 +36,12 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from mcp import Client
 from mcp.types import TextContent
 
+from running import CliResult, in_process
 from trainproof.config import load_settings
 from trainproof.mcp_server import create_server
 from trainproof.simulator import Simulator, generate_tenant
 
-from ._world import NOW, CliResult, run_cli, toml_text
+from ._world import NOW, toml_text
 
 TOKEN = "tp-canary-7Q9xK2mZ4vB8nR1wXe5L"
 WRONG = "tp-wrongkey-Hd8sLq0Vb3Nc6Mz1"
@@ -153,7 +154,7 @@ def _walk(
     results: list[CliResult] = []
 
     def cli(*args: str, ok: bool = True, environ: dict[str, str] = env) -> CliResult:
-        result = run_cli(list(args), environ, timeout=TIMEOUT_S)
+        result = in_process(list(args), environ, timeout=TIMEOUT_S)
         results.append(result)
         assert (result.code == 0) is ok, (args, result.stdout, result.stderr)
         return result

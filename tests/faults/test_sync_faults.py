@@ -7,7 +7,7 @@ Each case starts from a store that holds a previous successful sync, while the t
   waited), the failed run recorded in `sync_runs` with that message, and the store's canonical dump
   exactly as before.
 
-Every run has a hard time limit (`run_cli`): no fault may hang a sync.
+Every run has a hard time limit (the `trainproof` fixture's): no fault may hang a sync.
 """
 
 from __future__ import annotations
@@ -18,7 +18,9 @@ from typing import Any
 
 import pytest
 
-from ._world import ENROLLMENTS, USERS, World, dump_of, run_cli, runs_of
+from running import Trainproof
+
+from ._world import ENROLLMENTS, USERS, World, dump_of, runs_of
 from .conftest import EnvFor
 
 HARD_TIMEOUT_S = 45.0
@@ -163,10 +165,10 @@ def _fired(world: World) -> list[int]:
 
 @pytest.mark.parametrize("case", TRANSIENT, ids=[c.id for c in TRANSIENT])
 def test_transient_fault_sync_completes_with_the_clean_content(
-    world: World, fault_store: str, env_for: EnvFor, faults: Any, case: Case
+    world: World, fault_store: str, env_for: EnvFor, faults: Any, case: Case, trainproof: Trainproof
 ) -> None:
     faults(*case.rules)
-    result = run_cli(["sync"], env_for(**case.options), timeout=HARD_TIMEOUT_S)
+    result = trainproof("sync", env=env_for(**case.options), timeout=HARD_TIMEOUT_S)
 
     assert result.code == 0, result.stderr
     assert all(n > 0 for n in _fired(world)), "the fault never fired: this case would prove nothing"
@@ -184,11 +186,11 @@ def test_transient_fault_sync_completes_with_the_clean_content(
 
 @pytest.mark.parametrize("case", PERSISTENT, ids=[c.id for c in PERSISTENT])
 def test_persistent_fault_stops_with_one_line_and_changes_nothing(
-    world: World, fault_store: str, env_for: EnvFor, faults: Any, case: Case
+    world: World, fault_store: str, env_for: EnvFor, faults: Any, case: Case, trainproof: Trainproof
 ) -> None:
     runs_before = runs_of(fault_store)
     faults(*case.rules)
-    result = run_cli(["sync"], env_for(**case.options), timeout=HARD_TIMEOUT_S)
+    result = trainproof("sync", env=env_for(**case.options), timeout=HARD_TIMEOUT_S)
 
     assert result.code == case.exit_code, result.stdout + result.stderr
     assert all(n > 0 for n in _fired(world)), "the fault never fired: this case would prove nothing"
