@@ -2,15 +2,12 @@
 
 A simulator on 127.0.0.1 serves a tenant where one completion is stamped 9999-12-31 (a broken import),
 one a few days after the sync (a clock ahead), one 0001-01-01 and one before its enrollment; the CLI
-runs as a user runs it, with TRAINPROOF_NOW pinning each step's "now".
+runs through its entry point as a user runs it, with TRAINPROOF_NOW pinning each step's "now".
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +16,7 @@ from typing import Any
 import pytest
 
 from reports._tenant import campaign, enrollment, purchase, tenant, user
+from running import CliResult, in_process
 from trainproof.simulator import Simulator
 from trainproof.store import load_enrollments, open_store
 
@@ -59,29 +57,19 @@ class Run:
         self.root = root
         (root / "trainproof.toml").write_text(TOML, encoding="utf-8")
         self.store_url = f"sqlite:///{root / 'store.db'}"
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
-        self.env.update(
-            KNOWBE4_BASE_URL=sim.base_url,
-            KNOWBE4_API_KEY=sim.token,
-            TRAINPROOF_CONFIG=str(root / "trainproof.toml"),
-            TRAINPROOF_DATABASE_URL=self.store_url,
-            TRAINPROOF_STATE_DIR=str(root / "state"),
-            TRAINPROOF_NO_KEYRING="1",
-        )
+        self.env = {
+            "KNOWBE4_BASE_URL": sim.base_url,
+            "KNOWBE4_API_KEY": sim.token,
+            "TRAINPROOF_CONFIG": str(root / "trainproof.toml"),
+            "TRAINPROOF_DATABASE_URL": self.store_url,
+            "TRAINPROOF_STATE_DIR": str(root / "state"),
+        }
 
-    def __call__(self, *args: str, now: str) -> subprocess.CompletedProcess[str]:
-        proc = subprocess.run(
-            [sys.executable, "-m", "trainproof", *args],
-            cwd=self.root,
-            env={**self.env, "TRAINPROOF_NOW": now},
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        assert proc.returncode == 0, f"{args}: {proc.stderr}"
-        assert "Traceback" not in proc.stderr
-        return proc
+    def __call__(self, *args: str, now: str) -> CliResult:
+        result = in_process(list(args), {**self.env, "TRAINPROOF_NOW": now}, cwd=self.root)
+        assert result.code == 0, f"{args}: {result.stderr}"
+        assert "Traceback" not in result.stderr
+        return result
 
     def states(self, *, now: str, as_of: str | None = None) -> dict[int, tuple[str, bool]]:
         extra = ["--as-of", as_of] if as_of else []
