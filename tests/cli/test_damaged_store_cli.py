@@ -1,4 +1,4 @@
-"""A damaged, foreign, read-only, newer or unreachable store, as a user meets it: `trainproof` as a subprocess.
+"""A damaged, foreign, read-only, newer or unreachable store, as a user meets it: `trainproof` through its entry point.
 
 Every command that touches such a store ends with one line `error: ...` saying what to do and a
 non-zero exit, never a traceback; `--debug` adds the traceback. A sync never writes into a damaged
@@ -13,8 +13,6 @@ import os
 import shutil
 import socket
 import sqlite3
-import subprocess
-import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +20,7 @@ from pathlib import Path
 import pytest
 from tests.store.helpers import damage_a_page
 
+from running import in_process
 from trainproof.simulator import Simulator, generate_tenant
 
 NOW = "2026-11-03T08:00:00+00:00"
@@ -56,29 +55,18 @@ class Shop:
     synced: Path
 
     def env(self, url: str) -> dict[str, str]:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
-        env.update(
-            KNOWBE4_BASE_URL=self.sim.base_url,
-            KNOWBE4_API_KEY=self.sim.token,
-            TRAINPROOF_CONFIG=str(self.root / "trainproof.toml"),
-            TRAINPROOF_DATABASE_URL=url,
-            TRAINPROOF_STATE_DIR=str(self.root / "state"),
-            TRAINPROOF_NO_KEYRING="1",
-            TRAINPROOF_NOW=NOW,
-        )
-        return env
+        return {
+            "KNOWBE4_BASE_URL": self.sim.base_url,
+            "KNOWBE4_API_KEY": self.sim.token,
+            "TRAINPROOF_CONFIG": str(self.root / "trainproof.toml"),
+            "TRAINPROOF_DATABASE_URL": url,
+            "TRAINPROOF_STATE_DIR": str(self.root / "state"),
+            "TRAINPROOF_NOW": NOW,
+        }
 
     def run(self, url: str, *args: str, cwd: Path | None = None) -> Run:
-        proc = subprocess.run(
-            [sys.executable, "-m", "trainproof", *args],
-            cwd=cwd or self.root,
-            env=self.env(url),
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
-        return Run(proc.returncode, proc.stdout, proc.stderr)
+        result = in_process(list(args), self.env(url), cwd=cwd or self.root)
+        return Run(result.code, result.stdout, result.stderr)
 
     def copy(self, to: Path) -> Path:
         shutil.copyfile(self.synced, to)
