@@ -20,14 +20,12 @@ from trainproof.errors import TrainproofError
 
 __all__ = [
     "PRIVATE_DIR_MODE",
-    "PRIVATE_FILE_MODE",
     "FileWriteError",
     "ensure_private_dir",
     "private_file",
     "write_private",
 ]
 
-PRIVATE_FILE_MODE = 0o600
 PRIVATE_DIR_MODE = 0o700
 
 

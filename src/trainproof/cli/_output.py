@@ -22,8 +22,6 @@ from rich.table import Table
 from trainproof.csvfile import csv_text
 from trainproof.text import cell
 
-FORMATS = ("table", "json", "csv")
-
 
 class Format(StrEnum):
     table = "table"

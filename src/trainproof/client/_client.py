@@ -78,8 +78,6 @@ class ClientStats:
     request_ids: list[str] = field(default_factory=list[str])
     by_endpoint: Counter[str] = field(default_factory=Counter[str])
     statuses: Counter[int] = field(default_factory=Counter[int])
-    waited_s: float = 0.0
-    """Seconds spent waiting for the rate limiter and for retry backoff."""
     data_problems: list[str] = field(default_factory=list[str])
     """Records KnowBe4 sent that were skipped (ids <= 0, repeats), one line per list walked."""
 
@@ -183,8 +181,7 @@ class KnowBe4Client:
 
         The exchange (not the wait for the limiter) must be complete within `allowed_s`, or Overrun.
         """
-        async with self.limiter.hold() as waited:
-            self.stats.waited_s += waited
+        async with self.limiter.hold():
             self.budget.spend()
             self.stats.requests += 1
             self.stats.by_endpoint[ep.name] += 1
@@ -225,7 +222,6 @@ class KnowBe4Client:
 
     def _on_retry(self, failure: Retryable, wait: float) -> None:
         self.stats.retries += 1
-        self.stats.waited_s += wait
         logger.info("KnowBe4 answered %s; retrying in %.2f s", failure.kind, wait)
 
     async def request_json(

@@ -101,17 +101,15 @@ class RateLimiter:
             slot.end = self._now()
 
     @contextlib.asynccontextmanager
-    async def hold(self) -> AsyncGenerator[float]:
-        """Wait for a slot, yield the seconds waited, release the slot on exit."""
-        waited = 0.0
+    async def hold(self) -> AsyncGenerator[None]:
+        """Wait for a slot, hold it for the block, release it on exit."""
         while True:
             slot, wait = self.try_acquire()
             if slot is not None:
                 break
-            waited += wait
             await anyio.sleep(wait)
         try:
-            yield waited
+            yield
         finally:
             self.release(slot)
 

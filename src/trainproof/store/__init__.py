@@ -34,7 +34,7 @@ from trainproof.store.enrollments import enrollment_history, load_enrollments
 from trainproof.store.facts import Facts, load_facts
 from trainproof.store.lock import StoreLock
 from trainproof.store.people import load_people, user_history
-from trainproof.store.runs import api_usage_on, last_run, sync_runs
+from trainproof.store.runs import last_run, sync_runs
 from trainproof.store.sticky import (
     append_events,
     compliance_events,
@@ -49,7 +49,6 @@ __all__ = [
     "CampaignBookmark",
     "Facts",
     "StoreLock",
-    "api_usage_on",
     "append_events",
     "campaign_bookmarks",
     "canonical_dump",

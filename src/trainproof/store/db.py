@@ -31,7 +31,6 @@ __all__ = [
     "downgrade",
     "ensure_schema",
     "head_revision",
-    "is_sqlite",
     "known_revisions",
     "redact_url",
     "schema_problem",
@@ -68,10 +67,6 @@ def store_label(url: str | URL) -> str:
     """How messages name the store: `the store /path/to/file.db` or `the store at <URL, no password>`."""
     path = sqlite_path(url)
     return f"the store {path}" if path is not None else f"the store at {redact_url(url)}"
-
-
-def is_sqlite(url: str | URL) -> bool:
-    return _parse(url).get_backend_name() == "sqlite"
 
 
 def sqlite_path(url: str | URL) -> Path | None:

@@ -24,7 +24,6 @@ from trainproof.store.upsert import dialect_insert
 __all__ = [
     "RunOutcome",
     "add_usage",
-    "api_usage_on",
     "fail_run",
     "finish_run",
     "last_run",
@@ -126,11 +125,6 @@ def add_usage(conn: Connection, day: date, *, requests: int, retries: int) -> No
     )
 
 
-def run_row(conn: Connection, run_id: int) -> dict[str, Any] | None:
-    row = conn.execute(select(schema.sync_runs).where(schema.sync_runs.c.id == run_id)).mappings().first()
-    return dict(row) if row is not None else None
-
-
 def sync_runs(conn: Connection, *, limit: int = 20, outcome: str | None = None) -> list[dict[str, Any]]:
     """The most recent sync runs, newest first."""
     r = schema.sync_runs
@@ -143,9 +137,3 @@ def sync_runs(conn: Connection, *, limit: int = 20, outcome: str | None = None) 
 def last_run(conn: Connection, *, outcome: str | None = "ok") -> dict[str, Any] | None:
     runs = sync_runs(conn, limit=1, outcome=outcome)
     return runs[0] if runs else None
-
-
-def api_usage_on(conn: Connection, day: date) -> int:
-    """Requests trainproof's syncs spent on `day` (UTC), as recorded in this store."""
-    a = schema.api_usage
-    return int(conn.execute(select(a.c.requests).where(a.c.day == day)).scalar() or 0)

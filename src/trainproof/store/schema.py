@@ -45,7 +45,6 @@ from sqlalchemy.types import TypeDecorator, TypeEngine
 __all__ = [
     "APPEND_ONLY",
     "ENROLLMENT_TRACKED",
-    "HISTORY_KINDS",
     "USER_TRACKED",
     "UTCDateTime",
     "account",
@@ -148,8 +147,7 @@ def _mirror_columns() -> list[Column[Any]]:
     ]
 
 
-# Kinds of history rows, shared by user_versions and enrollment_versions.
-HISTORY_KINDS = ("new", "changed", "removed", "restored")
+# Kinds of history rows in user_versions and enrollment_versions: new, changed, removed, restored.
 
 account = Table(
     "account",

@@ -229,10 +229,6 @@ class Plan:
     def estimated_requests(self) -> int:
         return sum(s.estimated_requests for s in self.steps)
 
-    @property
-    def actual_requests(self) -> int:
-        return sum(s.requests or 0 for s in self.steps)
-
     def minimum_requests(self) -> int:
         """The least the run's data could cost: fixed walks plus the cheaper way to get enrollments."""
         fixed = sum(s.minimum for s in self.steps if not s.key.startswith("enrollments:"))

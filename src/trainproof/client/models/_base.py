@@ -12,7 +12,7 @@ from typing import Annotated, Any, Self, cast
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, model_validator
 
-__all__ = ["ApiModel", "Day", "Instant", "IntStr", "OptDay", "OptInstant"]
+__all__ = ["ApiModel", "Day", "IntStr", "OptDay", "OptInstant"]
 
 INT64_MIN, INT64_MAX = -(2**63), 2**63 - 1
 
@@ -111,9 +111,8 @@ def _to_int_str(value: Any) -> Any:
     return value
 
 
-Instant = Annotated[datetime, BeforeValidator(_to_instant)]
-"""An aware UTC datetime; accepts date-only strings as midnight UTC."""
 OptInstant = Annotated[datetime | None, BeforeValidator(_to_instant)]
+"""An aware UTC datetime or None; accepts date-only strings as midnight UTC."""
 Day = Annotated[date, BeforeValidator(_to_day)]
 """A calendar date; accepts a datetime string and keeps its date."""
 OptDay = Annotated[date | None, BeforeValidator(_to_day)]

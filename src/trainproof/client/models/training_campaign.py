@@ -9,7 +9,7 @@ from pydantic import Field, model_validator
 from trainproof.client.models._base import ApiModel, OptInstant
 from trainproof.client.models.content import ContentItem, module_key_for
 from trainproof.client.models.group import GroupRef
-from trainproof.statuses import CampaignState, campaign_state, is_finished_campaign
+from trainproof.statuses import CampaignState, campaign_state
 
 __all__ = ["TrainingCampaign"]
 
@@ -82,10 +82,6 @@ class TrainingCampaign(ApiModel):
     @property
     def state(self) -> CampaignState:
         return campaign_state(self.status)
-
-    @property
-    def is_finished(self) -> bool:
-        return is_finished_campaign(self.status)
 
     @property
     def module_keys(self) -> list[str]:

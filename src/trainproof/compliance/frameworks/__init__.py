@@ -62,7 +62,3 @@ def _load() -> dict[str, Framework]:
 
 FRAMEWORKS: dict[str, Framework] = _load()
 FRAMEWORK_IDS: tuple[str, ...] = tuple(FRAMEWORKS)
-
-
-def framework(framework_id: str) -> Framework:
-    return FRAMEWORKS[framework_id]
