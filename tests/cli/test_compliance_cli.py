@@ -1,16 +1,13 @@
-"""Issue 4 end to end through the CLI: the seed's four people, sticky decisions, resets, --as-of, evidence.
+"""Compliance end to end through the CLI: four people, sticky decisions, resets, --as-of, evidence.
 
 A real simulator on 127.0.0.1 serves a hand-built tenant; `trainproof nightly` (sync + keep + certify),
-`status`, `reset`, `certificates` and `evidence` run as subprocesses the way a user runs them, with the
-clock pinned by TRAINPROOF_NOW so each step happens on a known day.
+`status`, `reset`, `certificates` and `evidence` run through the CLI's entry point the way a user runs
+them, with the clock pinned by TRAINPROOF_NOW so each step happens on a known day.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports._tenant import campaign, enrollment, purchase, tenant, ts, user
+from running import CliResult, in_process
 from trainproof.simulator import Simulator
 
 MA, MB, MC = purchase(1, "Module A"), purchase(2, "Module B"), purchase(3, "Module C")
@@ -50,8 +48,8 @@ def todo(eid: int, who: dict[str, Any], camp: dict[str, Any], mod: dict[str, Any
     return enrollment(eid, who, camp, mod, status="In Progress", started="2026-08-05")
 
 
-def seed_tenant() -> dict[str, Any]:
-    """The seed's table: campaigns A and B selected, C not; every person is also in C (ignored)."""
+def four_people_tenant() -> dict[str, Any]:
+    """Four people, campaigns A and B selected, C not; every person is also in C (ignored)."""
     return tenant(
         users=[ASTRONAUT, WIZARD, SUPERHERO, NINJA],
         store_purchases=[MA, MB, MC],
@@ -76,30 +74,19 @@ class World:
         self.sim = sim
         self.root = root
         (root / "trainproof.toml").write_text(TOML, encoding="utf-8")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
-        self.env.update(
-            KNOWBE4_BASE_URL=sim.base_url,
-            KNOWBE4_API_KEY=sim.token,
-            TRAINPROOF_CONFIG=str(root / "trainproof.toml"),
-            TRAINPROOF_DATABASE_URL=f"sqlite:///{root / 'store.db'}",
-            TRAINPROOF_STATE_DIR=str(root / "state"),
-            TRAINPROOF_NO_KEYRING="1",
-        )
+        self.env = {
+            "KNOWBE4_BASE_URL": sim.base_url,
+            "KNOWBE4_API_KEY": sim.token,
+            "TRAINPROOF_CONFIG": str(root / "trainproof.toml"),
+            "TRAINPROOF_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
+            "TRAINPROOF_STATE_DIR": str(root / "state"),
+        }
 
-    def run(self, *args: str, now: str, ok: bool = True) -> subprocess.CompletedProcess[str]:
-        env = {**self.env, "TRAINPROOF_NOW": now}
-        proc = subprocess.run(
-            [sys.executable, "-m", "trainproof", *args],
-            cwd=self.root,
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    def run(self, *args: str, now: str, ok: bool = True) -> CliResult:
+        result = in_process(list(args), {**self.env, "TRAINPROOF_NOW": now}, cwd=self.root)
         if ok:
-            assert proc.returncode == 0, f"{args}: {proc.stderr}"
-        return proc
+            assert result.code == 0, f"{args}: {result.stderr}"
+        return result
 
     def status(self, *, now: str, as_of: str | None = None) -> dict[int, dict[str, Any]]:
         extra = ["--as-of", as_of] if as_of else []
@@ -109,7 +96,7 @@ class World:
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    with Simulator(seed_tenant(), limits="off") as sim:
+    with Simulator(four_people_tenant(), limits="off") as sim:
         yield World(sim, tmp_path)
 
 
@@ -117,10 +104,10 @@ def states(rows: dict[int, dict[str, Any]]) -> dict[int, str]:
     return {uid: r["state"] for uid, r in sorted(rows.items())}
 
 
-def test_seed_table_sticky_reset_as_of_and_evidence(world: World) -> None:
+def test_four_people_sticky_reset_as_of_and_evidence(world: World) -> None:
     day1, day2 = "2026-09-01T12:00:00Z", "2026-10-01T12:00:00Z"
 
-    # Night 1: the seed's table.
+    # Night 1: two of the four are compliant.
     out = world.run("nightly", "--out", "certs", now=day1).stdout
     assert "2 new certificate(s)" in out
     first = world.status(now=day1)
@@ -185,7 +172,7 @@ def test_seed_table_sticky_reset_as_of_and_evidence(world: World) -> None:
     # Evidence pack: verifies, and any edit is caught.
     world.run("evidence", "--training", "security_awareness", "--out", "pack.zip", now=day2)
     pack = world.root / "pack.zip"
-    assert world.run("evidence", "verify", str(pack), now=day2).returncode == 0
+    assert world.run("evidence", "verify", str(pack), now=day2).code == 0
     with zipfile.ZipFile(pack) as zf:
         members = {i.filename: zf.read(i) for i in zf.infolist()}
     population = members["population.csv"].decode()
@@ -196,7 +183,7 @@ def test_seed_table_sticky_reset_as_of_and_evidence(world: World) -> None:
         for name, data in members.items():
             zf.writestr(name, data)
     bad = world.run("evidence", "verify", str(tampered), now=day2, ok=False)
-    assert bad.returncode == 1
+    assert bad.code == 1
     assert "population.csv" in bad.stdout + bad.stderr
     assert "Traceback" not in bad.stderr
 
@@ -207,7 +194,7 @@ def test_check_reports_unknown_campaign(world: World) -> None:
         TOML.replace('[101, "Campaign B"]', '[101, 999, "Campain B"]'), encoding="utf-8"
     )
     proc = world.run("check", now="2026-09-01T12:00:00Z", ok=False)
-    assert proc.returncode == 2  # a configuration error, the one `status` and `sync` stop with too
+    assert proc.code == 2  # a configuration error, the one `status` and `sync` stop with too
     assert "999" in proc.stdout
     assert "Campaign B" in proc.stdout  # the near match is suggested
     assert proc.stderr == (
@@ -218,16 +205,7 @@ def test_check_reports_unknown_campaign(world: World) -> None:
 
 
 def test_status_without_store_is_one_line(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
-    env["TRAINPROOF_DATABASE_URL"] = f"sqlite:///{tmp_path / 'missing.db'}"
-    proc = subprocess.run(
-        [sys.executable, "-m", "trainproof", "status"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-    )
-    assert proc.returncode != 0
+    proc = in_process(["status"], {"TRAINPROOF_DATABASE_URL": f"sqlite:///{tmp_path / 'missing.db'}"}, cwd=tmp_path)
+    assert proc.code != 0
     assert proc.stderr.count("\n") == 1
     assert "trainproof sync" in proc.stderr
