@@ -45,10 +45,10 @@ from trainproof.compliance import (
     EnrollmentFact,
     Evaluation,
     Person,
-    Policy,
     StickyRecord,
+    TrainingsConfig,
     evaluate,
-    parse_policy,
+    parse_trainings,
 )
 
 AS_OF = datetime(2026, 6, 30, 23, 59, 59, tzinfo=UTC)
@@ -158,7 +158,7 @@ class Timings:
         )
 
 
-def decide(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: Policy,
+def decide(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: TrainingsConfig,
            sticky: Sequence[StickyRecord], timings: Timings) -> tuple[Evaluation, Answers]:  # fmt: skip
     """evaluate + answers(): the same (state, compliant_since, late) rows the query returns, as Python objects."""
     with timings.measure():
@@ -167,7 +167,7 @@ def decide(people: list[Person], campaigns: list[Campaign], enrollments: list[En
     return result, {(training, uid): (state, since, late) for uid, training, state, since, late in rows}
 
 
-def explain(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: Policy,
+def explain(people: list[Person], campaigns: list[Campaign], enrollments: list[EnrollmentFact], pol: TrainingsConfig,
             timings: Timings) -> tuple[Answers, int]:  # fmt: skip
     """evaluate + every explained Decision + the new sticky records: all the old eager evaluate built."""
     with timings.measure():
@@ -182,7 +182,7 @@ def _ts(value: datetime | None) -> str:
 
 
 def load_duckdb(con: duckdb.DuckDBPyConnection, tmp: Path, people: list[Person], campaigns: list[Campaign],
-                enrollments: list[EnrollmentFact], pol: Policy) -> None:  # fmt: skip
+                enrollments: list[EnrollmentFact], pol: TrainingsConfig) -> None:  # fmt: skip
     """Write the facts as CSV and load them into DuckDB tables (timed separately from the query)."""
 
     def write(name: str, header: list[str], rows: Any) -> None:
@@ -275,7 +275,7 @@ FROM decided
 """
 
 
-def duckdb_answers(con: duckdb.DuckDBPyConnection, pol: Policy, timings: Timings) -> Answers:
+def duckdb_answers(con: duckdb.DuckDBPyConnection, pol: TrainingsConfig, timings: Timings) -> Answers:
     params = [AS_OF.replace(tzinfo=None), sorted(pol.scope.exclude_groups), sorted(pol.scope.exclude_emails)]
     with timings.measure():
         rows = con.execute(RULE_SQL, params).fetchall()
@@ -305,7 +305,7 @@ def main() -> int:
 
     t0 = time.perf_counter()
     people, campaigns, enrollments = generate(args.people, args.enrollments, args.seed)
-    pol = parse_policy(
+    pol = parse_trainings(
         {"trainings": TRAININGS, "scope": {"exclude_groups": [EXCLUDED_GROUP], "exclude_emails": ["user7@example.com"]}}
     )
     selected = sorted({c for t in pol.trainings for c in t.campaign_ids})

@@ -14,19 +14,19 @@ from sqlalchemy import Connection
 
 from trainproof import clock
 from trainproof.compliance.engine import Evaluation, evaluate
-from trainproof.compliance.policy import Policy, load_policy, resolve_campaigns
+from trainproof.compliance.trainings import TrainingsConfig, load_trainings, resolve_campaigns
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.store.campaigns import load_campaigns
 from trainproof.store.facts import Facts, load_facts
 from trainproof.store.sticky import save_sticky_records
 
-__all__ = ["Judged", "configured_policy", "judge", "keep_sticky"]
+__all__ = ["Judged", "configured_trainings", "judge", "keep_sticky"]
 
 
-def configured_policy(settings: Settings, trainings: list[str] | None = None) -> Policy:
+def configured_trainings(settings: Settings, trainings: list[str] | None = None) -> TrainingsConfig:
     """The trainings of trainproof.toml (or the ones asked for); a ConfigError when there are none."""
-    policy = load_policy(settings)
+    policy = load_trainings(settings)
     if not policy.trainings:
         raise ConfigError(
             "no trainings are configured",
@@ -53,14 +53,14 @@ def judge(
     as_of: datetime | None = None,
     at: datetime | None = None,
     trainings: list[str] | None = None,
-    policy: Policy | None = None,
+    policy: TrainingsConfig | None = None,
 ) -> Judged:
     """Evaluate every configured training (or `trainings`) from the store.
 
     `as_of` answers for a past date (facts as they stood then); without it the current facts are judged
     at `at` (default: now), which reports and tests use to pin "now".
     """
-    chosen = policy if policy is not None else configured_policy(settings, trainings)
+    chosen = policy if policy is not None else configured_trainings(settings, trainings)
     if as_of is None and at is None:
         at = clock.now()
     at = as_of if as_of is not None else at
@@ -93,7 +93,7 @@ def keep_after_sync(settings: Settings, *, actor: str = "trainproof sync") -> tu
     """
     from trainproof.store import open_store
 
-    if not load_policy(settings).trainings:
+    if not load_trainings(settings).trainings:
         return None, 0, None
     engine = open_store(settings.database_url)
     try:

@@ -6,7 +6,7 @@ import itertools
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from trainproof.compliance import Campaign, EnrollmentFact, Person, Policy, parse_policy
+from trainproof.compliance import Campaign, EnrollmentFact, Person, TrainingsConfig, parse_trainings
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
 
@@ -56,8 +56,8 @@ def enrollment(
     )
 
 
-def policy(scope: dict[str, Any] | None = None, **trainings: dict[str, Any]) -> Policy:
+def policy(scope: dict[str, Any] | None = None, **trainings: dict[str, Any]) -> TrainingsConfig:
     raw: dict[str, Any] = {"trainings": trainings}
     if scope is not None:
         raw["scope"] = scope
-    return parse_policy(raw)
+    return parse_trainings(raw)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from compliance.builders import campaign
-from trainproof.compliance import check, parse_policy
+from trainproof.compliance import check, parse_trainings
 from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
 
 CAMPAIGNS = [
@@ -16,12 +16,12 @@ CAMPAIGNS = [
 
 
 def test_a_clean_policy_has_no_problems() -> None:
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [101, 104]}}})
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": [101, 104]}}})
     assert check(pol, CAMPAIGNS) == ()
 
 
 def test_every_problem_is_reported_errors_first() -> None:
-    pol = parse_policy(
+    pol = parse_trainings(
         {
             "trainings": {
                 "security_awareness": {
@@ -59,7 +59,7 @@ def test_every_problem_is_reported_errors_first() -> None:
 
 
 def test_drata_prerequisite_at_least_one_campaign_in_a_selectable_status() -> None:
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [1]}}})
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": [1]}}})
     problems = check(pol, [campaign(1, "Old", "Archived"), campaign(2, "Queued", "Enrolling")])
     assert [p.code for p in problems][:1] == ["no_allowed_campaign"]
     assert problems[0].message == (
@@ -71,11 +71,11 @@ def test_drata_prerequisite_at_least_one_campaign_in_a_selectable_status() -> No
         "[trainings.security_awareness] campaigns: no campaign has id 1: no training campaign is known yet: "
         "create one in KnowBe4, then run `trainproof sync`"
     )
-    assert [p.code for p in check(parse_policy({}), [campaign(1, "A", "Active")])] == ["no_trainings"]
+    assert [p.code for p in check(parse_trainings({}), [campaign(1, "A", "Active")])] == ["no_trainings"]
 
 
 def test_every_status_drata_lets_a_training_select_is_selectable() -> None:
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [1]}}})
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": [1]}}})
     for status in SELECTABLE_CAMPAIGN_STATUSES:
         assert check(pol, [campaign(1, "A", status)]) == (), status
     assert all(is_selectable_campaign(s) for s in ("in_progress", "CANCELLED", " completed "))
@@ -83,7 +83,7 @@ def test_every_status_drata_lets_a_training_select_is_selectable() -> None:
 
 
 def test_a_relative_duration_that_cannot_be_read_is_named() -> None:
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [101]}}})
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": [101]}}})
     relative = {"duration_type": "Relative End Date"}
     campaigns = [
         *CAMPAIGNS,

@@ -9,7 +9,7 @@ import pytest
 from compliance.builders import campaign, day, enrollment, person, policy
 from trainproof import compliance
 from trainproof.compliance import FRAMEWORKS, RULES, RuleMetadata, evaluate
-from trainproof.compliance.policy import DEFAULT_FRAMEWORKS, KNOWN_TRAININGS
+from trainproof.compliance.trainings import DEFAULT_FRAMEWORKS, KNOWN_TRAININGS
 
 
 def test_status_json_has_exactly_the_fields_of_issue_4() -> None:
@@ -86,9 +86,9 @@ def test_frameworks_point_at_existing_rules_and_cover_the_known_trainings() -> N
 def test_public_surface() -> None:
     assert sorted(compliance.__all__) == sorted(
         ["FRAMEWORKS", "KNOWN_TRAININGS", "RULES", "STATES", "Campaign", "CampaignResult", "Decision",
-         "EnrollmentFact", "Evaluation", "Exclusion", "Framework", "Person", "Policy", "Problem", "Requirement",
-         "ResetChange", "ResetPlan", "RuleMetadata", "Scope", "State", "StickyRecord", "Training", "check",
-         "evaluate", "expired_records", "load_policy", "parse_policy", "plan_reset", "reset_records",
+         "EnrollmentFact", "Evaluation", "Exclusion", "Framework", "Person", "Problem", "Requirement",
+         "ResetChange", "ResetPlan", "RuleMetadata", "Scope", "State", "StickyRecord", "Training", "TrainingsConfig",
+         "check", "evaluate", "expired_records", "load_trainings", "parse_trainings", "plan_reset", "reset_records",
          "resolve_campaigns"]
     )  # fmt: skip
     for name in compliance.__all__:

@@ -25,8 +25,8 @@ from trainproof.compliance import (
     EnrollmentFact,
     Evaluation,
     Person,
-    Policy,
     StickyRecord,
+    TrainingsConfig,
     evaluate,
 )
 from trainproof.compliance.rules import CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE, POPULATION, RENEWAL, STICKY
@@ -42,7 +42,7 @@ def oracle(
     people: list[Person],
     campaigns: list[Campaign],
     enrollments: list[EnrollmentFact],
-    pol: Policy,
+    pol: TrainingsConfig,
     sticky: list[StickyRecord],
     as_of: datetime,
     recorded_at: datetime,
@@ -190,7 +190,7 @@ ODD = st.sampled_from([None] * 8 + [datetime(9999, 12, 31, tzinfo=UTC), datetime
 
 
 @st.composite
-def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[EnrollmentFact], Policy, int]:
+def tenants(draw: st.DrawFn) -> tuple[list[Person], list[Campaign], list[EnrollmentFact], TrainingsConfig, int]:
     people = [
         Person(
             user_id=uid,
@@ -282,7 +282,7 @@ def check(
 @settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tenant=tenants(), read_first=st.integers(0, 50), earlier=st.integers(1, 30), resets=st.lists(st.booleans()))
 def test_engine_matches_the_plain_rule(
-    tenant: tuple[list[Person], list[Campaign], list[EnrollmentFact], Policy, int],
+    tenant: tuple[list[Person], list[Campaign], list[EnrollmentFact], TrainingsConfig, int],
     read_first: int,
     earlier: int,
     resets: list[bool],

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from compliance.builders import campaign
-from trainproof.compliance import Policy, Scope, Training, load_policy, parse_policy, resolve_campaigns
+from trainproof.compliance import Scope, Training, TrainingsConfig, load_trainings, parse_trainings, resolve_campaigns
 from trainproof.config import load_settings
 from trainproof.errors import ConfigError
 
@@ -29,8 +29,8 @@ exclude_emails = ["svc-scanner@example.com"]
 def test_the_issue_example_parses(tmp_path: Path) -> None:
     path = tmp_path / "trainproof.toml"
     path.write_text(README_EXAMPLE)
-    pol = load_policy(load_settings(path, env={}))
-    assert pol == Policy(
+    pol = load_trainings(load_settings(path, env={}))
+    assert pol == TrainingsConfig(
         trainings=(
             Training(
                 key="security_awareness",
@@ -46,7 +46,7 @@ def test_the_issue_example_parses(tmp_path: Path) -> None:
 
 
 def test_defaults_for_known_and_custom_keys() -> None:
-    pol = parse_policy(tomllib.loads('[trainings.hipaa]\ncampaigns = [7]\n[trainings.ai_awareness]\n'
+    pol = parse_trainings(tomllib.loads('[trainings.hipaa]\ncampaigns = [7]\n[trainings.ai_awareness]\n'
                                     '[trainings.gdpr_basics]\ncampaigns = ["GDPR"]\nframeworks = []\n'))  # fmt: skip
     assert [(t.key, t.title, t.frameworks) for t in pol.trainings] == [
         ("hipaa", "HIPAA Training", ("hipaa",)),
@@ -55,7 +55,7 @@ def test_defaults_for_known_and_custom_keys() -> None:
     ]
     assert pol.training("ai_awareness").campaigns == ()  # allowed here; `check` reports it
     assert pol.scope == Scope()
-    assert parse_policy({}) == Policy()
+    assert parse_trainings({}) == TrainingsConfig()
 
 
 @pytest.mark.parametrize(
@@ -108,7 +108,7 @@ def test_defaults_for_known_and_custom_keys() -> None:
 )  # fmt: skip
 def test_bad_config_gives_one_clear_line(toml: str, message: str) -> None:
     with pytest.raises(ConfigError) as info:
-        parse_policy(tomllib.loads(toml))
+        parse_trainings(tomllib.loads(toml))
     assert info.value.message == message
     assert "\n" not in info.value.message
     assert info.value.exit_code == 2
@@ -118,14 +118,14 @@ def test_references_resolve_to_exactly_one_campaign() -> None:
     campaigns = [campaign(101, "Annual 2026"), campaign(102, "Phishing Basics"), campaign(103, "Phishing Basics"),
                  campaign(104, "HIPAA Refresher"), campaign(105, "Annual 2024"),
                  campaign(106, "Stopped", "Canceled")]  # fmt: skip
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": ["Annual 2026", 101, 106]},
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": ["Annual 2026", 101, 106]},
                                       "hipaa": {"campaigns": ["HIPAA Refresher"]}}})  # fmt: skip
     resolved = resolve_campaigns(pol, campaigns)
     assert [t.campaign_ids for t in resolved.trainings] == [(101, 106), (104,)]  # the same campaign twice: once
 
     def fails(ref: Any) -> str:
         with pytest.raises(ConfigError) as info:
-            resolve_campaigns(parse_policy({"trainings": {"hipaa": {"campaigns": [ref]}}}), campaigns)
+            resolve_campaigns(parse_trainings({"trainings": {"hipaa": {"campaigns": [ref]}}}), campaigns)
         assert info.value.exit_code == 2
         return info.value.message
 
@@ -153,7 +153,7 @@ def test_references_resolve_to_exactly_one_campaign() -> None:
     written = "Annual 2026 security awareness for every member of staff, part one"
     odd = [campaign(7, "Annual\x1b[2J 2026 security awareness for every member of staff,\npart one")]
     with pytest.raises(ConfigError) as info:
-        resolve_campaigns(parse_policy({"trainings": {"hipaa": {"campaigns": [written]}}}), odd)
+        resolve_campaigns(parse_trainings({"trainings": {"hipaa": {"campaigns": [written]}}}), odd)
     assert "\x1b" not in info.value.message
     assert "\n" not in info.value.message
     assert info.value.message.startswith(f"[trainings.hipaa] campaigns: no campaign is named {written!r}: ")
@@ -163,11 +163,11 @@ def test_references_resolve_to_exactly_one_campaign() -> None:
 
 
 def test_training_lookup_and_restriction() -> None:
-    pol = parse_policy({"trainings": {"security_awareness": {"campaigns": [1]}, "hipaa": {"campaigns": [2]}}})
+    pol = parse_trainings({"trainings": {"security_awareness": {"campaigns": [1]}, "hipaa": {"campaigns": [2]}}})
     assert [t.key for t in pol.only(["hipaa"]).trainings] == ["hipaa"]
     assert pol.only(None) is pol
     with pytest.raises(ConfigError) as info:
         pol.training("gdpr")
     assert info.value.message == "unknown training 'gdpr': use one of: security_awareness, hipaa"
     with pytest.raises(ValueError, match="resolve_campaigns"):
-        _ = parse_policy({"trainings": {"hipaa": {"campaigns": ["HIPAA"]}}}).trainings[0].campaign_ids
+        _ = parse_trainings({"trainings": {"hipaa": {"campaigns": ["HIPAA"]}}}).trainings[0].campaign_ids

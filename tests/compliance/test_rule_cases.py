@@ -7,7 +7,7 @@ from datetime import timedelta
 import pytest
 
 from compliance.builders import campaign, day, enrollment, person, policy
-from trainproof.compliance import Campaign, Decision, EnrollmentFact, Person, Policy, evaluate
+from trainproof.compliance import Campaign, Decision, EnrollmentFact, Person, TrainingsConfig, evaluate
 
 A, B, C = 1, 2, 3
 CAMPAIGNS = [campaign(A, "Campaign A"), campaign(B, "Campaign B"), campaign(C, "Campaign C")]
@@ -16,7 +16,7 @@ SEC_AB = policy(security_awareness={"campaigns": [A, B]})
 
 def decide(
     enrollments: list[EnrollmentFact],
-    pol: Policy = SEC_AB,
+    pol: TrainingsConfig = SEC_AB,
     people: list[Person] | None = None,
     as_of_day: float = 30,
     campaigns: list[Campaign] | None = None,
@@ -28,7 +28,7 @@ def decide(
 
 def one(
     enrollments: list[EnrollmentFact],
-    pol: Policy = SEC_AB,
+    pol: TrainingsConfig = SEC_AB,
     people: list[Person] | None = None,
     as_of_day: float = 30,
     campaigns: list[Campaign] | None = None,

@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from trainproof.compliance import Campaign, EnrollmentFact, Person, evaluate, parse_policy
+from trainproof.compliance import Campaign, EnrollmentFact, Person, evaluate, parse_trainings
 from trainproof.evidence import Training, build_pack, verify_pack
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 
@@ -52,7 +52,7 @@ ENROLLMENTS = [
     fact(21, BOB, A, "Phishing Fundamentals", "Past Due"),
     fact(22, None, A, "Phishing Fundamentals", "Completed", day(3)),  # a null user is ignored
 ]
-POLICY = parse_policy({"trainings": {"security_awareness": {"campaigns": [A, B]}}})
+POLICY = parse_trainings({"trainings": {"security_awareness": {"campaigns": [A, B]}}})
 TRAINING = Training("security_awareness", "Security Awareness Training")
 
 

@@ -11,7 +11,7 @@ import typer
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._store import read_engine
-from trainproof.decisions import Judged, configured_policy, judge, keep_after_sync
+from trainproof.decisions import Judged, configured_trainings, judge, keep_after_sync
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.evidence import (
     build_pack,
@@ -102,7 +102,7 @@ def evidence_command(
     if training is None or out is None:
         raise typer.BadParameter("give --training T and --out PACK.zip (or `trainproof evidence verify PACK.zip`)")
     cfg = settings()
-    policy = configured_policy(cfg, [training])
+    policy = configured_trainings(cfg, [training])
     when = clock.parse_instant(as_of) if as_of else None
     with read_engine(intact=True).connect() as conn:
         judged = judge(conn, cfg, as_of=when, policy=policy)

@@ -18,8 +18,8 @@ from trainproof.cli._store import read_engine
 from trainproof.compliance import STATES, check, plan_reset
 from trainproof.compliance.check import data_problems
 from trainproof.compliance.decision import Decision
-from trainproof.compliance.policy import load_policy, resolve_campaigns
-from trainproof.decisions import configured_policy, judge, keep_sticky
+from trainproof.compliance.trainings import load_trainings, resolve_campaigns
+from trainproof.decisions import configured_trainings, judge, keep_sticky
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
 from trainproof.store.person_index import person_index
@@ -46,7 +46,7 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
     enrollment or before its campaign started counts as sent. The store keeps every row as received.
     """
     cfg = settings()
-    policy = load_policy(cfg)
+    policy = load_trainings(cfg)
     with read_engine().connect() as conn:
         campaigns = load_campaigns(conn)
         problems = check(policy, campaigns)
@@ -194,7 +194,7 @@ def reset_command(
     if bool(emails) == expired:
         raise ConfigError("give either EMAIL... or --expired", "e.g. trainproof reset a@x.com --training hipaa")
     cfg = settings()
-    policy = configured_policy(cfg, [training])
+    policy = configured_trainings(cfg, [training])
     at = clock.now()
     engine = read_engine()
     with engine.connect() as conn:

@@ -10,17 +10,17 @@ from trainproof.compliance.decision import STATES, CampaignResult, Decision, Sta
 from trainproof.compliance.engine import Evaluation, Exclusion, evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
 from trainproof.compliance.frameworks import FRAMEWORKS, Framework, Requirement
-from trainproof.compliance.policy import (
-    KNOWN_TRAININGS,
-    Policy,
-    Scope,
-    Training,
-    load_policy,
-    parse_policy,
-    resolve_campaigns,
-)
 from trainproof.compliance.reset import ResetChange, ResetPlan, expired_records, plan_reset, reset_records
 from trainproof.compliance.rules import RULES, RuleMetadata
+from trainproof.compliance.trainings import (
+    KNOWN_TRAININGS,
+    Scope,
+    Training,
+    TrainingsConfig,
+    load_trainings,
+    parse_trainings,
+    resolve_campaigns,
+)
 
 __all__ = [
     "FRAMEWORKS",
@@ -35,7 +35,6 @@ __all__ = [
     "Exclusion",
     "Framework",
     "Person",
-    "Policy",
     "Problem",
     "Requirement",
     "ResetChange",
@@ -45,11 +44,12 @@ __all__ = [
     "State",
     "StickyRecord",
     "Training",
+    "TrainingsConfig",
     "check",
     "evaluate",
     "expired_records",
-    "load_policy",
-    "parse_policy",
+    "load_trainings",
+    "parse_trainings",
     "plan_reset",
     "reset_records",
     "resolve_campaigns",

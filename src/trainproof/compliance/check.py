@@ -14,7 +14,7 @@ from typing import Any, Literal
 from trainproof.compliance.deadline import CampaignDeadline
 from trainproof.compliance.engine import Evaluation
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
-from trainproof.compliance.policy import Policy
+from trainproof.compliance.trainings import TrainingsConfig
 from trainproof.selection import Catalog, SelectionError
 from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
 
@@ -45,7 +45,7 @@ class Problem:
         }
 
 
-def check(policy: Policy, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
+def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
     """Every problem with `policy` given the campaigns in the store, errors first."""
     problems: list[Problem] = []
     catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)

@@ -28,7 +28,6 @@ from typing import cast
 
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
-from trainproof.compliance.policy import Policy, Training, resolve_campaigns
 from trainproof.compliance.rules import CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE, POPULATION, RENEWAL, STICKY
 from trainproof.compliance.rules.population_active_in_scope import exclusion
 from trainproof.compliance.rules.training_compliance_sticky import standing
@@ -43,6 +42,7 @@ from trainproof.compliance.rules.training_selected_campaigns_complete import (
     hold,
     summarize,
 )
+from trainproof.compliance.trainings import Training, TrainingsConfig, resolve_campaigns
 from trainproof.gc_pause import gc_paused
 
 
@@ -67,7 +67,7 @@ class Evaluation:
     """
 
     as_of: datetime
-    policy: Policy  # with campaign names resolved to ids
+    policy: TrainingsConfig  # with campaign names resolved to ids
     population: tuple[Person, ...]
     excluded: tuple[Exclusion, ...]
     _verdicts: _Verdicts = field(repr=False)
@@ -154,7 +154,7 @@ def evaluate(
     people: Iterable[Person],
     campaigns: Sequence[Campaign],
     enrollments: Iterable[EnrollmentFact],
-    policy: Policy,
+    policy: TrainingsConfig,
     sticky: Iterable[StickyRecord],
     as_of: datetime,
     *,
@@ -176,7 +176,7 @@ def _evaluate(
     people: Iterable[Person],
     campaigns: Sequence[Campaign],
     enrollments: Iterable[EnrollmentFact],
-    policy: Policy,
+    policy: TrainingsConfig,
     sticky: Iterable[StickyRecord],
     as_of: datetime,
     recorded_at: datetime | None,

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.engine import evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
-from trainproof.compliance.policy import Policy, Training
 from trainproof.compliance.rules.training_compliance_sticky import standing
+from trainproof.compliance.trainings import Training, TrainingsConfig
 
 
 def reset_records(
@@ -68,7 +68,7 @@ def plan_reset(
     people: Sequence[Person],
     campaigns: Sequence[Campaign],
     enrollments: Sequence[EnrollmentFact],
-    policy: Policy,
+    policy: TrainingsConfig,
     sticky: Sequence[StickyRecord],
     *,
     training: str,

@@ -19,7 +19,7 @@ from mcp.types import ToolAnnotations
 from pydantic import Field
 
 from trainproof import clock
-from trainproof.compliance.policy import load_policy
+from trainproof.compliance.trainings import load_trainings
 from trainproof.config import Settings
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._paging import page_info, slice_page
@@ -90,7 +90,7 @@ def _training(ctx: Context[AppState, Any], training: str | None) -> str | None:
         return None
     key = training.strip()
     with _errors.mapped():
-        keys = [t.key for t in load_policy(state_of(ctx).settings).trainings]
+        keys = [t.key for t in load_trainings(state_of(ctx).settings).trainings]
     if key not in keys:
         raise _errors.unknown_training(key, keys)
     return key

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from trainproof.compliance.facts import Person
-from trainproof.compliance.policy import Scope
 from trainproof.compliance.rules._metadata import DRATA_ARTICLE, RuleMetadata
+from trainproof.compliance.trainings import Scope
 
 METADATA = RuleMetadata(
     id="population_active_in_scope",

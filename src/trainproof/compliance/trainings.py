@@ -1,4 +1,6 @@
-"""The compliance policy: which campaigns make up which training, and who is in scope.
+"""The configuration of trainings: which campaigns make up which training, and who is in scope.
+
+Not called a policy: KnowBe4 already has policies (documents people acknowledge, `client.models.Policy`).
 
 Parsed from the `[trainings.*]` and `[scope]` tables of trainproof.toml (`Settings.raw`). Every mistake
 raises `ConfigError` with one line that names the key and shows what to write, because the person
@@ -71,7 +73,9 @@ class Scope:
 
 
 @dataclass(frozen=True, slots=True)
-class Policy:
+class TrainingsConfig:
+    """The `[trainings.*]` and `[scope]` tables of trainproof.toml, checked."""
+
     trainings: tuple[Training, ...] = ()
     scope: Scope = Scope()
 
@@ -85,16 +89,16 @@ class Policy:
                 return t
         raise ConfigError(f"unknown training '{key}'", _one_of([t.key for t in self.trainings], "[trainings.*]"))
 
-    def only(self, keys: Iterable[str] | None) -> Policy:
-        """The same policy restricted to some trainings (e.g. `--training hipaa`); None keeps all."""
+    def only(self, keys: Iterable[str] | None) -> TrainingsConfig:
+        """The same configuration restricted to some trainings (e.g. `--training hipaa`); None keeps all."""
         if keys is None:
             return self
         wanted = list(dict.fromkeys(keys))
         return replace(self, trainings=tuple(self.training(k) for k in wanted))
 
 
-def parse_policy(raw: Mapping[str, Any], *, source: str = "trainproof.toml") -> Policy:
-    """Build the policy from the parsed TOML document (`Settings.raw`)."""
+def parse_trainings(raw: Mapping[str, Any], *, source: str = "trainproof.toml") -> TrainingsConfig:
+    """Build the configuration from the parsed TOML document (`Settings.raw`)."""
     trainings_raw = _table(raw.get("trainings", {}))
     if trainings_raw is None:
         raise ConfigError(
@@ -102,15 +106,15 @@ def parse_policy(raw: Mapping[str, Any], *, source: str = "trainproof.toml") -> 
             'write [trainings.security_awareness] with campaigns = [101, "Campaign name"]',
         )
     trainings = tuple(_parse_training(str(key), value, source) for key, value in trainings_raw.items())
-    return Policy(trainings=trainings, scope=_parse_scope(raw.get("scope", {}), source))
+    return TrainingsConfig(trainings=trainings, scope=_parse_scope(raw.get("scope", {}), source))
 
 
-def load_policy(settings: Settings) -> Policy:
-    """The policy of the loaded trainproof.toml."""
-    return parse_policy(settings.raw, source=str(settings.config_path or "trainproof.toml"))
+def load_trainings(settings: Settings) -> TrainingsConfig:
+    """The trainings configured in the loaded trainproof.toml."""
+    return parse_trainings(settings.raw, source=str(settings.config_path or "trainproof.toml"))
 
 
-def resolve_campaigns(policy: Policy, campaigns: Sequence[Campaign]) -> Policy:
+def resolve_campaigns(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> TrainingsConfig:
     """Every training's campaign references turned into ids against `campaigns` (the store's, as of
     the date judged), through the one resolver the sync uses too (`trainproof.selection`).
 
