@@ -1,27 +1,17 @@
-"""`trainproof demo` end to end, as a user runs it: a subprocess, no key, no network beyond 127.0.0.1."""
+"""`trainproof demo` end to end, as a user runs it: no key, no network beyond 127.0.0.1."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import zipfile
 from pathlib import Path
 
+from running import in_process
+
 
 def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("KNOWBE4_")}
-    env["TRAINPROOF_STATE_DIR"] = str(tmp_path / "state")
-    proc = subprocess.run(
-        [sys.executable, "-m", "trainproof", "demo", "--users", "40", "--seed", "3"],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=180,
-        check=False,
-    )
-    assert proc.returncode == 0, proc.stderr
+    env = {"TRAINPROOF_STATE_DIR": str(tmp_path / "state")}
+    proc = in_process(["demo", "--users", "40", "--seed", "3"], env, cwd=tmp_path, timeout=180)
+    assert proc.code == 0, proc.stderr
     out = proc.stdout
     assert "synced" in out
     assert "(minimum" in out
@@ -40,33 +30,10 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     assert "<svg" in html
 
     # The demo's store answers the commands it suggests.
-    status = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "trainproof",
-            "--config",
-            "trainproof-demo/trainproof.toml",
-            "status",
-            "--format",
-            "json",
-        ],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
+    status = in_process(
+        ["--config", "trainproof-demo/trainproof.toml", "status", "--format", "json"], env, cwd=tmp_path
     )
-    assert status.returncode == 0, status.stderr
+    assert status.code == 0, status.stderr
     assert '"state"' in status.stdout
-    verify = subprocess.run(
-        [sys.executable, "-m", "trainproof", "evidence", "verify", str(pack)],
-        cwd=tmp_path,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert verify.returncode == 0, verify.stdout + verify.stderr
+    verify = in_process(["evidence", "verify", str(pack)], env, cwd=tmp_path)
+    assert verify.code == 0, verify.stdout + verify.stderr

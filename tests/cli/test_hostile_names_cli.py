@@ -1,7 +1,7 @@
 """`nightly`, `certificates` and `evidence` with names KnowBe4 users really type: long, any script, controls.
 
 A simulator on 127.0.0.1 serves a campaign and a module whose titles are thousands of characters long and
-a person whose name mixes scripts, markup and escape sequences; the commands run as subprocesses. Every
+a person whose name mixes scripts, markup and escape sequences; the commands run through the CLI's entry point. Every
 certificate is written, the exact text is in each evidence.json, and one certificate that cannot be
 written is one line on stderr while the others are written and the command ends non-zero.
 """
@@ -9,9 +9,6 @@ written is one line on stderr while the others are written and the command ends 
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +17,7 @@ import pytest
 from pypdf import PdfReader
 
 from reports._tenant import campaign, enrollment, purchase, tenant, user
+from running import CliResult, in_process
 from trainproof.simulator import Simulator
 
 NOW = "2026-09-01T12:00:00Z"
@@ -48,27 +46,17 @@ class World:
     def __init__(self, sim: Simulator, root: Path) -> None:
         self.root = root
         (root / "trainproof.toml").write_text(TOML, encoding="utf-8")
-        self.env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
-        self.env.update(
-            KNOWBE4_BASE_URL=sim.base_url,
-            KNOWBE4_API_KEY=sim.token,
-            TRAINPROOF_CONFIG=str(root / "trainproof.toml"),
-            TRAINPROOF_DATABASE_URL=f"sqlite:///{root / 'store.db'}",
-            TRAINPROOF_STATE_DIR=str(root / "state"),
-            TRAINPROOF_NO_KEYRING="1",
-            TRAINPROOF_NOW=NOW,
-        )
+        self.env = {
+            "KNOWBE4_BASE_URL": sim.base_url,
+            "KNOWBE4_API_KEY": sim.token,
+            "TRAINPROOF_CONFIG": str(root / "trainproof.toml"),
+            "TRAINPROOF_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
+            "TRAINPROOF_STATE_DIR": str(root / "state"),
+            "TRAINPROOF_NOW": NOW,
+        }
 
-    def run(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return subprocess.run(
-            [sys.executable, "-m", "trainproof", *args],
-            cwd=self.root,
-            env=self.env,
-            capture_output=True,
-            text=True,
-            timeout=120,
-            check=False,
-        )
+    def run(self, *args: str) -> CliResult:
+        return in_process(list(args), self.env, cwd=self.root)
 
 
 @pytest.fixture
@@ -97,11 +85,11 @@ def by_user(folder: Path) -> dict[int, Path]:
 
 def test_long_and_unusual_names_block_no_one(world: World) -> None:
     nightly = world.run("nightly", "--out", "nightly")
-    assert nightly.returncode == 0, nightly.stderr
+    assert nightly.code == 0, nightly.stderr
     assert "2 new certificate(s)" in nightly.stdout
 
     certs = world.run("certificates", "--out", "certs")
-    assert certs.returncode == 0, certs.stderr
+    assert certs.code == 0, certs.stderr
     assert "Traceback" not in certs.stderr
     files = by_user(world.root / "certs")
     assert sorted(files) == [1, 2]
@@ -117,23 +105,23 @@ def test_long_and_unusual_names_block_no_one(world: World) -> None:
     assert "shortened" in page
 
     pack = world.run("evidence", "--training", "security_awareness", "--out", "pack.zip")
-    assert pack.returncode == 0, pack.stderr
+    assert pack.code == 0, pack.stderr
     with zipfile.ZipFile(world.root / "pack.zip") as zf:
         assert len([n for n in zf.namelist() if n.startswith("certificates/")]) == 2
-    assert world.run("evidence", "verify", "pack.zip").returncode == 0
+    assert world.run("evidence", "verify", "pack.zip").code == 0
 
 
 def test_one_certificate_that_cannot_be_written_is_reported_and_the_others_are_written(world: World) -> None:
-    assert world.run("sync").returncode == 0
+    assert world.run("sync").code == 0
     first = world.run("certificates", "--out", "certs")
-    assert first.returncode == 0, first.stderr
+    assert first.code == 0, first.stderr
     ada_name = by_user(world.root / "certs")[1].name
     for folder in ("blocked", "nightly"):  # a directory where Ada's certificate should go
         (world.root / folder / ada_name).mkdir(parents=True)
 
     blocked = world.run("certificates", "--out", "blocked")
 
-    assert blocked.returncode == 1
+    assert blocked.code == 1
     assert "Traceback" not in blocked.stderr
     lines = blocked.stderr.splitlines()
     assert lines[0].startswith(f"certificate {ada_name} for KnowBe4 user 1 not written: cannot write ")
@@ -142,7 +130,7 @@ def test_one_certificate_that_cannot_be_written_is_reported_and_the_others_are_w
     assert sorted(by_user(world.root / "blocked")) == [2]
 
     nightly = world.run("nightly", "--out", "nightly")
-    assert nightly.returncode == 1
+    assert nightly.code == 1
     assert "1 new certificate(s) in nightly" in nightly.stdout  # the summary is still printed
     assert f"certificate {ada_name} for KnowBe4 user 1 not written" in nightly.stderr
     assert nightly.stderr.splitlines()[-1].startswith("error: wrote 1 new certificate(s) to nightly; 1 could not")
