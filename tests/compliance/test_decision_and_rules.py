@@ -86,7 +86,7 @@ def test_frameworks_point_at_existing_rules_and_cover_the_known_trainings() -> N
 def test_public_surface() -> None:
     assert sorted(compliance.__all__) == sorted(
         ["FRAMEWORKS", "KNOWN_TRAININGS", "RULES", "STATES", "Campaign", "CampaignResult", "Decision",
-         "EnrollmentFact", "Evaluation", "Exclusion", "Framework", "Person", "Problem", "Requirement",
+         "EnrollmentFact", "Evaluation", "Exclusion", "Finding", "Framework", "Person", "Requirement",
          "ResetChange", "ResetPlan", "RuleMetadata", "Scope", "State", "StickyRecord", "Training", "TrainingsConfig",
          "check", "evaluate", "expired_records", "load_trainings", "parse_trainings", "plan_reset", "reset_records",
          "resolve_campaigns"]

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from trainproof.evidence import CampaignRecord, EnrollmentRecord, PersonRecord, Training
+from trainproof.evidence import CampaignRecord, EnrollmentRecord, PersonRecord, TrainingRef
 
 ISSUED = datetime(2026, 6, 30, 12, 0, 0, tzinfo=UTC)
-TRAINING = Training("security_awareness", "Security Awareness Training")
+TRAINING = TrainingRef("security_awareness", "Security Awareness Training")
 
 
 def at(month: int, day: int, hour: int = 9) -> datetime:
@@ -40,7 +40,7 @@ def compliant(
     email: str = "ada@example.com",
     *,
     done: datetime | None = None,
-    training: Training = TRAINING,
+    training: TrainingRef = TRAINING,
 ) -> PersonRecord:
     finished = done or at(2, 3)
     part_a = CampaignRecord(

@@ -17,7 +17,7 @@ from trainproof.evidence import (
     CampaignRecord,
     CertificateData,
     EvidenceError,
-    Training,
+    TrainingRef,
     certificates_for,
     find_unicode_font,
     render_certificate,
@@ -146,7 +146,7 @@ def _other_status() -> CertificateData:
         pytest.param(lambda: cert(user_id=70), id="user-id"),
         pytest.param(lambda: cert(compliant_since=at(3, 16)), id="compliant-since"),
         pytest.param(
-            lambda: CertificateData.from_record(compliant(), Training(TRAINING.key, "Security Awareness 2027")),
+            lambda: CertificateData.from_record(compliant(), TrainingRef(TRAINING.key, "Security Awareness 2027")),
             id="training-title",
         ),
     ],
@@ -235,7 +235,9 @@ def test_transliteration() -> None:
     ],
 )
 def test_file_names_are_safe_on_every_os(key: str, email: str, tmp_path: Path) -> None:
-    data = CertificateData.from_record(dataclasses.replace(compliant(), email=email, training=key), Training(key, "T"))
+    data = CertificateData.from_record(
+        dataclasses.replace(compliant(), email=email, training=key), TrainingRef(key, "T")
+    )
     name = data.filename
     assert SAFE_NAME.match(name), name
     assert len(name) <= 120

@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from trainproof.compliance import Campaign, EnrollmentFact, Person, evaluate, parse_trainings
-from trainproof.evidence import Training, build_pack, verify_pack
+from trainproof.evidence import TrainingRef, build_pack, verify_pack
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 
 T0 = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -53,7 +53,7 @@ ENROLLMENTS = [
     fact(22, None, A, "Phishing Fundamentals", "Completed", day(3)),  # a null user is ignored
 ]
 POLICY = parse_trainings({"trainings": {"security_awareness": {"campaigns": [A, B]}}})
-TRAINING = Training("security_awareness", "Security Awareness Training")
+TRAINING = TrainingRef("security_awareness", "Security Awareness Training")
 
 
 def test_decisions_become_records_with_every_enrollment_and_late_marks() -> None:

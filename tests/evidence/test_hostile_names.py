@@ -26,7 +26,7 @@ from pypdf import PdfReader
 from trainproof.evidence import (
     CertificateData,
     PersonRecord,
-    Training,
+    TrainingRef,
     build_pack,
     certificates,
     find_unicode_font,
@@ -61,7 +61,7 @@ def person(
 
 def cert(record: PersonRecord | None = None, title: str = TRAINING.title) -> CertificateData:
     record = record or person()
-    return CertificateData.from_record(record, Training(record.training, title))
+    return CertificateData.from_record(record, TrainingRef(record.training, title))
 
 
 def reader(pdf: bytes) -> PdfReader:

@@ -64,7 +64,7 @@ def demo_command(
     from trainproof.decisions import keep_after_sync
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
-    from trainproof.evidence.records import Training
+    from trainproof.evidence.records import TrainingRef
     from trainproof.evidence.signing import public_line, signing_key
     from trainproof.reports import report_campaigns, report_html, write_html
     from trainproof.simulator import Simulator, generate_tenant
@@ -152,7 +152,7 @@ def demo_command(
     signer = signing_key(cfg.state_dir)  # the demo's own key, in its state folder
     pack = build_pack(
         out / f"evidence-{key}.zip",
-        training=Training(spec.key, spec.title),
+        training=TrainingRef(spec.key, spec.title),
         records=records,
         as_of=judged.as_of,
         config=cfg.raw,

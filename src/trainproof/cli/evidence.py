@@ -23,7 +23,7 @@ from trainproof.evidence import (
 )
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 from trainproof.evidence.certificates import CertificateProblem, CertificatesNotWritten
-from trainproof.evidence.records import Training
+from trainproof.evidence.records import TrainingRef
 from trainproof.evidence.signing import key_id, public_line, public_pem
 from trainproof.store import sync_runs
 from trainproof.text import terminal_text
@@ -120,7 +120,7 @@ def evidence_command(
     problems = Problems()
     path = build_pack(
         out,
-        training=Training(spec.key, spec.title),
+        training=TrainingRef(spec.key, spec.title),
         records=records,
         as_of=judged.as_of,
         config=cfg.raw,

@@ -5,7 +5,7 @@ rules that explain themselves (`rules`, `frameworks`). The store supplies the fa
 sticky records; evidence and the CLI consume the `Decision`s.
 """
 
-from trainproof.compliance.check import Problem, check
+from trainproof.compliance.check import Finding, check
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.engine import Evaluation, Exclusion, evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
@@ -33,9 +33,9 @@ __all__ = [
     "EnrollmentFact",
     "Evaluation",
     "Exclusion",
+    "Finding",
     "Framework",
     "Person",
-    "Problem",
     "Requirement",
     "ResetChange",
     "ResetPlan",

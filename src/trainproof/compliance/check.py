@@ -24,7 +24,9 @@ _SELECTABLE_TEXT = ", ".join(SELECTABLE_CAMPAIGN_STATUSES)
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Finding:
+    """One thing `trainproof check` found wrong (error) or worth a look (warning), as one line and as data."""
+
     severity: Severity
     code: str  # stable identifier, e.g. "unknown_campaign_id"
     message: str  # one line: what is wrong and what to do
@@ -45,21 +47,21 @@ class Problem:
         }
 
 
-def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
+def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Finding, ...]:
     """Every problem with `policy` given the campaigns in the store, errors first."""
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)
     by_id = {c.campaign_id: c for c in campaigns}
 
     if not campaigns:
         problems.append(
-            Problem(
+            Finding(
                 "error", "no_campaigns_in_store", "the store holds no training campaigns: run `trainproof sync` first"
             )
         )
     elif not any(is_selectable_campaign(c.status) for c in campaigns):
         problems.append(
-            Problem(
+            Finding(
                 "error",
                 "no_allowed_campaign",
                 f"no training campaign in KnowBe4 is in a status Drata lets a training select ({_SELECTABLE_TEXT}): "
@@ -68,7 +70,7 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Probl
         )
     if not policy.trainings:
         problems.append(
-            Problem(
+            Finding(
                 "error",
                 "no_trainings",
                 "trainproof.toml configures no training: add [trainings.security_awareness] with campaigns = [...]",
@@ -79,7 +81,7 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Probl
         where = f"[trainings.{t.key}]"
         if not t.campaigns:
             problems.append(
-                Problem(
+                Finding(
                     "error",
                     "training_without_campaign",
                     f"{where} selects no campaign, so nobody can be compliant for {t.title}: "
@@ -92,12 +94,12 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Probl
             try:
                 cid = catalog.resolve(t.key, ref)
             except SelectionError as exc:  # the same line `status` and `sync` fail with
-                problems.append(Problem("error", exc.code, exc.message, t.key, ref))
+                problems.append(Finding("error", exc.code, exc.message, t.key, ref))
                 continue
             campaign = by_id[cid]
             if cid in seen:
                 problems.append(
-                    Problem(
+                    Finding(
                         "warning",
                         "campaign_selected_twice",
                         f"{where} campaigns: {ref!r} and {seen[cid]!r} are the same campaign (id {cid}): list it once",
@@ -109,7 +111,7 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Probl
             seen[cid] = ref
             if not is_selectable_campaign(campaign.status):
                 problems.append(
-                    Problem(
+                    Finding(
                         "error",
                         "campaign_status_not_allowed",
                         f"{where} campaign {_quoted(campaign.name)} (id {cid}) is "
@@ -124,18 +126,18 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Probl
     return tuple(problems)
 
 
-def unreadable_durations(campaigns: Sequence[Campaign]) -> list[Problem]:
+def unreadable_durations(campaigns: Sequence[Campaign]) -> list[Finding]:
     """Relative End Date campaigns whose duration cannot be read, so their enrollments have no deadline.
 
     Every campaign, not only the selected ones: the reminders, overdue and campaigns reports read them all.
     """
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     for c in campaigns:
         text = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration).unreadable
         if text is None:
             continue
         problems.append(
-            Problem(
+            Finding(
                 "warning",
                 "unreadable_relative_duration",
                 f"campaign {_quoted(c.name)} (id {c.campaign_id}) has the relative duration {_quoted(text)}, "
@@ -151,7 +153,7 @@ _EXAMPLES = 3  # rows named in a data problem's message; `--format json` lists t
 _TEXT_CAP = 60  # characters of a name from KnowBe4 quoted in a message
 
 
-def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tuple[Problem, ...]:
+def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tuple[Finding, ...]:
     """Rows of KnowBe4 data with dates the decisions cannot trust, as warnings naming a few of them.
 
     A completion dated after now does not count; one dated before 1970, before its enrollment or before
@@ -163,13 +165,13 @@ def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tupl
     people = {p.user_id: p for p in evaluation.population}
     people.update((x.person.user_id, x.person) for x in evaluation.excluded)
     names = {c.campaign_id: c.name for c in campaigns}
-    problems: list[Problem] = []
+    problems: list[Finding] = []
     future = evaluation.future_completions
     if future:
         n = len(future)
         examples = tuple(_example(e, people, names) for e in future[:_EXAMPLES])
         problems.append(
-            Problem(
+            Finding(
                 "warning",
                 "completion_after_now",
                 f"{n} completion{'' if n == 1 else 's'} in the selected campaigns "
@@ -200,7 +202,7 @@ def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tupl
             n = len(rows)
             examples = tuple(_example(e, people, names) for e in rows[:_EXAMPLES])
             problems.append(
-                Problem(
+                Finding(
                     "warning",
                     code,
                     f"{n} counted completion{'' if n == 1 else 's'} {'is' if n == 1 else 'are'} dated {_ODD[code]}: "

@@ -56,7 +56,7 @@ class Exclusion:
 
 # The scalar part of one decision, what one row of a query over the store would answer:
 # (user_id, training, state, compliant_since, late). A plain tuple: a NamedTuple costs twice as much.
-Answer = tuple[int, str, State, datetime | None, bool]
+DecisionRow = tuple[int, str, State, datetime | None, bool]
 
 
 @dataclass(frozen=True, eq=False)
@@ -128,7 +128,7 @@ class Evaluation:
             counts[columns.training.key].update(columns.state)
         return {key: {**{s: c[s] for s in STATES}, "total": c.total()} for key, c in counts.items()}
 
-    def answers(self) -> list[Answer]:
+    def answers(self) -> list[DecisionRow]:
         """(user_id, training, state, compliant_since, late) of every decision, in `decisions` order.
 
         Read straight from the verdicts, without assembling the explained decisions.

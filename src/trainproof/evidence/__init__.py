@@ -9,14 +9,14 @@ from trainproof.evidence._common import EvidenceError
 from trainproof.evidence._text import find_unicode_font
 from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
 from trainproof.evidence.certificates import UnicodeFont, render_certificate, write_certificate, write_certificates
-from trainproof.evidence.manifest import Problem, VerifyResult, read_fingerprint, verify_pack
+from trainproof.evidence.manifest import Discrepancy, VerifyResult, read_fingerprint, verify_pack
 from trainproof.evidence.pack import build_pack, compliance_config
 from trainproof.evidence.records import (
     CampaignRecord,
     CertificateData,
     EnrollmentRecord,
     PersonRecord,
-    Training,
+    TrainingRef,
     certificates_for,
 )
 from trainproof.evidence.signing import SigningKey, SigningKeyError, read_public_key, signing_key
@@ -24,13 +24,13 @@ from trainproof.evidence.signing import SigningKey, SigningKeyError, read_public
 __all__ = [
     "CampaignRecord",
     "CertificateData",
+    "Discrepancy",
     "EnrollmentRecord",
     "EvidenceError",
     "PersonRecord",
-    "Problem",
     "SigningKey",
     "SigningKeyError",
-    "Training",
+    "TrainingRef",
     "UnicodeFont",
     "VerifyResult",
     "build_pack",

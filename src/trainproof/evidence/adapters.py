@@ -16,12 +16,12 @@ from datetime import datetime
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
 from trainproof.compliance.rules.training_selected_campaigns_complete import CampaignInfo
-from trainproof.evidence.records import CampaignRecord, CertificateData, EnrollmentRecord, PersonRecord, Training
+from trainproof.evidence.records import CampaignRecord, CertificateData, EnrollmentRecord, PersonRecord, TrainingRef
 from trainproof.statuses import is_complete
 
 
-def training_of(decision: Decision) -> Training:
-    return Training(decision.training, decision.title)
+def training_of(decision: Decision) -> TrainingRef:
+    return TrainingRef(decision.training, decision.title)
 
 
 def _visible(fact: EnrollmentFact, as_of: datetime | None) -> bool:
@@ -136,6 +136,6 @@ def certificates_from_decisions(
     records = records_from_decisions(compliant, campaigns=campaigns)
     titles = {d.training: d.title for d in compliant}
     return [
-        CertificateData.from_record(r, Training(r.training, titles[r.training]))
+        CertificateData.from_record(r, TrainingRef(r.training, titles[r.training]))
         for r in sorted(records, key=lambda r: (r.training, r.user_id))
     ]

@@ -54,7 +54,7 @@ _COMMENT_RE = re.compile(rb"manifest\.json sha256 ([0-9a-f]{64})")
 _HEX64 = re.compile(r"[0-9a-f]{64}")
 _CHUNK = 1 << 16
 
-ProblemKind = Literal["modified", "missing", "added", "duplicate", "unreadable", "fingerprint", "signature"]
+DiscrepancyKind = Literal["modified", "missing", "added", "duplicate", "unreadable", "fingerprint", "signature"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,11 +67,11 @@ class FileEntry:
 
 
 @dataclass(frozen=True, slots=True)
-class Problem:
+class Discrepancy:
     """One difference between the pack and its manifest, named by file."""
 
     path: str
-    kind: ProblemKind
+    kind: DiscrepancyKind
     detail: str
 
     def __str__(self) -> str:
@@ -87,7 +87,7 @@ class VerifyResult:
     """
 
     path: Path
-    problems: tuple[Problem, ...]
+    problems: tuple[Discrepancy, ...]
     fingerprint: str | None = None
     files_checked: int = 0
     manifest: Mapping[str, Any] = field(default_factory=dict[str, Any])
@@ -319,7 +319,7 @@ def verify_pack(
     Finds edited, added, removed and duplicated files, an edited manifest.json, manifest.sha256 or
     manifest.sig. A pack rebuilt consistently is caught only by the builder's `public_key` (the
     signature) or by the fingerprint recorded when the pack was received.
-    Raises EvidenceError only when `path` does not exist; anything wrong inside is a Problem.
+    Raises EvidenceError only when `path` does not exist; anything wrong inside is a Discrepancy.
     """
     pack = Path(path)
     if not pack.is_file():
@@ -327,7 +327,7 @@ def verify_pack(
     try:
         zf = zipfile.ZipFile(pack)
     except (zipfile.BadZipFile, OSError) as exc:
-        return VerifyResult(pack, (Problem(pack.name, "unreadable", f"not a readable zip archive ({exc})"),))
+        return VerifyResult(pack, (Discrepancy(pack.name, "unreadable", f"not a readable zip archive ({exc})"),))
     with zf:
         return _verify_open(pack, zf, expected_fingerprint, public_key)
 
@@ -353,7 +353,7 @@ def _check_signature(
     manifest_bytes: bytes | None,
     declared: Ed25519PublicKey | None,
     given: Ed25519PublicKey | None,
-) -> tuple[list[Problem], str | None]:
+) -> tuple[list[Discrepancy], str | None]:
     """Problems with manifest.sig, and the id of the given key when the signature holds under it.
 
     With a key given this is the proof of origin; without one, only that manifest.sig agrees with the key
@@ -365,14 +365,14 @@ def _check_signature(
         gid = key_id(given)
         if manifest_bytes is None:
             return [
-                Problem(SIGNATURE_NAME, "signature", "not checked: manifest.json, which it signs, is unreadable")
+                Discrepancy(SIGNATURE_NAME, "signature", "not checked: manifest.json, which it signs, is unreadable")
             ], None
         if not present:
             if declared is None:
                 detail = f"missing: the pack is not signed, so nothing shows that the holder of key {gid} built it"
             else:
                 detail = f"missing: removed from the pack (manifest.json names key {key_id(declared)})"
-            return [Problem(SIGNATURE_NAME, "signature", detail)], None
+            return [Discrepancy(SIGNATURE_NAME, "signature", detail)], None
         if signature is None or not signature_valid(given, signature, manifest_bytes):
             if declared is not None and key_id(declared) != gid:
                 detail = (
@@ -381,29 +381,31 @@ def _check_signature(
                 )
             else:
                 detail = f"invalid: manifest.json or the signature was changed after key {gid} signed it"
-            return [Problem(SIGNATURE_NAME, "signature", detail)], None
+            return [Discrepancy(SIGNATURE_NAME, "signature", detail)], None
         return [], gid
     if manifest_bytes is None:
         return [], None
     if declared is not None and not present:
         return [
-            Problem(SIGNATURE_NAME, "missing", f"removed from the pack (manifest.json names key {key_id(declared)})")
+            Discrepancy(
+                SIGNATURE_NAME, "missing", f"removed from the pack (manifest.json names key {key_id(declared)})"
+            )
         ], None
     if declared is not None and (signature is None or not signature_valid(declared, signature, manifest_bytes)):
-        return [Problem(SIGNATURE_NAME, "modified", f"edited: it does not hold under key {key_id(declared)}")], None
+        return [Discrepancy(SIGNATURE_NAME, "modified", f"edited: it does not hold under key {key_id(declared)}")], None
     if declared is None and present:
-        return [Problem(SIGNATURE_NAME, "added", "in the pack but manifest.json names no signing key")], None
+        return [Discrepancy(SIGNATURE_NAME, "added", "in the pack but manifest.json names no signing key")], None
     return [], None
 
 
 def _verify_open(
     pack: Path, zf: zipfile.ZipFile, expected_fingerprint: str | None, public_key: Ed25519PublicKey | None
 ) -> VerifyResult:
-    problems: list[Problem] = []
+    problems: list[Discrepancy] = []
     infos = zf.infolist()
     counts = Counter(i.filename for i in infos)
     problems.extend(
-        Problem(name, "duplicate", f"appears {n} times in the archive (a second copy can hide an edit)")
+        Discrepancy(name, "duplicate", f"appears {n} times in the archive (a second copy can hide an edit)")
         for name, n in sorted(counts.items())
         if n > 1
     )
@@ -419,7 +421,7 @@ def _verify_open(
             else:
                 actual[info.filename] = _hash_member(zf, info)[0]
         except (zipfile.BadZipFile, zlib.error, OSError, ValueError) as exc:
-            problems.append(Problem(info.filename, "modified", f"corrupt inside the zip, edited in place ({exc})"))
+            problems.append(Discrepancy(info.filename, "modified", f"corrupt inside the zip, edited in place ({exc})"))
             actual[info.filename] = "corrupt"
 
     # The records of what the pack should hold: manifest.json (r1) and manifest.sha256 (r2).
@@ -428,19 +430,19 @@ def _verify_open(
     fingerprint = actual.get(MANIFEST_NAME)
     declared: Ed25519PublicKey | None = None
     if MANIFEST_NAME not in counts:
-        problems.append(Problem(MANIFEST_NAME, "missing", "removed from the pack"))
+        problems.append(Discrepancy(MANIFEST_NAME, "missing", "removed from the pack"))
     elif MANIFEST_NAME in members:
         try:
             manifest, entries = _parse_manifest(members[MANIFEST_NAME])
             r1 = {p: e.sha256 for p, e in entries.items()}
             declared = _declared_signer(manifest)
         except ValueError as exc:
-            problems.append(Problem(MANIFEST_NAME, "modified", f"edited: {exc}"))
+            problems.append(Discrepancy(MANIFEST_NAME, "modified", f"edited: {exc}"))
     sig_problems, verified_key = _check_signature(counts, members, members.get(MANIFEST_NAME), declared, public_key)
     problems.extend(sig_problems)
     r2: dict[str, str] | None = None
     if CHECKSUMS_NAME not in counts:
-        problems.append(Problem(CHECKSUMS_NAME, "missing", "removed from the pack"))
+        problems.append(Discrepancy(CHECKSUMS_NAME, "missing", "removed from the pack"))
     elif CHECKSUMS_NAME in members:
         r2 = _parse_checksums(members[CHECKSUMS_NAME])
 
@@ -457,7 +459,7 @@ def _verify_open(
         if disagree:
             manifest_intact = False
             problems.append(
-                Problem(
+                Discrepancy(
                     MANIFEST_NAME,
                     "modified",
                     f"edited: its SHA-256 {fingerprint} differs from the one recorded in {' and '.join(disagree)}",
@@ -465,7 +467,7 @@ def _verify_open(
             )
         if expected_fingerprint is not None and expected_fingerprint.strip().lower() != fingerprint:
             problems.append(
-                Problem(
+                Discrepancy(
                     MANIFEST_NAME,
                     "fingerprint",
                     f"the pack fingerprint {fingerprint} is not the one recorded on receipt "
@@ -484,7 +486,7 @@ def _verify_open(
         in1, in2 = name in listed1, name in listed2
         if have is None:
             where = " and ".join(n for n, inside in ((MANIFEST_NAME, in1), (CHECKSUMS_NAME, in2)) if inside)
-            problems.append(Problem(name, "missing", f"listed in {where} but removed from the pack"))
+            problems.append(Discrepancy(name, "missing", f"listed in {where} but removed from the pack"))
             continue
         if have == "corrupt":
             continue
@@ -493,23 +495,23 @@ def _verify_open(
                 detail = f"listed in {CHECKSUMS_NAME} but removed from {MANIFEST_NAME} (which was edited)"
             else:
                 detail = f"in the pack but not listed in {MANIFEST_NAME}"
-            problems.append(Problem(name, "added", detail))
+            problems.append(Discrepancy(name, "added", detail))
             continue
         checked += 1
         if in1 and listed1[name] != have:
             problems.append(
-                Problem(name, "modified", f"edited: its SHA-256 is {have}, {MANIFEST_NAME} has {listed1[name]}")
+                Discrepancy(name, "modified", f"edited: its SHA-256 is {have}, {MANIFEST_NAME} has {listed1[name]}")
             )
         elif not in1 and listed2[name] != have:
             problems.append(
-                Problem(name, "modified", f"edited: its SHA-256 is {have}, {CHECKSUMS_NAME} has {listed2[name]}")
+                Discrepancy(name, "modified", f"edited: its SHA-256 is {have}, {CHECKSUMS_NAME} has {listed2[name]}")
             )
         elif r2 is not None and listed2.get(name) != have:
             if manifest_intact:
                 sha256_lines_wrong.append(name)
             else:
                 problems.append(
-                    Problem(
+                    Discrepancy(
                         name,
                         "modified",
                         f"edited: its SHA-256 is {have}, {CHECKSUMS_NAME} has {listed2.get(name, 'no line')} "
@@ -519,7 +521,7 @@ def _verify_open(
 
     if sha256_lines_wrong:
         problems.append(
-            Problem(
+            Discrepancy(
                 CHECKSUMS_NAME,
                 "modified",
                 f"edited: its lines for {', '.join(sha256_lines_wrong)} disagree with the files and {MANIFEST_NAME}",
@@ -528,7 +530,7 @@ def _verify_open(
     elif r2 is not None and r1 is not None and manifest_intact and fingerprint is not None:
         canonical = checksums_text([FileEntry(p, h, 0) for p, h in sorted(listed1.items())], fingerprint)
         if members.get(CHECKSUMS_NAME) != canonical:
-            problems.append(Problem(CHECKSUMS_NAME, "modified", "edited: not the text trainproof wrote"))
+            problems.append(Discrepancy(CHECKSUMS_NAME, "modified", "edited: not the text trainproof wrote"))
 
     return VerifyResult(
         path=pack,

@@ -36,7 +36,7 @@ from trainproof.evidence.certificates import (
     try_render,
 )
 from trainproof.evidence.manifest import manifest_header, write_zip
-from trainproof.evidence.records import CertificateData, PersonRecord, Training
+from trainproof.evidence.records import CertificateData, PersonRecord, TrainingRef
 from trainproof.evidence.signing import SigningKey
 
 POPULATION_COLUMNS = (
@@ -205,7 +205,9 @@ def _certificates_line(counts: Mapping[str, Any]) -> str:
     return f"{counts['certificates']} ({len(users)} could not be written, for KnowBe4 users {ids})"
 
 
-def _readme(training: Training, as_of: str, generated_at: str, counts: Mapping[str, Any], signed_by: str | None) -> str:
+def _readme(
+    training: TrainingRef, as_of: str, generated_at: str, counts: Mapping[str, Any], signed_by: str | None
+) -> str:
     by_state = counts.get("by_state", {})
     states = ", ".join(f"{k} {v}" for k, v in sorted(by_state.items())) if by_state else "none"  # pyright: ignore[reportUnknownMemberType, reportUnknownVariableType, reportUnknownArgumentType]
     certificates = _certificates_line(counts)
@@ -294,7 +296,7 @@ What a check proves depends on what you compare the pack with.
 
 
 def _render_files(
-    training: Training,
+    training: TrainingRef,
     records: list[PersonRecord],
     *,
     as_of: str,
@@ -346,7 +348,7 @@ def _render_files(
 def build_pack(
     out: Path | str,
     *,
-    training: Training,
+    training: TrainingRef,
     records: Iterable[PersonRecord],
     as_of: datetime | date | None = None,
     config: Mapping[str, Any] | None = None,

@@ -20,7 +20,7 @@ SHORT_ID_HEX = 16  # 64 bits shown on the certificate; the full SHA-256 is in th
 
 
 @dataclass(frozen=True, slots=True)
-class Training:
+class TrainingRef:
     """A training from trainproof.toml: its table key and the title people and auditors read."""
 
     key: str
@@ -102,13 +102,13 @@ class CertificateData:
     user_id: int
     email: str
     name: str
-    training: Training
+    training: TrainingRef
     compliant_since: datetime | None
     late: bool
     campaigns: tuple[CampaignRecord, ...] = field(default=())
 
     @classmethod
-    def from_record(cls, record: PersonRecord, training: Training) -> CertificateData:
+    def from_record(cls, record: PersonRecord, training: TrainingRef) -> CertificateData:
         """The certificate a compliant decision earns; refuses a non-compliant one."""
         if not record.compliant:
             raise EvidenceError(
@@ -190,7 +190,7 @@ def display_id(sha256: str) -> str:
     return "TP-" + "-".join(digits[i : i + 4] for i in range(0, len(digits), 4))
 
 
-def certificates_for(records: Iterable[PersonRecord], training: Training) -> list[CertificateData]:
+def certificates_for(records: Iterable[PersonRecord], training: TrainingRef) -> list[CertificateData]:
     """The certificate data of every compliant record for the training, in user-id order."""
     chosen = [r for r in records if r.compliant and r.training == training.key]
     return [CertificateData.from_record(r, training) for r in sorted(chosen, key=lambda r: r.user_id)]
