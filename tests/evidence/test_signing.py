@@ -11,7 +11,6 @@ import os
 import shutil
 import stat
 import subprocess
-import sys
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from running import CliResult, in_process
 from trainproof.evidence import (
     PersonRecord,
     SigningKey,
@@ -256,26 +256,14 @@ def test_openssl_verifies_the_signature_without_trainproof(signed: Path, key: Si
 # --- the CLI --------------------------------------------------------------------------------------------
 
 
-def _cli(args: list[str], state: Path, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("TRAINPROOF_", "KNOWBE4_"))},
-        "TRAINPROOF_STATE_DIR": str(state),
-    }
-    return subprocess.run(
-        [sys.executable, "-m", "trainproof", *args],
-        cwd=cwd,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
+def _cli(args: list[str], state: Path, cwd: Path) -> CliResult:
+    return in_process(args, {"TRAINPROOF_STATE_DIR": str(state)}, cwd=cwd, timeout=60)
 
 
 def test_cli_key_and_verify_say_what_was_proved(signed: Path, key: SigningKey, tmp_path: Path) -> None:
     state = key.path.parent
     shown = _cli(["evidence", "key"], state, tmp_path)
-    assert shown.returncode == 0, shown.stderr
+    assert shown.code == 0, shown.stderr
     assert shown.stdout == public_pem(key.public)
     assert key.key_id in shown.stderr
     assert public_line(key.public) in shown.stderr
@@ -283,25 +271,25 @@ def test_cli_key_and_verify_say_what_was_proved(signed: Path, key: SigningKey, t
     (tmp_path / "key.pem").write_text(shown.stdout, encoding="utf-8")
 
     plain = _cli(["evidence", "verify", str(signed)], state, tmp_path)
-    assert plain.returncode == 0, plain.stdout + plain.stderr
+    assert plain.code == 0, plain.stdout + plain.stderr
     assert "internal consistency only" in plain.stdout
     assert "--public-key" in plain.stdout
 
     with_key = _cli(["evidence", "verify", str(signed), "--public-key", "key.pem"], state, tmp_path)
-    assert with_key.returncode == 0, with_key.stdout + with_key.stderr
+    assert with_key.code == 0, with_key.stdout + with_key.stderr
     assert f"signed by the key given ({key.key_id})" in with_key.stdout
 
     forged = rebuild_after_edit(signed, tmp_path / "forged.zip")
-    assert _cli(["evidence", "verify", str(forged)], state, tmp_path).returncode == 0
+    assert _cli(["evidence", "verify", str(forged)], state, tmp_path).code == 0
     caught = _cli(["evidence", "verify", str(forged), "--public-key", public_line(key.public)], state, tmp_path)
-    assert caught.returncode == 1
+    assert caught.code == 1
     err = caught.stderr.strip().splitlines()
     assert len(err) == 1, caught.stderr
     assert err[0].startswith(f"error: {forged} failed verification: manifest.sig: missing: the pack is not signed")
     assert "Traceback" not in caught.stderr
 
     wrong = _cli(["evidence", "verify", str(signed), "--public-key", "nonsense"], state, tmp_path)
-    assert wrong.returncode == 2
+    assert wrong.code == 2
     assert wrong.stderr.strip().splitlines() == [
         "error: the public key given is neither a public key nor an existing file: give the PEM file or the "
         "one-line ed25519:... form that `trainproof evidence key` prints"
