@@ -15,7 +15,7 @@ PENDING = frozenset(
         "trainproof/cli/__init__.py",
         "trainproof/cli/_store.py",
         "trainproof/cli/report.py",
-        "trainproof/decisions.py",
+        "trainproof/judging.py",
         "trainproof/reports/_evaluate.py",
         "trainproof/reports/html.py",
         "trainproof/reports/reminders.py",

@@ -17,7 +17,7 @@ import anyio.to_thread
 import pytest
 from mcp.types import CallToolResult, TextContent
 
-from trainproof.decisions import judge
+from trainproof.judging import judge
 from trainproof.mcp_server._cache import AnswerCache
 from trainproof.selection import SelectionError
 from trainproof.simulator import Simulator

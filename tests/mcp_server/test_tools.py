@@ -13,7 +13,7 @@ import pytest
 from mcp.types import CallToolResult, TextContent
 
 from trainproof.config import Settings
-from trainproof.decisions import judge
+from trainproof.judging import judge
 from trainproof.simulator import Simulator
 from trainproof.store import open_store
 

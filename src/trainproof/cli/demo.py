@@ -61,11 +61,11 @@ def demo_command(
 ) -> None:
     """Try trainproof end to end on a simulated KnowBe4 tenant: sync, decide, certify, report. No key needed."""
     from trainproof.cli.evidence import Problems, write_earned_certificates
-    from trainproof.decisions import keep_after_sync
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
     from trainproof.evidence.records import TrainingRef
     from trainproof.evidence.signing import public_line, signing_key
+    from trainproof.judging import keep_after_sync
     from trainproof.reports import report_campaigns, report_html, write_html
     from trainproof.simulator import Simulator, generate_tenant
     from trainproof.store import open_store, sync_runs

@@ -11,7 +11,6 @@ import typer
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._store import read_engine
-from trainproof.decisions import Judged, configured_trainings, judge, keep_after_sync
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.evidence import (
     build_pack,
@@ -25,6 +24,7 @@ from trainproof.evidence.adapters import certificates_from_decisions, records_fr
 from trainproof.evidence.certificates import CertificateProblem, CertificatesNotWritten
 from trainproof.evidence.records import TrainingRef
 from trainproof.evidence.signing import key_id, public_line, public_pem
+from trainproof.judging import Judged, configured_trainings, judge, keep_after_sync
 from trainproof.store import sync_runs
 from trainproof.text import terminal_text
 

@@ -1,7 +1,7 @@
 """`trainproof check`, `status`, `person` and `reset`: compliance decisions with their reasons.
 
 All of them read the local store (run `trainproof sync` first) and judge through
-`trainproof.decisions`, the same path the reports and the MCP server use.
+`trainproof.judging`, the same path the reports and the MCP server use.
 """
 
 from __future__ import annotations
@@ -19,8 +19,8 @@ from trainproof.compliance import STATES, check, plan_reset
 from trainproof.compliance.check import data_problems
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.trainings import load_trainings, resolve_campaigns
-from trainproof.decisions import configured_trainings, judge, keep_sticky
 from trainproof.errors import ConfigError, TrainproofError
+from trainproof.judging import configured_trainings, judge, keep_sticky
 from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
 from trainproof.store.person_index import person_index
 from trainproof.store.sticky import reset_sticky, save_sticky_records

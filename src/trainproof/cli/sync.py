@@ -12,7 +12,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextC
 
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import to_json
-from trainproof.decisions import keep_after_sync
+from trainproof.judging import keep_after_sync
 from trainproof.sync import SyncReport, run_sync
 from trainproof.text import terminal_text
 

@@ -1,7 +1,7 @@
 """Compliance decisions for the compliance tools: one `Snapshot` per store version and as-of date.
 
 A `Snapshot` is every decision of one as-of date, indexed by training, person and group, judged through
-`trainproof.decisions` (the path `trainproof status` and the reports take, so the answers can never
+`trainproof.judging` (the path `trainproof status` and the reports take, so the answers can never
 disagree). It is computed once and kept in the server's one answer cache (`_cache.py`), as are the
 filtered lists of non-compliant people drawn from it, so a question asked again is a lookup.
 The server never writes: sticky records the engine would create are not persisted here
@@ -19,7 +19,7 @@ from trainproof import clock
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.facts import Person
 from trainproof.config import Settings
-from trainproof.decisions import judge
+from trainproof.judging import judge
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer
 from trainproof.mcp_server._cache import StoreKey
@@ -95,7 +95,7 @@ def _grouped(decisions: tuple[Decision, ...], people: dict[int, Person], group_b
 
 
 def judge_snapshot(engine: StoreEngine, settings: Settings, as_of: datetime | None) -> Snapshot:
-    """Judge the store (now, or as it stood at `as_of`) through `trainproof.decisions`, without writing.
+    """Judge the store (now, or as it stood at `as_of`) through `trainproof.judging`, without writing.
 
     Every training's non-compliant people are sorted by each grouping here, in the worker thread, so
     that even the first question of each kind is a filter and a slice.

@@ -1,6 +1,6 @@
 """The compliance decisions the departments, overdue and HTML reports group and count.
 
-Reports judge through `trainproof.decisions`, the one path from the store to decisions, so
+Reports judge through `trainproof.judging`, the one path from the store to decisions, so
 `report departments` and `trainproof status` always agree. Read only: sticky records are kept by
 `sync` and `nightly`.
 """
@@ -13,7 +13,7 @@ from sqlalchemy import Connection
 
 from trainproof.compliance.engine import Evaluation
 from trainproof.config import Settings
-from trainproof.decisions import judge
+from trainproof.judging import judge
 
 __all__ = ["evaluate_store"]
 

@@ -3,6 +3,9 @@
 Load the facts for the as-of date, resolve the trainings' campaign names, evaluate, and (only for
 "now") keep the sticky records the evaluation earned. Every consumer goes through here so that
 `trainproof status`, `report departments` and the MCP tools can never disagree.
+
+Named judging, not decisions: `compliance/decision.py` holds what a decision is (the domain type);
+this module is the use case that produces decisions from the store for a command or a tool.
 """
 
 from __future__ import annotations
