@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "BadRequest", "Paging", "Window", "parse_paging", "window"]
+__all__ = ["DEFAULT_PER_PAGE", "MAX_PER_PAGE", "BadRequest", "PageSlice", "Paging", "parse_paging", "window"]
 
 DEFAULT_PER_PAGE = 100
 MAX_PER_PAGE = 500
@@ -38,7 +38,7 @@ class Paging:
 
 
 @dataclass(frozen=True)
-class Window:
+class PageSlice:
     """Which records one answer holds, and the cursor to the rest."""
 
     start: int
@@ -68,12 +68,12 @@ def parse_paging(query: Mapping[str, str], *, cursor_allowed: bool) -> Paging:
     return Paging(cursor=False, per_page=per_page, page=page, offset=(page - 1) * per_page)
 
 
-def window(total: int, paging: Paging, *, lenient: bool = False) -> Window:
+def window(total: int, paging: Paging, *, lenient: bool = False) -> PageSlice:
     """The slice for this request; a cursor beyond the data is a 400 unless `lenient`."""
     start = paging.offset
     if paging.cursor and start > total and not lenient:
         raise BadRequest("Invalid cursor")
     end = min(total, start + paging.per_page) if start < total else start
     if not paging.cursor:
-        return Window(min(start, total), min(end, total), None)
-    return Window(min(start, total), min(end, total), str(end) if end < total else None)
+        return PageSlice(min(start, total), min(end, total), None)
+    return PageSlice(min(start, total), min(end, total), str(end) if end < total else None)

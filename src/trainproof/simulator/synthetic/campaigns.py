@@ -11,7 +11,7 @@ from trainproof.simulator.synthetic.content import content_item
 from trainproof.simulator.synthetic.draft import DAY, Draft, Person, epoch
 from trainproof.simulator.synthetic.organisation import anyone, in_hipaa_audience, is_technology_staff
 
-__all__ = ["DEMO_CAMPAIGN_NAMES", "TRAINING_CAMPAIGNS", "Campaign", "CampaignSpec", "plan_campaigns"]
+__all__ = ["DEMO_CAMPAIGN_NAMES", "TRAINING_CAMPAIGNS", "CampaignSpec", "DraftCampaign", "plan_campaigns"]
 
 DEMO_CAMPAIGN_NAMES: tuple[str, ...] = (
     "Security Awareness 2026 - Part A",
@@ -190,7 +190,9 @@ TRAINING_CAMPAIGNS: tuple[CampaignSpec, ...] = (
 
 
 @dataclass
-class Campaign:
+class DraftCampaign:
+    """A training campaign while its tenant is generated (compliance.Campaign is the judged one)."""
+
     id: int
     name: str
     status: str
@@ -216,7 +218,7 @@ _AUDIENCES: dict[str, Callable[[Person], bool]] = {
 }
 
 
-def plan_campaigns(draft: Draft) -> list[Campaign]:
+def plan_campaigns(draft: Draft) -> list[DraftCampaign]:
     """The campaigns of `TRAINING_CAMPAIGNS` with ids, dates and who they reach (remediation: who failed)."""
     everyone = [{"group_id": 0, "name": "All Users"}]
     q2 = (epoch(date(2026, 4, 1)), epoch(date(2026, 7, 1)))
@@ -229,11 +231,11 @@ def plan_campaigns(draft: Draft) -> list[Campaign]:
         first = remediation_q3[0]
         if sum(1 for p, _ in remediation_q3 if p is first[0]) < 2:
             remediation_q3.insert(1, (first[0], first[1] + 9 * DAY))
-    out: list[Campaign] = []
+    out: list[DraftCampaign] = []
     cid = 4201
     for spec in TRAINING_CAMPAIGNS:
         name, status, relative = spec.name, spec.status, spec.relative
-        camp = Campaign(
+        camp = DraftCampaign(
             id=cid,
             name=name,
             status=status,

@@ -11,7 +11,7 @@ from typing import Any
 
 from trainproof.simulator.columns import NONE
 from trainproof.simulator.instants import format_instant
-from trainproof.simulator.synthetic.campaigns import Campaign, plan_campaigns
+from trainproof.simulator.synthetic.campaigns import DraftCampaign, plan_campaigns
 from trainproof.simulator.synthetic.draft import DAY, Draft, Person, between, instant
 
 __all__ = ["COMPLETED_BY_PASSING", "make_training"]
@@ -48,7 +48,7 @@ def make_training(draft: Draft) -> None:
         table.append_encoded(rows)
 
 
-def enrollees(draft: Draft, rng: random.Random, camp: Campaign, ghosts: int) -> list[tuple[int, Person | None]]:
+def enrollees(draft: Draft, rng: random.Random, camp: DraftCampaign, ghosts: int) -> list[tuple[int, Person | None]]:
     """Who is enrolled in a campaign, and when (ghost users were deleted later: `user: null`)."""
     out: list[tuple[int, Person | None]] = []
     if camp.triggers:
@@ -81,7 +81,7 @@ def enrollees(draft: Draft, rng: random.Random, camp: Campaign, ghosts: int) -> 
 
 
 def campaign_rows(
-    draft: Draft, rng: random.Random, camp: Campaign, enrollees: list[tuple[int, Person | None]], next_id: int
+    draft: Draft, rng: random.Random, camp: DraftCampaign, enrollees: list[tuple[int, Person | None]], next_id: int
 ) -> tuple[list[tuple[Any, ...]], int]:
     """Enrollment rows (column form) for everyone enrolled in a campaign, one per content item.
 
