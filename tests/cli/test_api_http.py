@@ -5,17 +5,15 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
 from client._tenant import BIG_CAMPAIGN, BIG_ENROLLMENTS, PST_HYPHEN, quirk_tenant
-from trainproof.cli import main
+from reports._cli import run
+from running import as_process
 from trainproof.client import ENDPOINTS
 from trainproof.simulator import Simulator
 
@@ -49,21 +47,12 @@ def sim(simulator_factory: Callable[..., Simulator], monkeypatch: pytest.MonkeyP
     return server
 
 
-def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["trainproof", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
-
-
 def api_json(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     code, out, err = run(["api", *args], capsys, monkeypatch)
     assert code == 0, err
-    data = json.loads(out)
+    data: Any = json.loads(out)
     assert isinstance(data, list)
-    return data
+    return cast(list[Any], data)
 
 
 def expected_count(name: str, tenant: dict[str, Any]) -> int | None:
@@ -185,18 +174,10 @@ def test_not_found_is_one_line(
 def test_wrong_token_one_line_exit_2_token_nowhere(sim: Simulator, tmp_path: Path) -> None:
     """A real process, as a user runs it: one line on stderr, exit 2, no traceback, no token."""
     secret = "kb4-WRONG-token-0123456789abcdef"
-    env = {
-        **os.environ,
-        "KNOWBE4_API_KEY": secret,
-        "KNOWBE4_BASE_URL": sim.base_url,
-        "TRAINPROOF_STATE_DIR": str(tmp_path),
-        "TRAINPROOF_NO_KEYRING": "1",
-    }
+    env = {"KNOWBE4_API_KEY": secret, "KNOWBE4_BASE_URL": sim.base_url, "TRAINPROOF_STATE_DIR": str(tmp_path)}
     for args in (["api", "users"], ["api", "enrollments", "--campaign-id", "101", "--format", "table"]):
-        proc = subprocess.run(
-            [sys.executable, "-m", "trainproof", *args], env=env, capture_output=True, text=True, timeout=60
-        )
-        assert proc.returncode == 2
+        proc = as_process(args, env, timeout=60)  # a process of its own: Python's own stderr logging included
+        assert proc.code == 2
         assert proc.stdout == ""
         assert proc.stderr.count("\n") == 1
         assert proc.stderr.startswith("error: KnowBe4 rejected the API token: check KNOWBE4_API_KEY and KNOWBE4_REGION")

@@ -2,21 +2,10 @@
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from trainproof.cli import main
+from reports._cli import run
 from trainproof.client import ENDPOINTS
-
-
-def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["trainproof", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def test_help_lists_every_resource(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> None:

@@ -1,18 +1,14 @@
-"""Run `trainproof ...` in process through `main()`, as a user would: exit code, stdout, stderr."""
+"""`run(args, capsys, monkeypatch)`: the older call form of tests/running.py's `in_process`, kept for the
+tests written against it (new tests take the `trainproof` fixture). Exit code, stdout, stderr."""
 
 from __future__ import annotations
 
-import sys
-
 import pytest
 
-from trainproof.cli import main
+from running import in_process
 
 
 def run(args: list[str], capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch) -> tuple[int, str, str]:
-    monkeypatch.setattr(sys, "argv", ["trainproof", *args])
-    with pytest.raises(SystemExit) as info:
-        main()
-    out, err = capsys.readouterr()
-    code = info.value.code
-    return (code if isinstance(code, int) else 1), out, err
+    del capsys, monkeypatch  # the environment is the test's (monkeypatch.setenv); output is captured per call
+    result = in_process(args)
+    return result.code, result.stdout, result.stderr
