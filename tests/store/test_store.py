@@ -17,6 +17,7 @@ from sqlalchemy import Engine, func, select, text
 from sqlalchemy.exc import DBAPIError
 from tests.store.helpers import T0, apply, at, campaign, enrollment, user
 
+from running import Trainproof
 from trainproof.errors import StoreError, SyncInProgressError
 from trainproof.store import (
     StoreLock,
@@ -81,19 +82,15 @@ def test_a_database_with_foreign_tables_is_not_taken_over(store_url: str) -> Non
         eng.dispose()
 
 
-def test_db_upgrade_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from typer.testing import CliRunner
-
-    from trainproof.cli import app
-
-    monkeypatch.setenv("TRAINPROOF_DATABASE_URL", f"sqlite:///{tmp_path / 'cli.db'}")
-    first = CliRunner().invoke(app, ["db", "upgrade"])
-    assert first.exit_code == 0, first.output
-    assert first.output.startswith("created the store at sqlite:///")
-    assert head_revision() in first.output
-    second = CliRunner().invoke(app, ["db", "upgrade"])
-    assert second.exit_code == 0
-    assert "up to date" in second.output
+def test_db_upgrade_command(tmp_path: Path, trainproof: Trainproof) -> None:
+    env = {"TRAINPROOF_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    first = trainproof("db", "upgrade", env=env)
+    assert first.code == 0, first.stderr
+    assert first.stdout.startswith("created the store at sqlite:///")
+    assert head_revision() in first.stdout
+    second = trainproof("db", "upgrade", env=env)
+    assert second.code == 0
+    assert "up to date" in second.stdout
 
 
 # --- files readable by the owner only ---------------------------------------------------------------

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
@@ -14,6 +11,7 @@ import pytest
 from sqlalchemy import select
 from tests.sync.conftest import SettingsFor, sync_env
 
+from running import Trainproof, as_process
 from trainproof.client import AuthError, MalformedResponse, QuotaExhausted, ResponseValidationError, ServerError
 from trainproof.compliance.facts import StickyRecord
 from trainproof.errors import ConfigError, SyncInProgressError
@@ -371,12 +369,9 @@ def test_a_second_sync_exits_or_waits_bounded(simulator: Simulator, store_url: s
             assert info.value.exit_code == 3
             with pytest.raises(SyncInProgressError, match=r"after waiting 0\.3 s"):
                 run_sync(settings, wait_s=0.3)
-            if store_url.startswith("sqlite"):  # the command line, once (a subprocess costs seconds)
-                env = {**os.environ, **sync_env(simulator, store_url)}
-                proc = subprocess.run(
-                    [sys.executable, "-m", "trainproof", "sync"], env=env, capture_output=True, text=True, timeout=120
-                )
-                assert proc.returncode == 3
+            if store_url.startswith("sqlite"):  # another process, as the lock is meant for (once: it costs seconds)
+                proc = as_process(["sync"], sync_env(simulator, store_url))
+                assert proc.code == 3
                 assert proc.stderr.strip().splitlines() == [
                     "error: another trainproof sync is running on this store: let it finish, or run again with --wait"
                 ]
@@ -431,27 +426,20 @@ def test_progress_per_resource(simulator: Simulator, store_url: str, settings_fo
     assert progress.advanced["users"] == report.users
 
 
-def test_cli_json_and_text(simulator: Simulator, store_url: str, monkeypatch: pytest.MonkeyPatch) -> None:
-    from typer.testing import CliRunner
-
-    from trainproof.cli import app
-
-    for key, value in sync_env(simulator, store_url).items():
-        monkeypatch.setenv(key, value)
-    result = CliRunner().invoke(app, ["sync", "--format", "json"])
-    assert result.exit_code == 0, result.output
-    data = json.loads(result.stdout)
+def test_cli_json_and_text(simulator: Simulator, store_url: str, trainproof: Trainproof) -> None:
+    env = sync_env(simulator, store_url)
+    data = trainproof("sync", "--format", "json", env=env).json()
     for key in ("requests", "minimum_requests", "users", "campaigns", "enrollments", "duration_s"):
         assert key in data
     assert data["requests"] == data["minimum_requests"] == simulator.stats.total
-    text = CliRunner().invoke(app, ["sync"])
-    assert text.exit_code == 0
+    text = trainproof("sync", env=env)
+    assert text.code == 0
     last = text.stdout.strip().splitlines()[-1]
     assert last.startswith("synced ")
     assert "requests (minimum " in last
     assert "requests left today" in last
-    plan = CliRunner().invoke(app, ["sync", "--dry-run"])
-    assert plan.exit_code == 0
+    plan = trainproof("sync", "--dry-run", env=env)
+    assert plan.code == 0
     assert plan.stdout.strip().splitlines()[-1].startswith("plan: ")
 
 
