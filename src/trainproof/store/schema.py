@@ -53,6 +53,7 @@ __all__ = [
     "compliance_events",
     "enrollment_versions",
     "enrollments",
+    "export_uploads",
     "group_members",
     "groups",
     "metadata",
@@ -536,6 +537,29 @@ reminders_sent = Table(
     Column("threshold", Text, nullable=False, comment="e.g. '50%' or '75%' of the deadline elapsed"),
     Column("sent_at", UTCDateTime, nullable=False),
     UniqueConstraint("user_id", "enrollment_id", "threshold"),
+)
+
+# What `trainproof export drata` uploaded: one row per certificate a GRC platform accepted, so a rerun
+# uploads nothing twice. Keyed by the compliance it certifies (a person compliant again later, after a
+# reset or a lapse, is newly compliant and uploaded again); `destination` is the API's base URL.
+export_uploads = Table(
+    "export_uploads",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("target", String(16), nullable=False, comment="drata"),
+    Column("destination", Text, nullable=False, comment="the API base URL the file went to"),
+    Column("training", Text, nullable=False),
+    Column("user_id", Id, nullable=False),
+    Column("email", Text, nullable=False),
+    Column("compliant_since", UTCDateTime, nullable=False),
+    Column("certificate_sha256", String(64), nullable=False),
+    Column("document_type", String(40), nullable=False),
+    Column("file_name", Text, nullable=False),
+    Column("uploaded_at", UTCDateTime, nullable=False),
+    Column("document_id", Text, comment="the platform's id for the uploaded document"),
+    Column("renewal_date", Text, comment="the renewal date the platform answered with"),
+    # Named here: the conventional name would pass PostgreSQL's 63-character limit.
+    UniqueConstraint("target", "destination", "training", "user_id", "compliant_since", name="uq_export_uploads_once"),
 )
 
 # Tables that must never see an UPDATE or DELETE (enforced by triggers in the migrations).
