@@ -22,7 +22,7 @@ from typing import Literal
 
 from trainproof.errors import ConfigError
 
-__all__ = ["CampaignRef", "Catalog", "SelectionError", "campaign_refs"]
+__all__ = ["CampaignRef", "Catalog", "SelectionError", "campaign_refs", "parse_ref"]
 
 CampaignRef = int | str
 """A campaign as trainproof.toml names it: its KnowBe4 id, or its exact name."""
@@ -68,6 +68,16 @@ def campaign_refs(where: str, value: object) -> tuple[CampaignRef, ...]:
         if ref not in refs:
             refs.append(ref)
     return tuple(refs)
+
+
+def parse_ref(text: str) -> CampaignRef:
+    """A reference typed on a command line: digits are a campaign id, anything else an exact name."""
+    stripped = text.strip()
+    if stripped.isascii() and stripped.isdigit() and int(stripped) > 0:
+        return int(stripped)
+    if not stripped:
+        raise ConfigError("an empty campaign reference", "give a campaign id (e.g. 401) or its exact name in quotes")
+    return text
 
 
 def _quoted(name: str, cap: int | None = _NAME_CAP) -> str:
@@ -125,6 +135,21 @@ class Catalog:
     def resolve_all(self, training: str, refs: Sequence[CampaignRef]) -> tuple[int, ...]:
         """Every reference resolved, in order, a campaign selected twice kept once; the first failure raised."""
         return tuple(dict.fromkeys(self.resolve(training, ref) for ref in refs))
+
+    def selecting(self, training: str, refs: Sequence[CampaignRef], campaign_id: int) -> tuple[CampaignRef, ...]:
+        """The references among `refs` that select `campaign_id` (an id, or a name only it bears)."""
+        found: list[CampaignRef] = []
+        for ref in refs:
+            try:
+                if self.resolve(training, ref) == campaign_id:
+                    found.append(ref)
+            except SelectionError:
+                continue
+        return tuple(found)
+
+    def name(self, campaign_id: int) -> str:
+        """The campaign's name ("" when KnowBe4 sent none); KeyError for an id not in the catalog."""
+        return self._names[campaign_id]
 
     def problems(self, training: str, refs: Sequence[CampaignRef]) -> list[SelectionError]:
         """Every reference that fails, for `check`, which lists them all (`resolve_all` raises the first)."""
