@@ -14,8 +14,10 @@ import json
 import re
 from collections.abc import Mapping
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
-from rich.text import Text
+if TYPE_CHECKING:  # imported by `cell` when a table is drawn: errors and config use this module too
+    from rich.text import Text
 
 CELL_LIMIT = 200
 """Characters of one table cell; longer values end in '…' (the full value is in --format json or csv)."""
@@ -75,4 +77,6 @@ def as_text(value: object) -> str:
 
 def cell(value: object, limit: int = CELL_LIMIT) -> Text:
     """A value as a Rich table cell: the text it is (no markup), controls visible, cut at `limit`."""
+    from rich.text import Text
+
     return Text(shorten(terminal_text(as_text(value)), limit))

@@ -1,16 +1,24 @@
-"""The Typer application and the options every command shares."""
+"""The Typer application and the options every command shares.
+
+Its commands are listed from the static table in `_commands.py` and imported only when used
+(`_group.LazyGroup`), so `trainproof --help` and `--version` load no command module.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from trainproof.config import Settings, load_settings
+from trainproof.cli._group import LazyGroup
+
+if TYPE_CHECKING:
+    from trainproof.config import Settings
 
 app = typer.Typer(
     name="trainproof",
+    cls=LazyGroup,
     help=(
         "KnowBe4 training data turned into audit-ready compliance decisions and evidence.\n\n"
         "Start with `trainproof demo` (no key needed). With a Reporting API token in KNOWBE4_API_KEY: "
@@ -24,6 +32,14 @@ app = typer.Typer(
 
 _state: dict[str, Path | None] = {"config": None}
 _debug: dict[str, bool] = {"on": False}
+
+
+def _version(value: bool) -> None:
+    if value:
+        from importlib.metadata import version
+
+        typer.echo(f"trainproof {version('trainproof')}")
+        raise typer.Exit
 
 
 @app.callback()
@@ -40,6 +56,10 @@ def _root(
     debug: Annotated[
         bool,
         typer.Option("--debug", help="On an error, show the full traceback after the one-line message."),
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", help="Print trainproof's version and exit.", callback=_version, is_eager=True),
     ] = False,
 ) -> None:
     _state["config"] = config
@@ -61,4 +81,6 @@ def debugging() -> bool:
 
 def settings() -> Settings:
     """Settings for the running command (env, then --config / trainproof.toml)."""
+    from trainproof.config import load_settings
+
     return load_settings(_state["config"])

@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from sqlalchemy.engine import URL
+from sqlalchemy.exc import SQLAlchemyError
 
 from trainproof.errors import StoreError
 
@@ -23,6 +24,7 @@ __all__ = [
     "RESTORE",
     "StoreDamagedError",
     "StoreUnavailableError",
+    "database_failure",
     "driver_message",
     "on_driver_error",
     "store_failure",
@@ -149,3 +151,13 @@ def store_failure(exc: BaseException, url: URL | str | None = None) -> StoreErro
         f"{_where(url)} failed ({type(orig).__name__}: {driver_message(orig)})",
         "run `trainproof db check`; `trainproof --debug ...` shows the full error",
     )
+
+
+def database_failure(exc: BaseException, url: URL | str | None = None) -> StoreError | None:
+    """`store_failure` for a database error (SQLAlchemy's or SQLite's), None for any other exception.
+
+    The CLI's last resort asks here, so starting the CLI need not import SQLAlchemy to name its errors.
+    """
+    if isinstance(exc, SQLAlchemyError | sqlite3.Error):
+        return store_failure(exc, url)
+    return None
