@@ -64,6 +64,7 @@ TABLES: dict[str, dict[str, Key]] = {
         "title": Key("text", '"Security Awareness Training"'),
         "campaigns": Key("list", '[101, "Security Awareness 2026 - Part B"]'),
         "renew_every_days": Key("whole", "365"),
+        "renew_on": Key("text", '"01-15"'),
         "new_hire_grace_days": Key("whole", "30"),
         "frameworks": Key("list", '["soc2", "iso27001"]'),
     },
@@ -90,6 +91,14 @@ TABLES: dict[str, dict[str, Key]] = {
         "cache_seconds": Key("number", "300", least=0),
         "retry_budget_s": _positive("30"),
         "live_compliance_max_requests": Key("whole", "100", least=1),
+    },
+    "exports": {},
+    "exports.vanta": {"resource_id": Key("text", '"65e1efde08e8478f143a8ff9"')},
+    "exports.vanta.trainings": {},
+    "exports.vanta.trainings.*": {"resource_id": Key("text", '"65e1efde08e8478f143a9001"')},
+    "exports.drata": {
+        "region": Key("text", '"eu"'),
+        "per_minute": _positive("500"),
     },
 }
 

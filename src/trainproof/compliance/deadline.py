@@ -12,6 +12,9 @@ day of February, "1 year" from 29 February is 28 February, "10 business days" sk
 Sundays (UTC). Decimals are read only for units of fixed length ("1.5 weeks" is 10 days 12 hours);
 "1.5 months" or "2.5 business days" have no single meaning, so they are unreadable like "string"
 (the API documentation's placeholder): no deadline, and `trainproof check` names the campaign.
+
+A training's fixed renewal date (`renew_on = "MM-DD"`, Drata's "a fixed date each year") is an
+`AnnualDate` here too, so the calendar is counted in one module.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal
 
 __all__ = [
+    "AnnualDate",
     "CampaignDeadline",
     "DeadlineKind",
     "DeadlineWindow",
@@ -174,6 +178,49 @@ class CampaignDeadline:
         if not starts:
             return None
         return DeadlineWindow("specific", min(max(starts), end), end)
+
+
+@dataclass(frozen=True, slots=True)
+class AnnualDate:
+    """A day of the year that comes round every year at 00:00 UTC, e.g. a fixed renewal date (01-15).
+
+    29 February is allowed and falls on 28 February in common years: the last day of the month, as
+    "1 year" from 29 February is counted above. Days no year has (02-30, 04-31) are not an AnnualDate.
+    """
+
+    month: int
+    day: int
+
+    @classmethod
+    def parse(cls, text: str) -> AnnualDate | None:
+        """ "MM-DD" (e.g. "01-15") -> an AnnualDate; None when it is not that form or no year has that day."""
+        match = _MONTH_DAY.match(text.strip())
+        if match is None:
+            return None
+        month, day = int(match["month"]), int(match["day"])
+        if not 1 <= month <= 12 or not 1 <= day <= calendar.monthrange(2000, month)[1]:  # 2000: a leap year
+            return None
+        return cls(month, day)
+
+    def __str__(self) -> str:
+        return f"{self.month:02d}-{self.day:02d}"
+
+    def in_year(self, year: int) -> datetime:
+        """This day's start (00:00 UTC) in `year`; 29 February is the 28th in a common year."""
+        return datetime(year, self.month, min(self.day, calendar.monthrange(year, self.month)[1]), tzinfo=UTC)
+
+    def next_after(self, at: datetime) -> datetime:
+        """The first occurrence strictly after `at` (the last instant there is beyond year 9999)."""
+        year = at.astimezone(UTC).year
+        found = self.in_year(year)
+        if found > at:
+            return found
+        if year >= 9999:
+            return datetime.max.replace(tzinfo=UTC)
+        return self.in_year(year + 1)
+
+
+_MONTH_DAY = re.compile(r"^(?P<month>\d{2})-(?P<day>\d{2})$")
 
 
 def days_until(deadline: datetime, at: datetime) -> int:

@@ -6,7 +6,8 @@ as-of date and persists the sticky records this returns; reports and the CLI con
 Decide in bulk, explain on demand. `evaluate` makes one pass over the enrollments (grouped by an
 integer per user and campaign), judges each (user, selected campaign) group once, and records each
 person's verdict per training in a few columns (state, dates, late): everything a query over the
-store would answer, and all the rule's logic. The explained `Decision`s (per-campaign results,
+store would answer. Each rule is applied by its own module's functions (`compliance.rules`); the
+engine orders them and keeps the columns. The explained `Decision`s (per-campaign results,
 outstanding modules, evidence, rule ids) are assembled from those columns when first read, and only
 the ones read: `totals()` and `answers()` build none, `for_user` builds that person's, `decisions`
 builds them all. Nothing is decided twice, so what is read never depends on what was read before.
@@ -19,12 +20,11 @@ as the evaluation). Numbers for 100,000 people x 3 trainings: bench/evaluate.py,
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from functools import cached_property
 from itertools import chain, repeat
-from typing import cast
 
 from trainproof.compliance.decision import STATES, CampaignResult, Decision, State
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
@@ -32,6 +32,7 @@ from trainproof.compliance.rules import CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE, POPU
 from trainproof.compliance.rules.population_active_in_scope import exclusion
 from trainproof.compliance.rules.training_compliance_sticky import standing
 from trainproof.compliance.rules.training_new_hire_grace import grace_deadlines, grace_starts
+from trainproof.compliance.rules.training_renewal_period import lapse_of, renews
 from trainproof.compliance.rules.training_selected_campaigns_complete import (
     CampaignInfo,
     Groups,
@@ -40,6 +41,7 @@ from trainproof.compliance.rules.training_selected_campaigns_complete import (
     campaign_results,
     collect,
     hold,
+    outcomes,
     summarize,
 )
 from trainproof.compliance.trainings import Training, TrainingsConfig, resolve_campaigns
@@ -241,7 +243,7 @@ class _Columns:
         # for an expired one.
         self.held: dict[int, int] = {}
         self.built: list[Decision | None] = []  # explained decisions, once assembled
-        renew = training.renew_every_days is not None
+        renew = renews(training)
         data = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL) if renew else (POPULATION, CAMPAIGNS_COMPLETE)
         lapsed = (POPULATION, CAMPAIGNS_COMPLETE, RENEWAL)
         grace = training.new_hire_grace_days is not None
@@ -306,25 +308,25 @@ class _Verdicts:
         return found
 
     def decide(self, training: Training) -> None:
-        """Every person's verdict for `training`: the rule, applied to the group summaries in one loop."""
+        """Every person's verdict for `training`: each rule's answer, combined in one loop over the population.
+
+        The rules live in their modules: Drata's rule (`outcomes`), the renewal (`lapse_of`), the kept
+        records (`standing`) and the new-hire grace (`grace_deadlines`); this only orders them.
+        """
         as_of = self.as_of
         slots = [self.index[cid] for cid in training.campaign_ids]
         columns = _Columns(training, slots)
         self.trainings.append(columns)
-        tkey = training.key
-        renew = None if training.renew_every_days is None else timedelta(days=training.renew_every_days)
+        lapse_at = lapse_of(training)
         starts = self.grace_starts
         deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
-        slot_ends = [(i, self.info_at[i].end_date) for i in slots]
-        record_index, records, held_late = self.record_index.get(tkey), self.records, self.held.late
+        found = outcomes(self.uids, self.groups.n, slots, self.info_at, self.summaries)
+        get_earned, enrolled, found_late, get_open = found.earned.get, found.enrolled, found.late, found.due.get
+        record_index, records, held_late = self.record_index.get(training.key), self.records, self.held.late
         add_state = columns.state.append
         since, earned, late, due, started, held = (
             columns.since, columns.earned, columns.late, columns.due, columns.started, columns.held
         )  # fmt: skip
-        get_done = self.summaries.done.get
-        late_keys = self.summaries.late
-        get_due = self.summaries.due.get
-        n = self.groups.n
         for p, uid in enumerate(self.uids):
             # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
             earned_before = lapsed_at = r = None
@@ -332,7 +334,7 @@ class _Verdicts:
                 r = record_index.get(uid)
                 if r is not None:
                     kept = records[r].compliant_since
-                    lapse = None if renew is None else kept + renew
+                    lapse = None if lapse_at is None else lapse_at(kept)
                     if lapse is None or lapse > as_of:
                         add_state("compliant")
                         since[p] = earned[p] = kept
@@ -344,33 +346,12 @@ class _Verdicts:
                         continue
                     earned_before, lapsed_at = kept, lapse
 
-            # From KnowBe4's data: compliant when enrolled somewhere and every enrolled campaign is complete,
-            # since the latest completion; late when a complete one was completed late. While incomplete,
-            # due by the earliest deadline among the outstanding campaigns (an end date, or for a
-            # Relative End Date campaign the earliest of the person's own deadlines).
-            base = uid * n
-            enrolled = False
-            complete = True
-            done_at = open_end = None
-            for i, end in slot_ends:
-                key = base + i
-                done = get_done(key)
-                if done is None:
-                    continue
-                enrolled = True
-                if done is False:
-                    complete = False
-                    if end is None:
-                        end = get_due(key)
-                    if end is not None and (open_end is None or end < open_end):
-                        open_end = end
-                    continue
-                if key in late_keys:
-                    late[p] = True
-                if done is not True and (done_at is None or done > done_at):
-                    done_at = done
-            if complete and done_at is not None:
-                lapse = None if renew is None else done_at + renew
+            # From KnowBe4's data, by Drata's rule.
+            if p in found_late:
+                late[p] = True
+            done_at = get_earned(p)
+            if done_at is not None:
+                lapse = None if lapse_at is None else lapse_at(done_at)
                 if lapse is None or lapse > as_of:
                     add_state("compliant")
                     since[p] = earned[p] = done_at
@@ -396,7 +377,8 @@ class _Verdicts:
                     started[p] = start
                 due[p] = deadline
                 continue
-            add_state("incomplete" if enrolled else "not_enrolled")
+            add_state("incomplete" if p in enrolled else "not_enrolled")
+            open_end = get_open(p)
             if open_end is not None:
                 due[p] = open_end
             elif deadline is not None:
@@ -430,10 +412,10 @@ class _Verdicts:
                 compliant = s == "compliant"
                 campaigns = self.held_campaigns(r) if compliant else self.enrolled(uid, slots)
                 recorded_at = self.records[r].recorded_at if compliant else None
-                decision = _new(Decision, (
+                decision = Decision(
                     uid, email, name, department, manager, tkey, title, s, compliant, since(p), earned(p), p in late,
                     compliant, recorded_at, campaigns, due(p), started(p), held_rules[s],
-                ))  # fmt: skip
+                )  # fmt: skip
             else:
                 base = uid * n
                 enrolled: list[CampaignResult] = []
@@ -442,10 +424,10 @@ class _Verdicts:
                     if key in done:
                         result = get_result(key)
                         enrolled.append(self.result(key) if result is None else result)
-                decision = _new(Decision, (
+                decision = Decision(
                     uid, email, name, department, manager, tkey, title, s, s == "compliant", since(p), earned(p),
                     p in late, False, None, tuple(enrolled), due(p), started(p), rules[s],
-                ))  # fmt: skip
+                )  # fmt: skip
             built[p] = decision
             add(decision)
         return found
@@ -496,7 +478,3 @@ class _Verdicts:
             evidence = campaigns[0].evidence if len(campaigns) == 1 else d.evidence
             records.append(StickyRecord(d.user_id, d.training, c.since[p], evidence, self.recorded_at))
         return records
-
-
-# tuple.__new__ straight: a NamedTuple's own constructor adds a Python call (about 0.15 µs) per decision.
-_new = cast("Callable[[type[Decision], tuple[object, ...]], Decision]", tuple.__new__)  # pyright: ignore[reportUnknownMemberType]

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.engine import evaluate
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, StickyRecord
 from trainproof.compliance.rules.training_compliance_sticky import standing
+from trainproof.compliance.rules.training_renewal_period import lapse_of
 from trainproof.compliance.trainings import Training, TrainingsConfig
 
 
@@ -29,11 +30,11 @@ def reset_records(
 
 def expired_records(sticky: Iterable[StickyRecord], training: Training, *, at: datetime) -> tuple[StickyRecord, ...]:
     """Records of `training` standing at `at` whose renewal period has ended (none without renewal)."""
-    if training.renew_every_days is None:
+    lapse_at = lapse_of(training)
+    if lapse_at is None:
         return ()
-    period = timedelta(days=training.renew_every_days)
     held = standing((r for r in sticky if r.training == training.key), at)
-    return tuple(r for r in held.values() if r.compliant_since + period <= at)
+    return tuple(r for r in held.values() if lapse_at(r.compliant_since) <= at)
 
 
 @dataclass(frozen=True, slots=True)

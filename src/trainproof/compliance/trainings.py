@@ -14,6 +14,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, cast
 
+from trainproof.compliance.deadline import AnnualDate
 from trainproof.compliance.facts import Campaign
 from trainproof.compliance.frameworks import FRAMEWORK_IDS
 from trainproof.config import Settings
@@ -49,6 +50,7 @@ class Training:
     title: str
     campaigns: tuple[CampaignRef, ...] = ()
     renew_every_days: int | None = None
+    renew_on: AnnualDate | None = None  # a fixed renewal date each year; never set with renew_every_days
     new_hire_grace_days: int | None = None
     frameworks: tuple[str, ...] = ()
 
@@ -147,6 +149,12 @@ def _parse_training(key: str, value: object, source: str) -> Training:
     campaigns = campaign_refs(where, table.get("campaigns", []))
 
     renew = _days(where, table, "renew_every_days", minimum=1, example=365)
+    renew_on = _annual_date(where, table, "renew_on")
+    if renew is not None and renew_on is not None:
+        raise ConfigError(
+            f"{where} sets both renew_every_days and renew_on: compliance renews one way",
+            "keep renew_every_days (N days after completion) or renew_on (a fixed date each year), not both",
+        )
     grace = _days(where, table, "new_hire_grace_days", minimum=0, example=30)
 
     frameworks_raw = _list(table.get("frameworks", list(DEFAULT_FRAMEWORKS.get(key, ()))))
@@ -164,6 +172,7 @@ def _parse_training(key: str, value: object, source: str) -> Training:
         title=title.strip(),
         campaigns=campaigns,
         renew_every_days=renew,
+        renew_on=renew_on,
         new_hire_grace_days=grace,
         frameworks=tuple(dict.fromkeys(frameworks)),
     )
@@ -180,6 +189,25 @@ def _days(where: str, table: Mapping[str, object], name: str, *, minimum: int, e
             f"write e.g. {name} = {example}, or remove the line",
         )
     return value
+
+
+def _annual_date(where: str, table: Mapping[str, object], name: str) -> AnnualDate | None:
+    value = table.get(name)
+    if value is None:
+        return None
+    found = AnnualDate.parse(value) if isinstance(value, str) else None
+    if found is None:
+        raise ConfigError(
+            f"{where} {name} = {_shown(value)} is not a day of the year as MM-DD",
+            f'write e.g. {name} = "01-15" (02-29 falls on 02-28 in common years), or remove the line',
+        )
+    return found
+
+
+def _shown(value: object) -> str:
+    """A value from the config file quoted for an error line, cut short."""
+    text = repr(value)
+    return text if len(text) <= 40 else text[:39] + "…"
 
 
 def _parse_scope(value: object, source: str) -> Scope:

@@ -25,15 +25,6 @@ METADATA = RuleMetadata(
 )
 
 
-def grace_window(person: Person, days: int | None) -> tuple[datetime, datetime] | None:
-    """(start date, deadline) of the person's grace window, or None when none applies or is known."""
-    if days is None:
-        return None
-    starts = grace_starts((person,))
-    started, deadline = starts[0], grace_deadlines(starts, days)[0]
-    return None if started is None or deadline is None else (started, deadline)
-
-
 def grace_starts(people: Sequence[Person]) -> list[datetime | None]:
     """The date each person's grace counts from: KnowBe4's employee_start_date, else when they joined."""
     return [p.employee_start_date or p.joined_on for p in people]
