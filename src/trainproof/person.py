@@ -1,0 +1,74 @@
+"""One person's record: each training's decision with its reasons, the evidence's history, and the log of
+decisions and resets.
+
+`trainproof person` and the console's person page show this one record, so a person never reads
+differently in a terminal and in a browser. Decisions come from `trainproof.judging`, the one judging path.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from trainproof.compliance.decision import Decision
+from trainproof.compliance.facts import Person
+from trainproof.config import Settings
+from trainproof.judging import judge
+from trainproof.store import compliance_events, enrollment_history, load_people
+from trainproof.store.handle import StoreConnection
+from trainproof.store.person_index import person_index
+
+__all__ = ["PersonRecord", "person_record"]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRecord:
+    """Everything known about one person on the as-of date."""
+
+    person: Person
+    as_of: datetime
+    out_of_scope: str | None  # why the person is outside the compliance population, if they are
+    decisions: tuple[Decision, ...]
+    events: tuple[dict[str, Any], ...]  # the decision and reset log, oldest first
+    evidence_history: dict[int, list[dict[str, Any]]]  # every version of each evidence enrollment
+
+    def to_dict(self) -> dict[str, Any]:
+        """The record as `trainproof person --format json` prints it (datetimes left to the writer)."""
+        p = self.person
+        return {
+            "user_id": p.user_id,
+            "email": p.email,
+            "name": p.name,
+            "department": p.department,
+            "manager_email": p.manager_email,
+            "employee_start_date": p.employee_start_date,
+            "as_of": self.as_of,
+            "out_of_scope": self.out_of_scope,
+            "trainings": [d.to_record() for d in self.decisions],
+            "events": list(self.events),
+            "evidence_history": {str(k): v for k, v in self.evidence_history.items()},
+        }
+
+
+def person_record(
+    conn: StoreConnection, settings: Settings, who: str, *, as_of: datetime | None = None
+) -> PersonRecord:
+    """The record of the person `who` names (email, KnowBe4 alias, employee number or user id).
+
+    UnknownPerson or AmbiguousPerson (ConfigErrors) when `who` names nobody or several people.
+    """
+    uid = person_index(conn).find(who)
+    person = next(p for p in load_people(conn) if p.user_id == uid)
+    judged = judge(conn, settings, as_of=as_of)
+    decisions = tuple(d for d in judged.evaluation.decisions if d.user_id == uid)
+    history = {e.enrollment_id: enrollment_history(conn, e.enrollment_id) for d in decisions for e in d.evidence}
+    excluded = next((x.reason for x in judged.evaluation.excluded if x.person.user_id == uid), None)
+    return PersonRecord(
+        person=person,
+        as_of=judged.as_of,
+        out_of_scope=excluded,
+        decisions=decisions,
+        events=tuple(compliance_events(conn, user_id=uid)),
+        evidence_history=history,
+    )
