@@ -35,7 +35,6 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("api", "trainproof.cli.api:api", "Print what the KnowBe4 Reporting API returns."),
     ("serve", "trainproof.cli.serve:serve_command", "Open the web console on this machine."),
     ("mcp", "trainproof.cli.mcp:mcp_command", "Serve the read-only MCP server (KnowBe4, compliance)."),
-    ("serve", "trainproof.cli.serve:serve_command", "Open the local web console (sign-in link printed)."),
     ("simulate", "trainproof.cli.simulate:simulate", "Serve a simulated KnowBe4 Reporting API locally."),
 )
 """(name, "module:attribute", summary): the attribute is the decorated function or the sub-Typer."""
