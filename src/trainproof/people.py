@@ -1,0 +1,240 @@
+"""Who stands where, person by training: the list `trainproof people`, the web console and the MCP tools show.
+
+The decisions come from `trainproof.judging`, the one judging path; this module only chooses which
+ones to show and in what order. Choosing reads each decision's scalar answer (state, since, late) and
+the person's own fields, which the evaluation holds without explaining anything. Only the rows shown
+are explained (their campaigns and outstanding modules), a chunk at a time as the caller reads them:
+the first row can be written while later ones are still to be explained, and `--limit 50` at 50,000
+people explains 50 decisions, not 150,000.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection
+
+from trainproof.compliance.decision import STATES, Decision
+from trainproof.compliance.engine import DecisionRow, Evaluation
+from trainproof.compliance.facts import Person
+from trainproof.config import Settings
+from trainproof.errors import ConfigError
+from trainproof.gc_pause import gc_paused
+from trainproof.judging import Judged, judge
+from trainproof.store.groups import group_names
+from trainproof.store.person_index import PersonIndex, person_index
+
+__all__ = ["FIELDS", "SORTS", "PeopleList", "PeopleQuery", "list_people", "select_people"]
+
+FIELDS = (
+    "user_id", "email", "name", "department", "manager_email", "training", "state", "compliant", "compliant_since",
+    "late", "sticky", "campaigns",
+)  # fmt: skip
+"""A row's fields (`Decision.to_dict`), the ones `trainproof status --format json` listed before it became a summary."""
+
+SORTS = ("name", "email", "department", "manager", "training", "state", "since")
+"""What rows can be sorted by; a leading '-' reverses the order (`--sort -since`)."""
+
+CHUNK = 1000  # rows explained at a time: the first is written while the rest wait
+_LAST = "\uffff"  # a missing department or manager sorts after every named one
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleQuery:
+    """Which person x training rows to list, in what order, and which slice of them.
+
+    Text filters ignore case. `department` and `manager` (the manager's email or name) match whole
+    values; `group` is a KnowBe4 group name or id; `search` finds TEXT inside a name, an email, an
+    older address KnowBe4 keeps as an alias, or an employee number.
+    """
+
+    trainings: tuple[str, ...] = ()
+    states: frozenset[str] = frozenset()
+    department: str | None = None
+    manager: str | None = None
+    group: str | None = None
+    search: str | None = None
+    late: bool = False
+    sort: str = "name"
+    limit: int | None = None
+    offset: int = 0
+    as_of: datetime | None = None
+
+    def check(self) -> None:
+        """A ConfigError (one line, exit 2) for a state, sort or slice that cannot be listed."""
+        unknown = sorted(self.states - set(STATES))
+        if unknown:
+            raise ConfigError(f"unknown state '{unknown[0]}'", f"use one of {', '.join(STATES)}")
+        if self.sort.removeprefix("-") not in SORTS:
+            raise ConfigError(f"cannot sort by '{self.sort}'", f"use one of {', '.join(SORTS)} (a leading - reverses)")
+        if self.limit is not None and self.limit < 0:
+            raise ConfigError(f"--limit {self.limit} is negative", "give 0 or more rows")
+        if self.offset < 0:
+            raise ConfigError(f"--offset {self.offset} is negative", "give 0 or more rows to skip")
+
+
+@dataclass(frozen=True)
+class PeopleList:
+    """The rows one query selected: how many matched, and the requested slice as a stream of decisions."""
+
+    as_of: datetime
+    point_in_time: bool  # an explicit as-of date was asked
+    matched: int  # rows matching the filters, before offset and limit
+    offset: int
+    shown: int  # rows `rows` yields
+    rows: Iterator[Decision] = field(repr=False)
+    """Explained decisions, produced as they are read (a generator: read it once)."""
+
+    @property
+    def more(self) -> int:
+        """Matching rows after the slice (what a table's "N more" line counts)."""
+        return max(self.matched - self.offset - self.shown, 0)
+
+
+def list_people(conn: Connection, settings: Settings, query: PeopleQuery, *, at: datetime | None = None) -> PeopleList:
+    """Judge the store through `trainproof.judging` and select the rows `query` asks for.
+
+    Everything the rows need is read before this returns: the connection may close while they are read.
+    `at` pins "now" for a current answer (tests, reports); `query.as_of` asks for a past date.
+    """
+    query.check()
+    judged = judge(conn, settings, as_of=query.as_of, at=at, trainings=list(query.trainings) or None)
+    index = person_index(conn) if query.search else None
+    groups = group_names(conn) if query.group else None
+    return select_people(judged, query, index=index, groups=groups)
+
+
+def select_people(
+    judged: Judged, query: PeopleQuery, *, index: PersonIndex | None = None, groups: dict[int, str] | None = None
+) -> PeopleList:
+    """The rows of an evaluation already made (the console and the MCP server keep one per store version).
+
+    `index` (`store.person_index`) is needed for `query.search` to reach aliases and employee numbers;
+    `groups` (`store.groups.group_names`) for a group given by name.
+    """
+    query.check()
+    ev = judged.evaluation
+    people = ev.population
+    answers = ev.answers()
+    keep = _person_filter(people, query, index, groups)
+    states, late = query.states, query.late
+    chosen = [
+        i
+        for i, (_, _, state, _, is_late) in enumerate(answers)
+        if keep[i % len(people)] and (not states or state in states) and (is_late or not late)
+    ]
+    if chosen:
+        chosen.sort(key=_sort_key(query.sort.removeprefix("-"), people, answers), reverse=query.sort.startswith("-"))
+    start = min(query.offset, len(chosen))
+    stop = len(chosen) if query.limit is None else min(start + query.limit, len(chosen))
+    shown = chosen[start:stop]
+    return PeopleList(
+        as_of=judged.as_of,
+        point_in_time=judged.point_in_time,
+        matched=len(chosen),
+        offset=query.offset,
+        shown=len(shown),
+        rows=_explained(ev, [(i // len(people), i % len(people)) for i in shown]),
+    )
+
+
+def _person_filter(
+    people: Sequence[Person], query: PeopleQuery, index: PersonIndex | None, groups: dict[int, str] | None
+) -> list[bool]:
+    """For each person of the population (by position): whether the person filters let them through."""
+    keep = [True] * len(people)
+    if query.department is not None:
+        want = query.department.strip().casefold()
+        keep = [k and (p.department or "").strip().casefold() == want for k, p in zip(keep, people, strict=True)]
+    if query.manager is not None:
+        want = query.manager.strip().casefold()
+        keep = [
+            k and want in ((p.manager_email or "").strip().casefold(), (p.manager_name or "").strip().casefold())
+            for k, p in zip(keep, people, strict=True)
+        ]
+    if query.group is not None:
+        wanted = _group_ids(query.group, groups)
+        keep = [k and not wanted.isdisjoint(p.groups) for k, p in zip(keep, people, strict=True)]
+    if query.search:
+        found = _search(query.search, people, index)
+        keep = [k and p.user_id in found for k, p in zip(keep, people, strict=True)]
+    return keep
+
+
+def _group_ids(group: str, groups: dict[int, str] | None) -> frozenset[int]:
+    """The ids a group name (any case) or id names; a ConfigError when none does."""
+    text = group.strip()
+    named = {gid for gid, name in (groups or {}).items() if name.strip().casefold() == text.casefold()}
+    if text.isdigit():
+        named.add(int(text))
+    if not named:
+        raise ConfigError(f"no KnowBe4 group named '{text[:254]}' in the store", "give a group name or id from KnowBe4")
+    return frozenset(named)
+
+
+def _search(text: str, people: Sequence[Person], index: PersonIndex | None) -> set[int]:
+    """User ids whose name, email, alias or employee number contains `text` (any case)."""
+    needle = text.strip().casefold()
+    found = {p.user_id for p in people if needle in p.name.casefold() or needle in p.email.casefold()}
+    if index is not None:
+        for table in index.keys[1:]:  # emails, aliases, employee numbers (the user id table is not text)
+            for key, uids in table.items():
+                if needle in key:
+                    found.update(uids)
+    return found
+
+
+def _sort_key(by: str, people: Sequence[Person], answers: Sequence[DecisionRow]) -> Callable[[int], tuple[object, ...]]:
+    """Row index -> its sort key; ties go by name, then user id, then training (the configured order)."""
+    n = len(people)
+    names = [(p.name.casefold(), p.user_id) for p in people]
+    if by == "name":
+        return lambda i: (names[i % n], i // n)
+    if by == "email":
+        emails = [p.email.casefold() for p in people]
+        return lambda i: (emails[i % n], names[i % n], i // n)
+    if by == "department":
+        departments = [(p.department or _LAST).casefold() for p in people]
+        return lambda i: (departments[i % n], names[i % n], i // n)
+    if by == "manager":
+        managers = [(p.manager_email or _LAST).casefold() for p in people]
+        return lambda i: (managers[i % n], names[i % n], i // n)
+    if by == "training":
+        return lambda i: (i // n, names[i % n])
+    if by == "state":
+        order = {s: k for k, s in enumerate(STATES)}
+        return lambda i: (order[answers[i][2]], i // n, names[i % n])
+    never = datetime.max.isoformat()  # people never compliant sort after every date
+    return lambda i: (_since(answers[i][3], never), names[i % n], i // n)
+
+
+def _since(value: datetime | None, never: str) -> str:
+    return never if value is None else value.isoformat()
+
+
+def _explained(ev: Evaluation, rows: list[tuple[int, int]]) -> Iterator[Decision]:
+    """The decisions at (training, position) `rows`, explained a chunk at a time as they are read.
+
+    A training with many rows shown is explained in one pass over its groups (the engine's batch
+    path, several times cheaper per decision); a few rows are explained person by person.
+    """
+    keys = [t.key for t in ev.policy.trainings]
+    many = {t for t, count in Counter(t for t, _ in rows).items() if count * 4 >= len(ev.population)}
+    whole: dict[int, tuple[Decision, ...]] = {}
+    people = ev.population
+    for start in range(0, len(rows), CHUNK):
+        with gc_paused():  # the chunk's decisions live on in the evaluation: not worth a collection
+            chunk: list[Decision] = []
+            for t, p in rows[start : start + CHUNK]:
+                if t in many:
+                    found = whole.get(t)
+                    if found is None:
+                        found = whole[t] = ev.for_training(keys[t])
+                    chunk.append(found[p])
+                else:
+                    key = keys[t]
+                    chunk.append(next(d for d in ev.for_user(people[p].user_id) if d.training == key))
+        yield from chunk
