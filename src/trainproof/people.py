@@ -15,8 +15,6 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from trainproof.compliance.decision import STATES, Decision
 from trainproof.compliance.engine import DecisionRow, Evaluation
 from trainproof.compliance.facts import Person
@@ -25,6 +23,7 @@ from trainproof.errors import ConfigError
 from trainproof.gc_pause import gc_paused
 from trainproof.judging import Judged, judge
 from trainproof.store.groups import group_names
+from trainproof.store.handle import StoreConnection
 from trainproof.store.person_index import PersonIndex, person_index
 
 __all__ = ["FIELDS", "SORTS", "PeopleList", "PeopleQuery", "list_people", "select_people"]
@@ -94,7 +93,9 @@ class PeopleList:
         return max(self.matched - self.offset - self.shown, 0)
 
 
-def list_people(conn: Connection, settings: Settings, query: PeopleQuery, *, at: datetime | None = None) -> PeopleList:
+def list_people(
+    conn: StoreConnection, settings: Settings, query: PeopleQuery, *, at: datetime | None = None
+) -> PeopleList:
     """Judge the store through `trainproof.judging` and select the rows `query` asks for.
 
     Everything the rows need is read before this returns: the connection may close while they are read.

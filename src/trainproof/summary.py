@@ -15,14 +15,13 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
-
 from trainproof import clock
 from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
 from trainproof.judging import Judged, judge
 from trainproof.people import PeopleQuery
 from trainproof.store.freshness import store_version
+from trainproof.store.handle import StoreConnection
 
 __all__ = ["CHASED", "DepartmentCompletion", "Summary", "TrainingSummary", "summarize", "summary_of"]
 
@@ -120,7 +119,7 @@ class Summary:
 
 
 def summarize(
-    conn: Connection,
+    conn: StoreConnection,
     settings: Settings,
     *,
     as_of: datetime | None = None,
