@@ -15,8 +15,9 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from itertools import chain
 
 from trainproof.text import as_text
 
@@ -46,12 +47,19 @@ def csv_cell(value: object) -> str:
 
 def csv_text(columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, line_end: str = "\r\n") -> str:
     """RFC 4180 CSV (CRLF by default): a header of `columns`, then each row's values for them ('' if absent)."""
+    return "".join(csv_lines(columns, rows, line_end=line_end))
+
+
+def csv_lines(columns: Sequence[str], rows: Iterable[Mapping[str, object]], *, line_end: str = "\r\n") -> Iterator[str]:
+    """`csv_text` one record at a time (the header first), for output that streams as rows are produced."""
     buf = io.StringIO()
     minimal = csv.writer(buf, lineterminator=line_end)
     # Python's writer quotes a carriage return only when it is part of the line end; a lone CR left bare
     # ends the row for every reader, so a row holding one is written fully quoted.
     quoted = csv.writer(buf, lineterminator=line_end, quoting=csv.QUOTE_ALL)
     header = [neutral(c) for c in columns]
-    for cells in (header, *([csv_cell(row.get(c)) for c in columns] for row in rows)):
+    for cells in chain((header,), ([csv_cell(row.get(c)) for c in columns] for row in rows)):
         (quoted if "\r" not in line_end and any("\r" in c for c in cells) else minimal).writerow(cells)
-    return buf.getvalue()
+        yield buf.getvalue()
+        buf.seek(0)
+        buf.truncate()
