@@ -97,7 +97,8 @@ class Summary:
     trainings: tuple[TrainingSummary, ...]
     lowest_departments: tuple[DepartmentCompletion, ...]
     next_query: PeopleQuery | None  # the people to chase first; None when nobody is to be chased
-    next_step: str  # one line saying what to do next
+    next_step: str  # what to do next, in one sentence
+    next_command: str | None  # the command that does it
 
     @property
     def sync_age(self) -> timedelta | None:
@@ -115,6 +116,7 @@ class Summary:
             "trainings": [t.to_dict() for t in self.trainings],
             "lowest_departments": [d.to_dict() for d in self.lowest_departments],
             "next_step": self.next_step,
+            "next_command": self.next_command,
         }
 
 
@@ -157,7 +159,7 @@ def summary_of(judged: Judged, *, synced_at: datetime | None, now: datetime) -> 
         (DepartmentCompletion(d, decided[d], compliant[d]) for d in decided),
         key=lambda d: (d.percent_compliant, -d.decisions, (d.department or "").casefold()),
     )[:LOWEST]
-    query, step = _next_step(trainings, judged, synced_at)
+    query, step, command = _next_step(trainings, judged, synced_at)
     return Summary(
         as_of=judged.as_of,
         point_in_time=judged.point_in_time,
@@ -167,27 +169,33 @@ def summary_of(judged: Judged, *, synced_at: datetime | None, now: datetime) -> 
         lowest_departments=tuple(lowest),
         next_query=query,
         next_step=step,
+        next_command=command,
     )
 
 
 def _next_step(
     trainings: list[TrainingSummary], judged: Judged, synced_at: datetime | None
-) -> tuple[PeopleQuery | None, str]:
-    """The training with the most people to chase, and the state most of them are in, as a people query."""
+) -> tuple[PeopleQuery | None, str, str | None]:
+    """The training with the most people to chase and the state most of them are in: (query, sentence, command)."""
     if synced_at is None:
-        return None, "no successful sync yet: run `trainproof sync` (or `trainproof demo` to try)"
+        return None, "no successful sync yet: fetch KnowBe4's data first", "trainproof sync"
     chase = max(trainings, key=lambda t: t.to_chase, default=None)
     if chase is None or not chase.to_chase:
-        return None, "nobody to chase: everyone in scope is compliant or inside new-hire grace"
+        return None, "nobody to chase: everyone in scope is compliant or inside new-hire grace", None
     state = max(CHASED, key=lambda s: getattr(chase, s))
     as_of = judged.as_of if judged.point_in_time else None
     query = PeopleQuery(trainings=(chase.key,), states=frozenset({state}), as_of=as_of)
     when = f" --as-of {as_of.date().isoformat()}" if as_of is not None else ""
-    count = getattr(chase, state)
-    return query, (
-        f"{count} {'person' if count == 1 else 'people'} {state.replace('_', ' ')} for {chase.key}: "
-        f"trainproof people --training {chase.key} --state {state}{when}"
+    count: int = getattr(chase, state)
+    who = "1 person is" if count == 1 else f"{count:,} people are"
+    return (
+        query,
+        f"{who} {_PHRASES[state]} {chase.title}",
+        f"trainproof people --training {chase.key} --state {state}{when}",
     )
+
+
+_PHRASES = {"incomplete": "not done with", "expired": "past their renewal for", "not_enrolled": "not enrolled in"}
 
 
 def _rounded(value: float | None) -> float | None:
