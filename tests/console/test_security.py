@@ -13,7 +13,8 @@ from contextlib import contextmanager
 
 import httpx2
 import pytest
-from tests.console.conftest import Served, World, start_console, stop_console
+
+from console._world import Served, World, start_console, stop_console
 
 NAMES = ("Ada", "Wanda", "Astronaut", "ada@acme.example")
 

@@ -1,0 +1,117 @@
+"""The console in a real browser: Debian's Chromium driven by Playwright against `trainproof serve`.
+
+Signing in through the printed link, a person's page with Reset and its history entry, the certificate
+and evidence-pack downloads checked as the CLI checks them, a hostile name shown as text, keyboard
+reach of the controls, and nothing requested from anywhere but the console itself.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Page, expect
+from pypdf import PdfReader
+
+from console._world import XSS, Served, World
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture
+def signed_in(page: Page, console: Served) -> Iterator[Page]:
+    """A page that opened the printed sign-in link; every request it made is checked to stay on the console."""
+    asked: list[str] = []
+    page.on("request", lambda request: asked.append(request.url))
+    page.goto(console.login_url)
+    yield page
+    elsewhere = [u for u in asked if not u.startswith(console.base + "/")]
+    assert elsewhere == [], f"the console's pages asked for {elsewhere}"
+
+
+def test_sign_in_lands_on_the_overview_without_the_token(signed_in: Page, console: Served) -> None:
+    expect(signed_in).to_have_url(console.base + "/")
+    expect(signed_in.get_by_role("heading", name="Overview")).to_be_visible()
+    expect(signed_in.get_by_role("row", name="Security Awareness Training")).to_contain_text("4")
+
+
+def test_a_person_reset_and_its_history(signed_in: Page, console: Served, world: World) -> None:
+    page = signed_in
+    page.goto(console.base + "/people/ada@acme.example")
+    section = page.get_by_role("region", name="Security Awareness Training")
+    expect(section).to_contain_text("compliant")
+    expect(section).to_contain_text("kept")
+    page.on("dialog", lambda dialog: dialog.accept())
+    section.get_by_label("Reason (kept in the history)").fill("auditor asked for a re-check")
+    section.get_by_role("button", name="Reset Security Awareness Training").click()
+    history = page.get_by_role("region", name="History of decisions and resets")
+    expect(history.get_by_role("row").filter(has_text="auditor asked for a re-check")).to_contain_text("reset")
+    expect(history).to_contain_text("trainproof console")
+    person = world.run("person", "ada@acme.example", "--format", "json").json()
+    resets = [e for e in person["events"] if e["kind"] == "reset" and e["training"] == "security_awareness"]
+    assert [e["reason"] for e in resets] == ["auditor asked for a re-check"]
+
+
+def test_certificate_and_evidence_pack_downloads(
+    signed_in: Page, console: Served, world: World, tmp_path: Path
+) -> None:
+    page = signed_in
+    page.goto(console.base + "/people/mallory@acme.example")
+    with page.expect_download() as got:
+        page.get_by_role("region", name="HIPAA Privacy and Security").get_by_role(
+            "link", name="Download the certificate (PDF)"
+        ).click()
+    pdf = tmp_path / got.value.suggested_filename
+    got.value.save_as(pdf)
+    reader = PdfReader(pdf)
+    record = json.loads(reader.attachments["evidence.json"][0])
+    assert record["person"] == {"user_id": 4, "email": "mallory@acme.example", "name": f"Mallory {XSS}"}
+    assert record["training"]["key"] == "hipaa"
+    world.run("certificates", "--training", "hipaa", "--out", str(tmp_path / "cli"))
+    assert (tmp_path / "cli" / pdf.name).is_file(), "the CLI certifies the same evidence (the name holds its hash)"
+
+    page.goto(console.base + "/evidence")
+    with page.expect_download() as got:
+        page.get_by_role("group", name="HIPAA Privacy and Security").get_by_role(
+            "button", name="Download the evidence pack"
+        ).click()
+    pack = tmp_path / got.value.suggested_filename
+    got.value.save_as(pack)
+    assert zipfile.is_zipfile(pack)
+    key = tmp_path / "key.pem"
+    key.write_text(world.run("evidence", "key").stdout, encoding="utf-8")
+    verified = world.run("evidence", "verify", str(pack), "--public-key", str(key))
+    assert verified.stdout.startswith(f"{pack.name}: OK, signed by the key given")
+
+
+def test_a_hostile_name_is_text(signed_in: Page, console: Served) -> None:
+    page = signed_in
+    page.goto(console.base + "/people/mallory@acme.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Mallory {XSS}")
+    assert page.title() != "owned"
+    assert page.evaluate("document.querySelectorAll('main img, main script').length") == 0
+
+
+def test_the_controls_are_reached_by_keyboard(signed_in: Page, console: Served) -> None:
+    page = signed_in
+    page.goto(console.base + "/people/ada@acme.example")
+    reached: list[str] = []
+    for _ in range(40):
+        page.keyboard.press("Tab")
+        reached.append(page.evaluate("document.activeElement.textContent || document.activeElement.id"))
+    assert "People" in reached
+    assert any(r.startswith("reason-") for r in reached)
+    assert any(r.startswith("Reset ") for r in reached)
+
+
+def test_screenshot_for_the_readme(signed_in: Page, console: Served) -> None:
+    page = signed_in
+    page.set_viewport_size({"width": 1200, "height": 800})
+    page.goto(console.base + "/people/wanda@acme.example")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wanda Wizard")
+    shot = page.screenshot(full_page=False)
+    assert shot[:8] == b"\x89PNG\r\n\x1a\n"
+    (ROOT / "docs" / "console.png").write_bytes(shot)
