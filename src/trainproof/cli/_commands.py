@@ -31,6 +31,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("certificates", "trainproof.cli.evidence:certificates_command", "A PDF per compliant person and training."),
     ("evidence", "trainproof.cli.evidence:evidence_app", "Write or verify a signed evidence pack; show the key."),
     ("report", "trainproof.cli.report:report_app", "Reports over the store: campaigns, overdue, html, ..."),
+    ("export", "trainproof.cli.export:export_app", "Send decisions to Vanta or Drata, or write OSCAL."),
     ("db", "trainproof.cli.db:db_app", "Create, migrate or check the local store."),
     ("api", "trainproof.cli.api:api", "Print what the KnowBe4 Reporting API returns."),
     ("serve", "trainproof.cli.serve:serve_command", "Open the web console on this machine."),
