@@ -28,9 +28,11 @@ from trainproof.compliance.trainings import Training, TrainingsConfig, parse_tra
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.judging import Judged, judge
-from trainproof.selection import Catalog, SelectionError
+from trainproof.selection import CampaignRef, Catalog, SelectionError
+from trainproof.store.bookmarks import campaign_bookmarks
 from trainproof.store.campaigns import load_campaigns
 from trainproof.store.handle import StoreConnection, StoreEngine, read
+from trainproof.trainings_file import TrainingsFile
 
 __all__ = [
     "CampaignLabel",
@@ -40,8 +42,11 @@ __all__ = [
     "SelectionPreview",
     "TrainingChange",
     "TrainingView",
+    "coverage_before_sync",
     "preview_selection",
+    "select_campaigns",
     "selection_overview",
+    "unselect_campaigns",
 ]
 
 Change = Literal["added", "removed", "changed", "unchanged"]
@@ -230,6 +235,38 @@ def selection_overview(
     return read(engine, work)
 
 
+def coverage_before_sync(settings: Settings, raw: Mapping[str, Any]) -> tuple[TrainingView, ...]:
+    """`selection_overview` for a configuration not written yet, before any sync: who each training
+    would cover and who is compliant now.
+
+    Drata's rule judges people, campaigns and enrollments together, which only a sync gathers correctly,
+    so the chosen campaigns are synced (the same code path as `trainproof sync`, phishing and groups left
+    out) into a temporary store in the state folder, judged, and the store removed. `settings` carries
+    the token and base URL to use.
+    """
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from trainproof.store import open_store
+    from trainproof.sync import run_sync
+
+    settings.state_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    directory = Path(tempfile.mkdtemp(prefix="preview-", dir=settings.state_dir))
+    try:
+        url = f"sqlite:///{directory / 'preview.db'}"
+        preview_raw = {**raw, "sync": {"campaigns": "selected", "phishing": False, "groups": False}}
+        preview = replace(settings, database_url=url, raw=preview_raw)
+        run_sync(preview)
+        engine = open_store(url)
+        try:
+            return selection_overview(preview_raw, preview, engine=engine)
+        finally:
+            engine.dispose()
+    finally:
+        shutil.rmtree(directory, ignore_errors=True)
+
+
 def _view(training: Training, catalog: Catalog, figures: Figures | None) -> TrainingView:
     return TrainingView(
         key=training.key,
@@ -243,12 +280,52 @@ def _view(training: Training, catalog: Catalog, figures: Figures | None) -> Trai
 
 def renewal_text(training: Training) -> str:
     """How compliance renews, in words: none, every N days after completion, or each year on MM-DD."""
-    on = getattr(training, "renew_on", None)  # fixed-date renewal, Drata's other recurring reset
-    if on:
-        return f"each year on {on}"
+    if training.renew_on is not None:  # Drata's other recurring reset: a fixed date each year
+        return f"each year on {training.renew_on}"
     if training.renew_every_days:
         return f"{training.renew_every_days} days after completion"
     return "none"
+
+
+# -- changing it ------------------------------------------------------------------------------------
+
+
+def select_campaigns(file: TrainingsFile, training: str, refs: Sequence[CampaignRef], catalog: Catalog) -> list[str]:
+    """Add each campaign `refs` selects to `[trainings.TRAINING]` as written (an id with its name as a
+    comment); a campaign already selected, by any reference, is named in the notes returned, not added twice.
+
+    A reference that selects no campaign or several raises SelectionError with the closest names.
+    """
+    notes: list[str] = []
+    adding: list[CampaignRef] = []
+    names: dict[int, str] = {}
+    for ref in refs:
+        cid = catalog.resolve(training, ref)
+        if catalog.selecting(training, [*file.refs(training), *adding], cid):
+            notes.append(f"{_label(catalog, cid)} is already selected by {training}")
+            continue
+        adding.append(ref)
+        names[cid] = catalog.name(cid)
+    file.select(training, adding, names=names)
+    return notes
+
+
+def unselect_campaigns(file: TrainingsFile, training: str, refs: Sequence[CampaignRef], catalog: Catalog) -> list[str]:
+    """Remove every reference of `[trainings.TRAINING]` that selects a campaign `refs` selects (an id
+    given removes the name written for it, and the other way round); notes name those not selected."""
+    notes: list[str] = []
+    for ref in refs:
+        cid = catalog.resolve(training, ref)
+        written = catalog.selecting(training, file.refs(training), cid)
+        if not written:
+            notes.append(f"{_label(catalog, cid)} is not selected by {training}")
+            continue
+        file.unselect(training, written)
+    return notes
+
+
+def _label(catalog: Catalog, cid: int) -> str:
+    return f"{catalog.name(cid)!r} (id {cid})"
 
 
 # -- what a change would do ---------------------------------------------------------------------------
@@ -286,7 +363,7 @@ def preview_selection(
         catalog = Catalog.of((c.campaign_id, c.name) for c in load_campaigns(conn))
         changes = _changes(old, new, catalog)
         moved = [c for c in changes if c.change != "unchanged"]
-        notes: list[str] = []
+        notes = _unread(conn, moved)
         judged_before: Judged | None = None
         keys_before = [c.key for c in moved if c.change != "added"]
         if keys_before:
@@ -299,6 +376,21 @@ def preview_selection(
         return _compare(moved, changes, judged_before, judged_after, when, tuple(notes))
 
     return read(engine, work)
+
+
+def _unread(conn: StoreConnection, moved: Sequence[TrainingChange]) -> list[str]:
+    """A note per newly selected campaign whose enrollments the store has not read: a sync reads only the
+    selected campaigns' (`[sync] campaigns = "selected"`), so the people it covers are judged after the next one."""
+    bookmarks = campaign_bookmarks(conn)
+    notes: list[str] = []
+    for label in dict.fromkeys(a for c in moved for a in c.added):
+        mark = bookmarks.get(label.campaign_id)
+        if mark is None or mark.fetched_at is None:
+            notes.append(
+                f"the store has not read the enrollments of {label.name!r} (id {label.campaign_id}) yet: "
+                "the people it covers count after the next `trainproof sync`"
+            )
+    return notes
 
 
 def _changes(old: TrainingsConfig, new: TrainingsConfig, catalog: Catalog) -> tuple[TrainingChange, ...]:

@@ -84,3 +84,8 @@ def settings() -> Settings:
     from trainproof.config import load_settings
 
     return load_settings(_state["config"])
+
+
+def config_option() -> Path | None:
+    """The file --config (or TRAINPROOF_CONFIG) names, whether or not it exists yet (`init` creates it)."""
+    return _state["config"]

@@ -22,11 +22,15 @@ from __future__ import annotations
 
 COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("demo", "trainproof.cli.demo:demo_command", "Try trainproof on a simulated KnowBe4 tenant (no key)."),
+    ("init", "trainproof.cli.init:init_command", "First run: token, region, campaigns per training."),
     ("sync", "trainproof.cli.sync:sync_command", "Refresh the local store from KnowBe4 (all or nothing)."),
     ("status", "trainproof.cli.status:status_command", "Where compliance stands, from the local store."),
+    ("people", "trainproof.cli.people:people_command", "Each person and training: filter, sort, page, export."),
     ("person", "trainproof.cli.status:person_command", "Every training for one person: state, why, history."),
     ("check", "trainproof.cli.status:check_command", "Validate [trainings.*] and [scope] against the store."),
     ("reset", "trainproof.cli.status:reset_command", "Reopen kept (sticky) compliance to judge it again."),
+    ("campaigns", "trainproof.cli.campaigns:campaigns_command", "Training campaigns and the trainings selecting them."),
+    ("trainings", "trainproof.cli.trainings:trainings_app", "Each training's campaigns; select or unselect them."),
     ("nightly", "trainproof.cli.evidence:nightly_command", "Sync, keep new compliance, write new certificates."),
     ("certificates", "trainproof.cli.evidence:certificates_command", "A PDF per compliant person and training."),
     ("evidence", "trainproof.cli.evidence:evidence_app", "Write or verify a signed evidence pack; show the key."),
