@@ -134,7 +134,9 @@ class TrainingsFile:
         trainings = self._trainings(create=False)
         if trainings is None or key not in trainings:
             raise ConfigError(f"no training [trainings.{key}] in {self.path}", _known(self.keys()))
+        before = self.text()
         del trainings[key]
+        self._tidy(before)
         self._check()
 
     def select(self, key: str, refs: Iterable[CampaignRef], *, names: Mapping[int, str] | None = None) -> None:
@@ -241,6 +243,17 @@ class TrainingsFile:
         if not isinstance(value, Table):
             raise ConfigError(f"[trainings.{key}] in {self.path} is not a table", f"write [trainings.{key}]")
         return value
+
+    def _tidy(self, before: str) -> None:
+        """After a table is removed: no run of blank lines and no trailing blank lines the file did not have
+        (tomlkit keeps the blank line that separated the removed table)."""
+        text = self.text()
+        if "\n\n\n" not in before:
+            text = re.sub(r"\n{3,}", "\n\n", text)
+        ending = len(before) - len(before.rstrip("\n"))
+        text = text.rstrip("\n") + "\n" * ending
+        if text != self.text():
+            self.document = tomlkit.parse(text)
 
     def _check(self) -> None:
         """The document as it stands is one every command accepts (unknown keys, wrong kinds: ConfigError)."""
