@@ -38,7 +38,6 @@ SORTS = ("name", "email", "department", "manager", "training", "state", "since")
 """What rows can be sorted by; a leading '-' reverses the order (`--sort -since`)."""
 
 CHUNK = 1000  # rows explained at a time: the first is written while the rest wait
-_LAST = "\uffff"  # a missing department or manager sorts after every named one
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,13 +121,17 @@ def select_people(
     answers = ev.answers()
     keep = _person_filter(people, query, index, groups)
     states, late = query.states, query.late
+    # An evaluation kept for every training answers for the ones asked (an unknown key: judging's ConfigError).
+    wanted = {ev.policy.training(key).key for key in query.trainings}
     chosen = [
         i
-        for i, (_, _, state, _, is_late) in enumerate(answers)
-        if keep[i % len(people)] and (not states or state in states) and (is_late or not late)
+        for i, (_, key, state, _, is_late) in enumerate(answers)
+        if keep[i % len(people)]
+        and (not wanted or key in wanted)
+        and (not states or state in states)
+        and (is_late or not late)
     ]
-    if chosen:
-        chosen.sort(key=_sort_key(query.sort.removeprefix("-"), people, answers), reverse=query.sort.startswith("-"))
+    _sort(chosen, query.sort, people, answers)
     start = min(query.offset, len(chosen))
     stop = len(chosen) if query.limit is None else min(start + query.limit, len(chosen))
     shown = chosen[start:stop]
@@ -188,32 +191,41 @@ def _search(text: str, people: Sequence[Person], index: PersonIndex | None) -> s
     return found
 
 
-def _sort_key(by: str, people: Sequence[Person], answers: Sequence[DecisionRow]) -> Callable[[int], tuple[object, ...]]:
-    """Row index -> its sort key; ties go by name, then user id, then training (the configured order)."""
+def _sort(chosen: list[int], sort: str, people: Sequence[Person], answers: Sequence[DecisionRow]) -> None:
+    """Sort row indexes in place by `sort`; ties by name, then user id, then training (the configured order).
+
+    Rows without the value (no department, manager or compliance date) come last in either direction.
+    """
+    by, descending = sort.removeprefix("-"), sort.startswith("-")
     n = len(people)
     names = [(p.name.casefold(), p.user_id) for p in people]
+    key: Callable[[int], tuple[object, ...]]
+    missing: Callable[[int], bool] | None = None
     if by == "name":
-        return lambda i: (names[i % n], i // n)
-    if by == "email":
+        key = lambda i: (names[i % n], i // n)  # noqa: E731
+    elif by == "email":
         emails = [p.email.casefold() for p in people]
-        return lambda i: (emails[i % n], names[i % n], i // n)
-    if by == "department":
-        departments = [(p.department or _LAST).casefold() for p in people]
-        return lambda i: (departments[i % n], names[i % n], i // n)
-    if by == "manager":
-        managers = [(p.manager_email or _LAST).casefold() for p in people]
-        return lambda i: (managers[i % n], names[i % n], i // n)
-    if by == "training":
-        return lambda i: (i // n, names[i % n])
-    if by == "state":
+        key = lambda i: (emails[i % n], names[i % n], i // n)  # noqa: E731
+    elif by in ("department", "manager"):
+        values = [(p.department if by == "department" else p.manager_email) or "" for p in people]
+        folded = [v.strip().casefold() for v in values]
+        key = lambda i: (folded[i % n], names[i % n], i // n)  # noqa: E731
+        missing = lambda i: not folded[i % n]  # noqa: E731
+    elif by == "training":
+        key = lambda i: (i // n, names[i % n])  # noqa: E731
+    elif by == "state":
         order = {s: k for k, s in enumerate(STATES)}
-        return lambda i: (order[answers[i][2]], i // n, names[i % n])
-    never = datetime.max.isoformat()  # people never compliant sort after every date
-    return lambda i: (_since(answers[i][3], never), names[i % n], i // n)
+        key = lambda i: (order[answers[i][2]], i // n, names[i % n])  # noqa: E731
+    else:  # since
+        key = lambda i: (_since(answers[i][3]), names[i % n], i // n)  # noqa: E731
+        missing = lambda i: answers[i][3] is None  # noqa: E731
+    chosen.sort(key=key, reverse=descending)
+    if missing is not None:
+        chosen[:] = [i for i in chosen if not missing(i)] + [i for i in chosen if missing(i)]
 
 
-def _since(value: datetime | None, never: str) -> str:
-    return never if value is None else value.isoformat()
+def _since(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
 
 
 def _explained(ev: Evaluation, rows: list[tuple[int, int]]) -> Iterator[Decision]:

@@ -14,7 +14,7 @@ from typing import Any
 from trainproof.compliance.decision import Decision
 from trainproof.compliance.facts import Person
 from trainproof.config import Settings
-from trainproof.judging import judge
+from trainproof.judging import Judged, judge
 from trainproof.store import compliance_events, enrollment_history, load_people
 from trainproof.store.handle import StoreConnection
 from trainproof.store.person_index import person_index
@@ -52,15 +52,23 @@ class PersonRecord:
 
 
 def person_record(
-    conn: StoreConnection, settings: Settings, who: str, *, as_of: datetime | None = None
+    conn: StoreConnection,
+    settings: Settings,
+    who: str,
+    *,
+    as_of: datetime | None = None,
+    judged: Judged | None = None,
 ) -> PersonRecord:
     """The record of the person `who` names (email, KnowBe4 alias, employee number or user id).
 
-    UnknownPerson or AmbiguousPerson (ConfigErrors) when `who` names nobody or several people.
+    `judged`: an evaluation of this store already made (a server keeps one per store version), else
+    the store is judged now or at `as_of`. UnknownPerson or AmbiguousPerson (ConfigErrors) when `who`
+    names nobody or several people.
     """
     uid = person_index(conn).find(who)
     person = next(p for p in load_people(conn) if p.user_id == uid)
-    judged = judge(conn, settings, as_of=as_of)
+    if judged is None:
+        judged = judge(conn, settings, as_of=as_of)
     decisions = tuple(d for d in judged.evaluation.decisions if d.user_id == uid)
     history = {e.enrollment_id: enrollment_history(conn, e.enrollment_id) for d in decisions for e in d.evidence}
     excluded = next((x.reason for x in judged.evaluation.excluded if x.person.user_id == uid), None)

@@ -27,6 +27,14 @@ def console(world: World) -> Iterator[Served]:
     stop_console(served)
 
 
+@pytest.fixture(scope="module")
+def shared_console(world: World) -> Iterator[Served]:
+    """One console for a module whose tests change nothing."""
+    served = start_console(world)
+    yield served
+    stop_console(served)
+
+
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """pytest-playwright launches Debian's Chromium (no browser download). Every address but loopback goes

@@ -8,6 +8,7 @@ reach of the controls, and nothing requested from anywhere but the console itsel
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -36,6 +37,26 @@ def test_sign_in_lands_on_the_overview_without_the_token(signed_in: Page, consol
     expect(signed_in).to_have_url(console.base + "/")
     expect(signed_in.get_by_role("heading", name="Overview")).to_be_visible()
     expect(signed_in.get_by_role("row", name="Security Awareness Training")).to_contain_text("4")
+
+
+def test_filter_people_then_open_a_person(signed_in: Page, console: Served) -> None:
+    page = signed_in
+    page.get_by_role("link", name="People", exact=True).click()
+    expect(page.locator("#matched")).to_contain_text("8 rows match")
+    page.get_by_label("State").select_option("incomplete")
+    page.get_by_role("button", name="Show").click()
+    expect(page).to_have_url(re.compile(r"/people\?.*state=incomplete"))
+    rows = page.locator("#people tbody tr")
+    expect(rows).to_have_count(3)
+    expect(rows.filter(has_text="Sam Superhero")).to_have_count(2)
+    expect(rows.filter(has_text="Wanda Wizard")).to_contain_text("Campaign A: Module A")
+    page.get_by_label("Search").fill("wanda")
+    page.get_by_label("Search").press("Enter")
+    expect(rows).to_have_count(1)
+    page.reload()  # the address holds the filters: a bookmark opens the same list
+    expect(rows).to_have_count(1)
+    rows.get_by_role("link", name="Wanda Wizard").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Wanda Wizard")
 
 
 def test_a_person_reset_and_its_history(signed_in: Page, console: Served, world: World) -> None:
@@ -89,6 +110,8 @@ def test_certificate_and_evidence_pack_downloads(
 
 def test_a_hostile_name_is_text(signed_in: Page, console: Served) -> None:
     page = signed_in
+    page.goto(console.base + "/people?search=mallory")
+    expect(page.locator("#people tbody tr").first.get_by_role("link")).to_have_text(f"Mallory {XSS}")
     page.goto(console.base + "/people/mallory@acme.example")
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Mallory {XSS}")
     assert page.title() != "owned"

@@ -57,11 +57,13 @@ def _routes() -> list[BaseRoute]:
         *_twin("/", pages.overview, "overview"),
         Route("/people/{who}/reset", pages.reset, methods=["POST"], name="reset"),
         Route("/people/{who}/certificates/{training}.pdf", pages.certificate, name="certificate"),
+        Route("/people.csv", pages.people, name="people.csv"),
+        *_twin("/people", pages.people, "people"),
         *_twin("/people/{who}", pages.person, "person"),
         *_twin("/evidence", pages.evidence, "evidence"),
         Route("/evidence/{training}.zip", pages.evidence_pack, name="evidence_pack"),
         *_twin("/sync", pages.sync_history, "sync"),
-        *(Route(p, pages.not_yet) for p in ("/people", "/trainings", "/campaigns", "/reports")),
+        *(Route(p, pages.not_yet) for p in ("/trainings", "/campaigns", "/reports")),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
 

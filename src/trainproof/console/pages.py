@@ -8,20 +8,22 @@ never hold up the event loop.
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response
+from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
 
 from trainproof import clock
+from trainproof.compliance.decision import STATES
 from trainproof.console.rendering import JSON_SUFFIX, json_response, page, respond, wants_json
 from trainproof.console.state import state_of
 from trainproof.errors import ConfigError, TrainproofError
 
-__all__ = ["certificate", "evidence", "evidence_pack", "overview", "person", "reset", "sync_history"]
+__all__ = ["certificate", "evidence", "evidence_pack", "overview", "people", "person", "reset", "sync_history"]
 
 CONSOLE_ACTOR = "trainproof console"
 
@@ -41,18 +43,129 @@ def _as_of(request: Request) -> Any:
 
 
 def overview(request: Request) -> Response:
-    """Per training: how many people are in each state (the totals `trainproof status` gives), and the
-    last sync."""
-    from trainproof.judging import judge
-    from trainproof.store.runs import last_run
+    """Per training the summary `trainproof status` gives, the data's age, and the next step."""
+    from trainproof.summary import summary_of
 
     st = state_of(request)
-    judged, last = st.read(lambda conn: (judge(conn, st.settings, as_of=_as_of(request)), last_run(conn)))
-    ev = judged.evaluation
-    totals = ev.totals()
-    trainings = [{"training": t.key, "title": t.title, **totals.get(t.key, {})} for t in ev.policy.trainings]
-    data = {"as_of": judged.as_of, "trainings": trainings, "last_sync": last}
-    return respond(request, "overview.html", {"title": "Overview", **data}, data)
+    judged, version = st.read(lambda conn: st.judgements.of(conn, _as_of(request)))
+    summary = summary_of(judged, synced_at=version.synced_at, now=clock.now())
+    chase = people_link(summary.next_query) if summary.next_query is not None else None
+    context = {"title": "Overview", "summary": summary, "chase": chase}
+    return respond(request, "overview.html", context, summary.to_dict())
+
+
+PAGE_SIZE = 50  # rows per people page (the JSON and CSV twins give every row unless limit is asked)
+
+
+def _text(request: Request, name: str) -> str | None:
+    value = request.query_params.get(name, "").strip()
+    return value or None
+
+
+def _count(request: Request, name: str, default: int | None) -> int | None:
+    value = _text(request, name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name}={value[:40]!r} is not a whole number", f"give {name} as digits") from None
+
+
+def people_query(request: Request, *, page_size: int | None) -> Any:
+    """The `trainproof people` filters from the address (`?training=hipaa&state=incomplete&...`)."""
+    from trainproof.people import PeopleQuery
+
+    params = request.query_params
+    return PeopleQuery(
+        trainings=tuple(t.strip() for t in params.getlist("training") if t.strip()),
+        states=frozenset(s.strip() for s in params.getlist("state") if s.strip()),
+        department=_text(request, "department"),
+        manager=_text(request, "manager"),
+        group=_text(request, "group"),
+        search=_text(request, "search"),
+        late=params.get("late", "") in ("1", "true", "on"),
+        sort=_text(request, "sort") or "name",
+        limit=_count(request, "limit", page_size),
+        offset=_count(request, "offset", 0) or 0,
+        as_of=_as_of(request),
+    )
+
+
+def people_link(query: Any, **change: Any) -> str:
+    """The people page's address for `query` (a PeopleQuery) with `change` applied: the same filters
+    `trainproof people` takes, so a bookmark opens the same list."""
+    from dataclasses import replace
+    from urllib.parse import urlencode
+
+    q = replace(query, **change)
+    pairs: list[tuple[str, str]] = [("training", t) for t in q.trainings]
+    pairs += [("state", s) for s in sorted(q.states)]
+    pairs += [(k, v) for k in ("department", "manager", "group", "search") if (v := getattr(q, k))]
+    if q.late:
+        pairs.append(("late", "1"))
+    if q.sort != "name":
+        pairs.append(("sort", q.sort))
+    if q.offset:
+        pairs.append(("offset", str(q.offset)))
+    if q.as_of is not None:
+        pairs.append(("as_of", q.as_of.date().isoformat()))
+    return "/people" + (f"?{urlencode(pairs)}" if pairs else "")
+
+
+CSV_SUFFIX = ".csv"
+
+
+def _csv(decisions: Iterator[Any]) -> Response:
+    """The rows as `trainproof people --format csv` writes them (trainproof.csvfile), streamed."""
+    from trainproof.cli.people import CSV_COLUMNS, outstanding
+    from trainproof.csvfile import csv_lines
+
+    rows = ({**d.to_dict(), "outstanding": outstanding(d)} for d in decisions)
+    return StreamingResponse(
+        csv_lines(CSV_COLUMNS, rows, line_end="\n"),
+        media_type="text/csv; charset=utf-8",
+        headers={"content-disposition": 'attachment; filename="people.csv"'},
+    )
+
+
+def people(request: Request) -> Response:
+    """The `trainproof people` rows for the filters in the address, a page at a time."""
+    from trainproof.people import SORTS, select_people
+    from trainproof.store.groups import group_names
+    from trainproof.store.person_index import person_index
+
+    st = state_of(request)
+    as_json = wants_json(request) or request.url.path.endswith(CSV_SUFFIX)
+    query = people_query(request, page_size=None if as_json else PAGE_SIZE)
+    query.check()
+
+    def work(conn: Any) -> Any:
+        judged, _ = st.judgements.of(conn, query.as_of)
+        index = person_index(conn) if query.search else None
+        groups = group_names(conn) if query.group else None
+        return judged, select_people(judged, query, index=index, groups=groups)
+
+    judged, listed = st.read(work)
+    if request.url.path.endswith(CSV_SUFFIX):
+        return _csv(listed.rows)
+    rows = [d.to_dict() for d in listed.rows]
+    if as_json:
+        return json_response(rows)
+    trainings = [(t.key, t.title) for t in judged.evaluation.policy.trainings]
+    step = query.limit or PAGE_SIZE
+    context = {
+        "title": "People",
+        "query": query,
+        "listed": listed,
+        "rows": rows,
+        "trainings": trainings,
+        "sorts": SORTS,
+        "states": STATES,
+        "next_page": people_link(query, offset=query.offset + step) if listed.more else None,
+        "previous_page": people_link(query, offset=max(query.offset - step, 0)) if query.offset else None,
+    }
+    return page(request, "people.html", context)
 
 
 def person(request: Request) -> Response:
@@ -61,7 +174,13 @@ def person(request: Request) -> Response:
 
     st = state_of(request)
     who = _who(request)
-    record = st.read(lambda conn: person_record(conn, st.settings, who, as_of=_as_of(request)))
+    as_of = _as_of(request)
+
+    def work(conn: Any) -> Any:
+        judged, _ = st.judgements.of(conn, as_of)
+        return person_record(conn, st.settings, who, judged=judged)
+
+    record = st.read(work)
     return respond(request, "person.html", {"title": record.person.name, "record": record}, record.to_dict())
 
 

@@ -7,6 +7,7 @@ turns a name like `<script>` into text, and no template marks data safe.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -52,9 +53,20 @@ def wants_json(request: Request) -> bool:
     return first == "application/json"
 
 
+def _default(value: object) -> object:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
 def json_response(data: object, status_code: int = 200) -> Response:
-    """Compact JSON (orjson: datetimes as ISO 8601, as the CLI writes them)."""
-    return Response(orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS), status_code, media_type="application/json")
+    """Compact JSON (orjson: datetimes as ISO 8601, as the CLI writes them). A lone surrogate, which
+    KnowBe4 can send escaped and orjson refuses, is written escaped again by the standard library."""
+    try:
+        body = orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except orjson.JSONEncodeError:
+        body = json.dumps(data, default=_default, separators=(",", ":")).encode()
+    return Response(body, status_code, media_type="application/json")
 
 
 def page(request: Request, template: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:

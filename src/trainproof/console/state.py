@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TypeVar
 
 from starlette.requests import Request
 
 from trainproof.config import Settings
+from trainproof.console.judgements import Judgements
 from trainproof.store.handle import StoreConnection, StoreEngine, read
 
 __all__ = ["ConsoleState", "state_of"]
@@ -21,6 +22,10 @@ class ConsoleState:
     settings: Settings
     engine: StoreEngine
     read_only: bool
+    judgements: Judgements = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "judgements", Judgements(self.settings))
 
     def read(self, work: Callable[[StoreConnection], R]) -> R:
         """`work` on a connection of its own; a database error is one StoreError line (store.handle)."""
