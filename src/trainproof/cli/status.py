@@ -15,15 +15,7 @@ from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
 from trainproof.cli._store import read_engine
-from trainproof.compliance import STATES, check, plan_reset
-from trainproof.compliance.check import data_problems
-from trainproof.compliance.decision import Decision
-from trainproof.compliance.trainings import load_trainings, resolve_campaigns
 from trainproof.errors import ConfigError, TrainproofError
-from trainproof.judging import configured_trainings, judge, keep_sticky
-from trainproof.store import compliance_events, enrollment_history, load_campaigns, load_people
-from trainproof.store.person_index import person_index
-from trainproof.store.sticky import reset_sticky, save_sticky_records
 from trainproof.text import terminal_text
 
 FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.")]
@@ -45,6 +37,12 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
     dated after now (9999-12-31 from a broken import) never counts; one dated before 1970, before its
     enrollment or before its campaign started counts as sent. The store keeps every row as received.
     """
+    from trainproof.compliance import check
+    from trainproof.compliance.check import data_problems
+    from trainproof.compliance.trainings import load_trainings, resolve_campaigns
+    from trainproof.judging import judge
+    from trainproof.store import load_campaigns
+
     cfg = settings()
     policy = load_trainings(cfg)
     with read_engine().connect() as conn:
@@ -69,56 +67,34 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
         raise CheckFailed(f"{len(errors)} problem(s) in the configuration", "fix the lines marked error above")
 
 
-def _table_row(d: Decision) -> dict[str, Any]:
-    outstanding = "; ".join(f"{c.name}: {', '.join(c.outstanding_modules)}" for c in d.campaigns if not c.complete)
-    return {
-        "email": d.email,
-        "name": d.name,
-        "department": d.department,
-        "training": d.training,
-        "state": d.state,
-        "since": d.compliant_since.date().isoformat() if d.compliant_since else "",
-        "late": "late" if d.late else "",
-        "sticky": "sticky" if d.sticky else "",
-        "outstanding": outstanding,
-    }
-
-
 @app.command("status")
 def status_command(
-    training: Annotated[str | None, typer.Option("--training", help="One training key (default: all).")] = None,
-    state: Annotated[str | None, typer.Option("--state", help=f"Only this state: {', '.join(STATES)}.")] = None,
+    training: Annotated[
+        list[str] | None, typer.Option("--training", help="Only this training key (repeat for several; default: all).")
+    ] = None,
     as_of: AsOfOpt = None,
     fmt: FormatOpt = Format.table,
+    state: Annotated[str | None, typer.Option("--state", hidden=True)] = None,
 ) -> None:
-    """One row per person and training: state, since when, late, sticky, and what is outstanding."""
-    if state is not None and state not in STATES:
-        raise ConfigError(f"unknown state '{state}'", f"use one of {', '.join(STATES)}")
+    """Where compliance stands: per training the people in scope and in each state, the departments
+    furthest behind, how old the data is, and the next step. `trainproof people` lists the people."""
+    from trainproof.cli._summary_text import CSV_COLUMNS, summary_lines, summary_rows
+    from trainproof.summary import summarize
+
+    if state is not None:  # `status --state` listed people before status became a summary
+        raise ConfigError(
+            "status is a summary and takes no --state", f"list the people with: trainproof people --state {state}"
+        )
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
     with read_engine().connect() as conn:
-        judged = judge(conn, cfg, as_of=when, trainings=[training] if training else None)
-    ev = judged.evaluation
-    decisions = [d for d in ev.decisions if state is None or d.state == state]
+        summary = summarize(conn, cfg, as_of=when, trainings=training or None)
     if fmt is Format.json:
-        render([d.to_dict() for d in decisions], "json")
-        return
-    if fmt is Format.csv:
-        rows = [{**_table_row(d), "user_id": d.user_id, "manager_email": d.manager_email} for d in decisions]
-        render(rows, "csv")
-        return
-    footer = [
-        [f"{key}: {t['total']} people", "", "", key, f"{t['compliant']} compliant", "", "", "",
-         f"{t['incomplete']} incomplete, {t['not_enrolled']} not enrolled, {t['grace']} grace, {t['expired']} expired"]
-        for key, t in ev.totals().items()
-    ]  # fmt: skip
-    render(
-        [_table_row(d) for d in decisions],
-        "table",
-        columns=["email", "name", "department", "training", "state", "since", "late", "sticky", "outstanding"],
-        title=f"compliance as of {judged.as_of.date().isoformat()}",
-        footer=footer,
-    )
+        sys.stdout.write(to_json(summary.to_dict()) + "\n")
+    elif fmt is Format.csv:
+        render(summary_rows(summary), "csv", columns=CSV_COLUMNS)
+    else:
+        sys.stdout.write("\n".join(summary_lines(summary)) + "\n")
 
 
 @app.command("person")
@@ -128,6 +104,10 @@ def person_command(
     fmt: Annotated[Format, typer.Option("--format", help="table (readable) or json.")] = Format.table,
 ) -> None:
     """Every training for one person: the state, why, the evidence, and the history of decisions and resets."""
+    from trainproof.judging import judge
+    from trainproof.store import compliance_events, enrollment_history, load_people
+    from trainproof.store.person_index import person_index
+
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
     with read_engine().connect() as conn:
@@ -193,6 +173,11 @@ def reset_command(
     """
     if bool(emails) == expired:
         raise ConfigError("give either EMAIL... or --expired", "e.g. trainproof reset a@x.com --training hipaa")
+    from trainproof.compliance import plan_reset
+    from trainproof.judging import configured_trainings, judge
+    from trainproof.store.person_index import person_index
+    from trainproof.store.sticky import reset_sticky, save_sticky_records
+
     cfg = settings()
     policy = configured_trainings(cfg, [training])
     at = clock.now()
@@ -248,4 +233,4 @@ def reset_command(
     sys.stderr.write(f"reset {len(plan.records)} record(s); {len(plan.flips)} person(s) now judged from current data\n")
 
 
-__all__ = ["check_command", "keep_sticky", "person_command", "reset_command", "status_command"]
+__all__ = ["check_command", "person_command", "reset_command", "status_command"]
