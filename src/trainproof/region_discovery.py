@@ -52,18 +52,20 @@ def region_urls(environ: Mapping[str, str]) -> dict[str, str]:
                 f"{REGION_URLS_ENV} has {part.strip()[:40]!r}, not REGION=URL",
                 f"e.g. {REGION_URLS_ENV}=us=http://127.0.0.1:8001,eu=http://127.0.0.1:8002",
             )
-        checked = check_base_url(url, explicit=False, origin=f"{REGION_URLS_ENV} {region}")
-        if not _loopback(checked):
+        if not _loopback(url.strip()):
             raise ConfigError(
                 f"{REGION_URLS_ENV} {region} is not a loopback address",
                 "it replaces KnowBe4's servers by local simulators only (127.0.0.1, ::1 or localhost)",
             )
-        urls[region] = checked
+        urls[region] = check_base_url(url, explicit=False, origin=f"{REGION_URLS_ENV} {region}")
     return urls
 
 
 def _loopback(url: str) -> bool:
-    host = (urlsplit(url).hostname or "").rstrip(".")
+    try:
+        host = (urlsplit(url).hostname or "").rstrip(".")
+    except ValueError:
+        return False
     if host == "localhost" or host.endswith(".localhost"):
         return True
     try:

@@ -250,8 +250,9 @@ def _connect(base: Settings, token: Secret, region: str | None) -> tuple[Setting
         url, written = base.base_url, None
         account = anyio.run(account_at, base, url, token)
     else:
+        urls = region_urls(os.environ)
         sys.stderr.write("finding the token's KnowBe4 region:\n")
-        found = anyio.run(find_region, base, token, region_urls(os.environ), tried)
+        found = anyio.run(find_region, base, token, urls, tried)
         url, written = found.base_url, found.region
         account = found.account
     where = f"region {written}" if written else terminal_text(url)
