@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from compliance.builders import campaign
-from trainproof.compliance import check, parse_trainings
+from compliance.builders import campaign, day, enrollment, person
+from trainproof.compliance import check, evaluate, parse_trainings
+from trainproof.compliance.check import data_problems
 from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
 
 CAMPAIGNS = [
@@ -99,3 +100,43 @@ def test_a_relative_duration_that_cannot_be_read_is_named() -> None:
         "(e.g. '2 weeks', '1 month', '10 business days'), so its enrollments have no deadline: nobody is late, "
         "overdue or reminded there; correct it in KnowBe4"
     )
+
+
+def test_a_selected_campaign_that_ended_with_people_incomplete_is_a_warning() -> None:
+    """Drata lets a training select a Completed, Closed or Canceled campaign; people left incomplete there are named."""
+    pol = parse_trainings(
+        {"trainings": {"security_awareness": {"campaigns": [1, 2, 3, 4]}, "hipaa": {"campaigns": [1]}}}
+    )
+    campaigns = [
+        campaign(1, "Annual 2025", "Completed"),
+        campaign(2, "Annual 2026", "In Progress", duration_type="Specific End Date", end_date=day(30)),
+        campaign(3, "Phishing 2026", "Active", duration_type="Specific End Date", end_date=day(90)),
+        campaign(4, "Old refresher", "Canceled"),
+    ]
+    people = [person(1), person(2), person(3), person(4, archived_at=day(10))]
+    enrollments = [
+        enrollment(1, 1, status="Not Started"),
+        enrollment(2, 1, status="In Progress"),
+        enrollment(4, 1, status="Not Started"),  # archived: outside the population, not counted
+        enrollment(3, 2, status="Past Due"),
+        enrollment(1, 3, status="Not Started"),  # still open: nothing to say
+        enrollment(2, 4, done=day(5)),  # ended, but everyone in it completed
+    ]
+    assert check(pol, campaigns) == ()  # the configuration alone is fine
+    ev = evaluate(people, campaigns, enrollments, pol, [], day(40))
+    problems = data_problems(ev, campaigns)
+    assert [(p.severity, p.code, p.training, p.campaign, p.count) for p in problems] == [
+        ("warning", "ended_campaign_incomplete", "security_awareness", 1, 2),
+        ("warning", "ended_campaign_incomplete", "security_awareness", 2, 1),
+        ("warning", "ended_campaign_incomplete", "hipaa", 1, 2),
+    ]
+    assert problems[0].message == (
+        "[trainings.security_awareness] campaign 'Annual 2025' (id 1) is 'Completed' with 2 people still incomplete "
+        "in it, who stay incomplete for Security Awareness Training while it is selected: enrol them in an open "
+        "campaign, or unselect it if it should no longer count"
+    )
+    assert problems[1].message.startswith(
+        "[trainings.security_awareness] campaign 'Annual 2026' (id 2) ended on 2026-01-31 12:00 UTC with 1 person "
+    )
+    before_the_end = evaluate(people, campaigns, enrollments, pol, [], day(20))
+    assert [p.campaign for p in data_problems(before_the_end, campaigns)] == [1, 1]

@@ -1,6 +1,6 @@
 """The compliance engine: who is compliant for which training, why, and since when.
 
-Pure functions over plain facts (`facts`), a policy parsed from trainproof.toml (`policy`), and
+Pure functions over plain facts (`facts`), the trainings configured in trainproof.toml (`trainings`), and
 rules that explain themselves (`rules`, `frameworks`). The store supplies the facts and persists
 sticky records; evidence and the CLI consume the `Decision`s.
 """

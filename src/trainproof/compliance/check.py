@@ -1,4 +1,4 @@
-"""`trainproof check`: the policy against the campaigns in the store, and Drata's prerequisites.
+"""`trainproof check`: the trainings configuration against the campaigns in the store, and Drata's prerequisites.
 
 Returns problems rather than raising, so the CLI can print all of them at once. Errors make
 compliance answers wrong or empty; warnings are worth reading but change nothing.
@@ -16,7 +16,7 @@ from trainproof.compliance.engine import Evaluation
 from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
 from trainproof.compliance.trainings import TrainingsConfig
 from trainproof.selection import Catalog, SelectionError
-from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_selectable_campaign
+from trainproof.statuses import SELECTABLE_CAMPAIGN_STATUSES, is_finished_campaign, is_selectable_campaign
 
 Severity = Literal["error", "warning"]
 
@@ -47,8 +47,8 @@ class Finding:
         }
 
 
-def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Finding, ...]:
-    """Every problem with `policy` given the campaigns in the store, errors first."""
+def check(trainings_config: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Finding, ...]:
+    """Every problem with `trainings_config` given the campaigns in the store, errors first."""
     problems: list[Finding] = []
     catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)
     by_id = {c.campaign_id: c for c in campaigns}
@@ -68,7 +68,7 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Findi
                 "create or start a training campaign",
             )
         )
-    if not policy.trainings:
+    if not trainings_config.trainings:
         problems.append(
             Finding(
                 "error",
@@ -77,7 +77,7 @@ def check(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> tuple[Findi
             )
         )
 
-    for t in policy.trainings:
+    for t in trainings_config.trainings:
         where = f"[trainings.{t.key}]"
         if not t.campaigns:
             problems.append(
@@ -154,7 +154,9 @@ _TEXT_CAP = 60  # characters of a name from KnowBe4 quoted in a message
 
 
 def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tuple[Finding, ...]:
-    """Rows of KnowBe4 data with dates the decisions cannot trust, as warnings naming a few of them.
+    """What KnowBe4's data says that the configuration alone cannot: selected campaigns that ended with
+    people still incomplete (`ended_with_incomplete`), and rows with dates the decisions cannot trust, as
+    warnings naming a few of them.
 
     A completion dated after now does not count; one dated before 1970, before its enrollment or before
     its campaign started counts (the rule looks at status and date only) but is named. The rows stay in
@@ -162,10 +164,10 @@ def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tupl
     `evaluation` must be a current one (as of now): the store hides later completions from a
     point-in-time evaluation, so it has none to report.
     """
+    problems = ended_with_incomplete(evaluation, campaigns)
     people = {p.user_id: p for p in evaluation.population}
     people.update((x.person.user_id, x.person) for x in evaluation.excluded)
     names = {c.campaign_id: c.name for c in campaigns}
-    problems: list[Finding] = []
     future = evaluation.future_completions
     if future:
         n = len(future)
@@ -213,6 +215,45 @@ def data_problems(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> tupl
                 )
             )
     return tuple(problems)
+
+
+def ended_with_incomplete(evaluation: Evaluation, campaigns: Sequence[Campaign]) -> list[Finding]:
+    """Selected campaigns that have ended (a finished status, or a Specific End Date passed) while people
+    in them still have modules outstanding: a warning, since Drata lets a training select any of them.
+
+    Under Drata's rule those people stay incomplete for every training selecting the campaign until
+    they complete it, so the lead should know before an auditor asks.
+    """
+    by_id = {c.campaign_id: c for c in campaigns}
+    incomplete = evaluation.incomplete_by_campaign()
+    as_of = evaluation.as_of
+    problems: list[Finding] = []
+    for t in evaluation.policy.trainings:
+        for cid in t.campaign_ids:
+            c, n = by_id.get(cid), incomplete.get(cid, 0)
+            if c is None or not n:
+                continue
+            end = CampaignDeadline.of(c.duration_type, c.end_date, c.relative_duration).end
+            if is_finished_campaign(c.status):
+                how = f"is {_quoted(c.status or '')}"
+            elif end is not None and end <= as_of:
+                how = f"ended on {_instant(end)}"
+            else:
+                continue
+            problems.append(
+                Finding(
+                    "warning",
+                    "ended_campaign_incomplete",
+                    f"[trainings.{t.key}] campaign {_quoted(c.name)} (id {cid}) {how} with {n} "
+                    f"{'person' if n == 1 else 'people'} still incomplete in it, who stay incomplete for "
+                    f"{t.title} while it is selected: enrol them in an open campaign, or unselect it if it "
+                    "should no longer count",
+                    t.key,
+                    cid,
+                    count=n,
+                )
+            )
+    return problems
 
 
 _PLACEHOLDER = datetime(1970, 1, 1, tzinfo=UTC)  # 0001-01-01 or 1900-01-01 stand for "unknown", not a day

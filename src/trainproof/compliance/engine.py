@@ -1,4 +1,4 @@
-"""evaluate(): plain facts and a policy in, one explained decision per person and training out.
+"""evaluate(): plain facts and the trainings configuration in, one explained decision per person and training out.
 
 Pure: no HTTP, no SQL, no clock (the caller passes `as_of`). The store builds the facts for the
 as-of date and persists the sticky records this returns; reports and the CLI consume the decisions.
@@ -123,6 +123,17 @@ class Evaluation:
         kept = groups.kept
         return tuple(kept[at] for modules in groups.modules.values() for at in modules.values() if at >= 0)
 
+    def incomplete_by_campaign(self) -> dict[int, int]:
+        """Per selected campaign id: how many people of the population are enrolled in it with a module
+        still outstanding (`trainproof check` warns when such a campaign has ended)."""
+        v = self._verdicts
+        n, ids, population = v.groups.n, list(v.index), set(v.uids)
+        found: Counter[int] = Counter()
+        for key, done in v.summaries.done.items():
+            if done is False and key // n in population:
+                found[ids[key % n]] += 1
+        return dict(found)
+
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
         counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.policy.trainings}
@@ -156,41 +167,41 @@ def evaluate(
     people: Iterable[Person],
     campaigns: Sequence[Campaign],
     enrollments: Iterable[EnrollmentFact],
-    policy: TrainingsConfig,
+    trainings_config: TrainingsConfig,
     sticky: Iterable[StickyRecord],
     as_of: datetime,
     *,
     recorded_at: datetime | None = None,
 ) -> Evaluation:
-    """Decide every person in the population for every training of `policy` on `as_of`.
+    """Decide every person in the population for every training of `trainings_config` on `as_of`.
 
     `sticky` holds every record ever kept (reset ones included); those that stood on `as_of` are used.
-    New records in the result carry `recorded_at` (default `as_of`). Campaign names in the policy are
+    New records in the result carry `recorded_at` (default `as_of`). Campaign names in the configuration are
     resolved against `campaigns`; an unknown name raises ConfigError.
     """
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware (UTC)")
     with gc_paused():
-        return _evaluate(people, campaigns, enrollments, policy, sticky, as_of, recorded_at)
+        return _evaluate(people, campaigns, enrollments, trainings_config, sticky, as_of, recorded_at)
 
 
 def _evaluate(
     people: Iterable[Person],
     campaigns: Sequence[Campaign],
     enrollments: Iterable[EnrollmentFact],
-    policy: TrainingsConfig,
+    trainings_config: TrainingsConfig,
     sticky: Iterable[StickyRecord],
     as_of: datetime,
     recorded_at: datetime | None,
 ) -> Evaluation:
-    if not policy.resolved:  # names still as written; `decisions.judge` resolves (and checks ids) first
-        policy = resolve_campaigns(policy, campaigns)
+    if not trainings_config.resolved:  # names still as written; `judging.judge` resolves (and checks ids) first
+        trainings_config = resolve_campaigns(trainings_config, campaigns)
     campaign_by_id = {c.campaign_id: c for c in campaigns}
 
     population: list[Person] = []
     excluded: list[Exclusion] = []
     for person in people:
-        why = exclusion(person, policy.scope, as_of)
+        why = exclusion(person, trainings_config.scope, as_of)
         if why is None:
             population.append(person)
         else:
@@ -198,14 +209,14 @@ def _evaluate(
 
     # One small integer per selected campaign; (user, campaign) groups are keyed user * n + index.
     index: dict[int, int] = {}
-    for training in policy.trainings:
+    for training in trainings_config.trainings:
         for cid in training.campaign_ids:
             index.setdefault(cid, len(index))
     infos = {cid: CampaignInfo.of(cid, campaign_by_id.get(cid)) for cid in campaign_by_id.keys() | index.keys()}
     info_at = [infos[cid] for cid in index]
 
     groups = collect(enrollments, index, as_of)
-    keys = {t.key for t in policy.trainings}
+    keys = {t.key for t in trainings_config.trainings}
     verdicts = _Verdicts(
         population=population,
         index=index,
@@ -217,10 +228,10 @@ def _evaluate(
         as_of=as_of,
         recorded_at=as_of if recorded_at is None else recorded_at,
     )
-    for training in policy.trainings:
+    for training in trainings_config.trainings:
         verdicts.decide(training)
     return Evaluation(
-        as_of=as_of, policy=policy, population=tuple(population), excluded=tuple(excluded), _verdicts=verdicts
+        as_of=as_of, policy=trainings_config, population=tuple(population), excluded=tuple(excluded), _verdicts=verdicts
     )
 
 

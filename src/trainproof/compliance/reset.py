@@ -69,7 +69,7 @@ def plan_reset(
     people: Sequence[Person],
     campaigns: Sequence[Campaign],
     enrollments: Sequence[EnrollmentFact],
-    policy: TrainingsConfig,
+    trainings_config: TrainingsConfig,
     sticky: Sequence[StickyRecord],
     *,
     training: str,
@@ -85,7 +85,7 @@ def plan_reset(
     """
     if (user_ids is None) == (not expired):
         raise ValueError("give either user_ids or expired=True")
-    scoped = policy.only([training])
+    scoped = trainings_config.only([training])
     spec = scoped.training(training)
     if expired:
         why = reason or "renewal period ended"

@@ -116,7 +116,7 @@ def load_trainings(settings: Settings) -> TrainingsConfig:
     return parse_trainings(settings.raw, source=str(settings.config_path or "trainproof.toml"))
 
 
-def resolve_campaigns(policy: TrainingsConfig, campaigns: Sequence[Campaign]) -> TrainingsConfig:
+def resolve_campaigns(trainings_config: TrainingsConfig, campaigns: Sequence[Campaign]) -> TrainingsConfig:
     """Every training's campaign references turned into ids against `campaigns` (the store's, as of
     the date judged), through the one resolver the sync uses too (`trainproof.selection`).
 
@@ -124,8 +124,8 @@ def resolve_campaigns(policy: TrainingsConfig, campaigns: Sequence[Campaign]) ->
     ConfigError): nothing can be judged against it.
     """
     catalog = Catalog.of((c.campaign_id, c.name) for c in campaigns)
-    trainings = tuple(replace(t, campaigns=catalog.resolve_all(t.key, t.campaigns)) for t in policy.trainings)
-    return replace(policy, trainings=trainings)
+    trainings = tuple(replace(t, campaigns=catalog.resolve_all(t.key, t.campaigns)) for t in trainings_config.trainings)
+    return replace(trainings_config, trainings=trainings)
 
 
 def _parse_training(key: str, value: object, source: str) -> Training:

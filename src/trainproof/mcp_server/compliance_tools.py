@@ -31,7 +31,7 @@ from trainproof.mcp_server.models import (
     PersonTraining,
     SyncRunInfo,
     SyncStatus,
-    TrainingSummary,
+    TrainingSummaryView,
 )
 from trainproof.store.freshness import SyncRun
 from trainproof.store.person_index import AmbiguousPerson, UnknownPerson
@@ -53,11 +53,11 @@ StateFilter = Literal["incomplete", "not_enrolled", "grace", "expired", "overdue
 OVERDUE: frozenset[str] = frozenset({"incomplete", "not_enrolled", "expired"})
 
 
-def _training_summary(snap: Snapshot, key: str) -> TrainingSummary:
+def _training_summary(snap: Snapshot, key: str) -> TrainingSummaryView:
     counts = snap.totals[key]
     population = counts.get("total", 0)
     compliant = counts.get("compliant", 0)
-    return TrainingSummary(
+    return TrainingSummaryView(
         training=key,
         title=snap.titles.get(key),
         population=population,

@@ -19,9 +19,9 @@ from trainproof.mcp_server._state import READ_ONLY, AppState, state_of
 from trainproof.mcp_server._store import NotInStore
 from trainproof.mcp_server.models import (
     CONTENT_TYPES,
-    Campaign,
     CampaignList,
-    CampaignResult,
+    CampaignView,
+    CampaignViewResult,
     EnrollmentInfo,
     EnrollmentList,
     EnrollmentResult,
@@ -116,7 +116,7 @@ async def list_campaigns(
     with _errors.mapped():
         pct = await backend.completion_percentages(ans, [c.campaign_id for c in chunk])
     return CampaignList(
-        campaigns=[Campaign.of(c, completion_percentage=pct.get(c.campaign_id)) for c in chunk],
+        campaigns=[CampaignView.of(c, completion_percentage=pct.get(c.campaign_id)) for c in chunk],
         page=info,
         status_filter=sorted(accepted) if accepted is not None else None,
         source=ans.source(),
@@ -126,7 +126,7 @@ async def list_campaigns(
 async def get_campaign(
     ctx: Context[AppState, Any],
     campaign_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The campaign's id (campaign_id)."), NOT_BOOL],
-) -> CampaignResult:
+) -> CampaignViewResult:
     state = state_of(ctx)
     with _errors.mapped(_errors.CAMPAIGN, campaign_id):
         backend = await state.backend()
@@ -135,8 +135,8 @@ async def get_campaign(
         if campaign is None:
             raise _errors.not_found(_errors.CAMPAIGN, campaign_id)
         pct = await backend.completion_percentages(ans, [campaign_id])
-    return CampaignResult(
-        campaign=Campaign.of(campaign, completion_percentage=pct.get(campaign_id)), source=ans.source()
+    return CampaignViewResult(
+        campaign=CampaignView.of(campaign, completion_percentage=pct.get(campaign_id)), source=ans.source()
     )
 
 
