@@ -6,6 +6,7 @@ and every export runs through the CLI's entry point with TRAINPROOF_NOW pinned, 
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -102,11 +103,23 @@ class World:
         return b"".join(p.read_bytes() for p in sorted(self.root.rglob("*")) if p.is_file())
 
 
+@pytest.fixture(scope="session")
+def synced_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The four people synced once; each test starts from a copy (a sync takes a second)."""
+    root = tmp_path_factory.mktemp("synced")
+    with Simulator(four_people(), limits="off") as sim:
+        World(sim, root).ok("sync")
+    return root / "store.db"
+
+
 @pytest.fixture
-def world(tmp_path: Path) -> Iterator[World]:
+def world(tmp_path: Path, synced_store: Path) -> Iterator[World]:
     with Simulator(four_people(), limits="off") as sim:
         w = World(sim, tmp_path)
-        w.ok("sync")
+        for suffix in ("", "-wal", "-shm"):
+            source = synced_store.with_name(synced_store.name + suffix)
+            if source.exists():
+                shutil.copy2(source, w.store.with_name(w.store.name + suffix))
         yield w
 
 

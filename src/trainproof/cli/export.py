@@ -31,10 +31,11 @@ export_app = typer.Typer(
 app.add_typer(export_app, name="export")
 
 TrainingsOpt = Annotated[
-    list[str] | None, typer.Option("--training", help="A training key (repeat for several; default: all).")
+    list[str] | None,
+    typer.Option("--training", metavar="KEY", help="A training key (repeat for several; default: all)."),
 ]
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Print exactly what would be sent; send nothing.")]
-FormatOpt = Annotated[str, typer.Option("--format", help="table or json.")]
+FormatOpt = Annotated[str, typer.Option("--format", metavar="table|json", help="table or json.")]
 
 
 def _format(fmt: str) -> str:
@@ -49,7 +50,7 @@ def _note(text: str) -> None:
     sys.stderr.write(terminal_text(text) + "\n")
 
 
-@export_app.command("vanta")
+@export_app.command("vanta", short_help="Records in Vanta's training status shape; --push sends.")
 def vanta_command(
     training: TrainingsOpt = None,
     push: Annotated[
@@ -103,7 +104,7 @@ def vanta_command(
         _note("nothing was sent (add --push to send)")
 
 
-@export_app.command("drata")
+@export_app.command("drata", short_help="Upload certificates of people newly compliant.")
 def drata_command(training: TrainingsOpt = None, dry_run: DryRunOpt = False, fmt: FormatOpt = "table") -> None:
     """Upload the certificate of each person newly compliant since the last export to that person in Drata.
 
@@ -163,9 +164,9 @@ def drata_command(training: TrainingsOpt = None, dry_run: DryRunOpt = False, fmt
         )
 
 
-@export_app.command("oscal")
+@export_app.command("oscal", short_help="Write OSCAL assessment results citing a pack.")
 def oscal_command(
-    training: Annotated[str, typer.Option("--training", help="The training key.")],
+    training: Annotated[str, typer.Option("--training", metavar="KEY", help="The training key.")],
     pack: Annotated[
         Path,
         typer.Option("--pack", help="The evidence pack the result cites (from `trainproof evidence`).", dir_okay=False),
