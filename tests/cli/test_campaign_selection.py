@@ -99,7 +99,7 @@ def _runs(tmp_path: Path) -> list[str]:
 def test_check_sync_and_status_fail_with_the_same_line(cli: Cli, tmp_path: Path, campaigns: str, error: str) -> None:
     code, _, err = cli("[101, 202]", "sync")
     assert code == 0, err
-    code, out, err = cli("[101, 202]", "status", "--format", "csv")
+    code, out, err = cli("[101, 202]", "people", "--format", "csv")
     assert code == 0, err
     assert len(out.splitlines()) == 3  # header + Ada and Bo: the store answers for a good selection
 
@@ -121,7 +121,7 @@ def test_every_status_drata_lets_a_training_select_is_judged(cli: Cli) -> None:
     code, out, err = cli("[101, 201, 202]", "check")
     assert (code, err) == (0, "")
     assert out.startswith("ok: 1 training(s)")
-    code, out, err = cli('["Annual Security Awareness 2026", 202]', "status", "--format", "csv")
+    code, out, err = cli('["Annual Security Awareness 2026", 202]', "people", "--format", "csv")
     assert code == 0, err
-    states = {line.split(",")[0]: line.split(",")[4] for line in out.splitlines()[1:]}
+    states = {line.split(",")[1]: line.split(",")[6] for line in out.splitlines()[1:]}
     assert states == {"ada@acme.example": "compliant", "bo@acme.example": "incomplete"}

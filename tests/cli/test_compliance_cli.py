@@ -90,7 +90,7 @@ class World:
 
     def status(self, *, now: str, as_of: str | None = None) -> dict[int, dict[str, Any]]:
         extra = ["--as-of", as_of] if as_of else []
-        rows = json.loads(self.run("status", "--format", "json", *extra, now=now).stdout)
+        rows = json.loads(self.run("people", "--format", "json", *extra, now=now).stdout)
         return {r["user_id"]: r for r in rows}
 
 

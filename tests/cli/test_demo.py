@@ -31,7 +31,7 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
 
     # The demo's store answers the commands it suggests.
     status = in_process(
-        ["--config", "trainproof-demo/trainproof.toml", "status", "--format", "json"], env, cwd=tmp_path
+        ["--config", "trainproof-demo/trainproof.toml", "people", "--format", "json"], env, cwd=tmp_path
     )
     assert status.code == 0, status.stderr
     assert '"state"' in status.stdout

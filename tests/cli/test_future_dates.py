@@ -73,7 +73,7 @@ class Run:
 
     def states(self, *, now: str, as_of: str | None = None) -> dict[int, tuple[str, bool]]:
         extra = ["--as-of", as_of] if as_of else []
-        rows = json.loads(self("status", "--format", "json", *extra, now=now).stdout)
+        rows = json.loads(self("people", "--format", "json", *extra, now=now).stdout)
         return {r["user_id"]: (r["state"], r["sticky"]) for r in rows}
 
 

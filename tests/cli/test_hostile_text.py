@@ -130,6 +130,8 @@ def assert_neutral(text: str) -> list[list[str]]:
 
 TABLE_COMMANDS = [
     ["status"],
+    ["people"],
+    ["people", "--wide"],
     ["report", "overdue"],
     ["report", "departments"],
     ["report", "campaigns"],
@@ -165,14 +167,14 @@ def test_status_shows_markup_and_escapes_literally(
 ) -> None:
     """A last name `[/red]` used to crash `status` with a Rich MarkupError traceback."""
     monkeypatch.setenv("COLUMNS", "400")
-    code, out, err = run(["status"], capsys, monkeypatch)
+    code, out, err = run(["people", "--wide"], capsys, monkeypatch)
     assert code == 0, err
     assert "[/red]" in out
     assert "[bold]Sales[link=https://evil.example]click[/link]" in out  # shown, not styled, not a link
     assert "␛]0;owned␇Eve␛[2J" in out  # the escape sequences made visible
     assert LONG not in out  # a 5,000-character name is cut in the table ...
     assert "ZZZ…" in out
-    code, out, _ = run(["status", "--format", "json"], capsys, monkeypatch)
+    code, out, _ = run(["people", "--format", "json"], capsys, monkeypatch)
     assert LONG in out  # ... and in full in JSON
     assert "\\u001b]0;owned\\u0007Eve" in out
 
@@ -193,6 +195,7 @@ def test_person_and_errors_are_one_safe_line(
 
 CSV_COMMANDS = [
     ["status"],
+    ["people"],
     ["report", "overdue"],
     ["report", "departments"],
     ["report", "departments", "--by", "manager"],
@@ -220,7 +223,7 @@ def test_csv_output_never_starts_a_formula(
 def test_csv_keeps_the_value_behind_its_apostrophe(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _, out, _ = run(["status", "--format", "csv"], capsys, monkeypatch)
+    _, out, _ = run(["people", "--format", "csv"], capsys, monkeypatch)
     cells = {c for row in assert_neutral(out) for c in row}
     assert "'" + FORMULA_EMAIL in cells
     assert "'" + FORMULA_DEPT in cells

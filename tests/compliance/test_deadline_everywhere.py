@@ -219,7 +219,7 @@ def test_every_surface_gives_the_same_deadline_and_late_flag(
         of = {(e.uid, f"t{e.cid}"): e for e in enrs}
 
         # status (people): one decision per person and training.
-        for d in cli("status", "--format", "json"):
+        for d in cli("people", "--format", "json"):
             e = of.get((d["user_id"], d["training"]))
             assert d["state"] == ("not_enrolled" if e is None else "compliant" if e.completed else "incomplete")
             assert d["late"] == (e is not None and late[e.eid]), (d, e, due.get(e.eid if e else 0))
