@@ -37,6 +37,7 @@ app.add_typer(trainings_app, name="trainings")
 
 YesOpt = Annotated[bool, typer.Option("--yes", "-y", help="Write trainproof.toml without asking.")]
 FormatOpt = Annotated[Format, typer.Option("--format", help="table or json.")]
+SHOWN = 50  # people listed per table of a preview; --format json lists everyone
 
 
 @trainings_app.callback(invoke_without_command=True)
@@ -44,6 +45,7 @@ def trainings_command(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None
     """Each training: its campaigns, renewal, new-hire grace, and (from the store) people covered and compliant."""
     if ctx.invoked_subcommand is not None:
         return
+    _table_or_json(fmt)
     from trainproof.selection_preview import selection_overview
 
     cfg = settings()
@@ -131,6 +133,7 @@ def _change(edit: Callable[[TrainingsFile, Catalog], list[str]], *, yes: bool, f
     from trainproof.selection_preview import preview_selection
     from trainproof.trainings_file import TrainingsFile
 
+    _table_or_json(fmt)
     cfg = settings()
     if cfg.config_path is None:
         raise ConfigError("no trainproof.toml here", "run `trainproof init` first, or pass --config PATH")
@@ -156,6 +159,11 @@ def _change(edit: Callable[[TrainingsFile, Catalog], list[str]], *, yes: bool, f
         sys.stderr.write(f"wrote {file.path}; `trainproof sync` reads the newly selected campaigns' enrollments\n")
     else:
         sys.stderr.write(f"{file.path} not changed: run again with --yes to write it\n")
+
+
+def _table_or_json(fmt: Format) -> None:
+    if fmt is Format.csv:
+        raise ConfigError("trainings shows a table or json, not csv", "use --format json")
 
 
 def _consent(yes: bool, *, interactive: bool) -> bool:
@@ -228,8 +236,9 @@ def print_preview(preview: SelectionPreview) -> None:
     if preview.as_of is not None and preview.changes:
         out(f"people whose state would change: {len(preview.flips)}\n")
     if preview.flips:
-        rows = [_person(f.to_dict()) | {"before -> after": f"{f.before} -> {f.after}"} for f in preview.flips]
+        rows = [_person(f.to_dict()) | {"before -> after": f"{f.before} -> {f.after}"} for f in preview.flips[:SHOWN]]
         render(rows, "table", columns=["email", "name", "training", "before -> after"])
+        _more(len(preview.flips))
     if preview.kept:
         out(
             f"{len(preview.kept)} person(s) stay compliant by a kept record though the new selection judges them "
@@ -241,13 +250,19 @@ def print_preview(preview: SelectionPreview) -> None:
                 "since": k.compliant_since.date().isoformat() if k.compliant_since else "",
                 "new selection": k.from_data,
             }
-            for k in preview.kept
+            for k in preview.kept[:SHOWN]
         ]
         render(rows, "table", columns=["email", "name", "training", "since", "new selection"])
+        _more(len(preview.kept))
         for key in dict.fromkeys(k.training for k in preview.kept):
             out(f"  to judge them by the new selection: trainproof reset EMAIL... --training {key} (--dry-run first)\n")
     for note in preview.notes:
         out(f"note: {terminal_text(note)}\n")
+
+
+def _more(count: int) -> None:
+    if count > SHOWN:
+        sys.stdout.write(f"  ... and {count - SHOWN} more (--format json lists everyone)\n")
 
 
 def _person(d: dict[str, Any]) -> dict[str, Any]:
