@@ -61,9 +61,9 @@ def test_an_empty_population_is_refused_before_anything_is_sent(world: World, va
     refused = world.run("export", "vanta", "--push", env=creds(vanta))
     assert refused.code == 1
     assert refused.err_lines == [
-        "error: no one is in scope for security_awareness: a push would delete every record of Vanta resource "
-        "res-1: nothing was sent; check that the store is synced (`trainproof sync`) and [scope] excludes no one "
-        "by mistake"
+        "error: no one is in scope for security_awareness: a push would delete every security_awareness record "
+        "of Vanta resource res-1: nothing was sent; check that the store is synced (`trainproof sync`) and [scope] "
+        "excludes no one by mistake"
     ]
     assert len(stand_in.puts) == 1  # Vanta still holds the last full set
     assert len(stand_in.resources["res-1"]) == 4
@@ -81,6 +81,16 @@ def test_one_training_of_a_shared_resource_is_refused(world: World, vanta: Vanta
     world.ok("export", "vanta", "--training", "hipaa", "--push", env=creds(vanta))
     assert {r["trainingId"] for r in vanta[0].resources["res-2"]} == {"hipaa"}
     assert vanta[0].resources["res-1"] == []  # untouched
+
+
+def test_a_training_with_its_own_resource_needs_no_shared_one(world: World, vanta: VantaFixture) -> None:
+    world.config.write_text(world.config.read_text().replace('[exports.vanta]\nresource_id = "res-1"\n', ""))
+    world.add_config('\n[trainings.hipaa]\ncampaigns = [101]\n[exports.vanta.trainings.hipaa]\nresource_id = "res-1"\n')
+    world.ok("export", "vanta", "--training", "hipaa", "--push", env=creds(vanta))
+    assert {r["trainingId"] for r in vanta[0].resources["res-1"]} == {"hipaa"}
+    every = world.run("export", "vanta", "--push", env=creds(vanta))
+    assert every.code == 2
+    assert every.stderr.startswith("error: no Vanta resource id for training 'security_awareness': add [exports.vanta]")
 
 
 def test_bad_credentials_fail_in_one_line_without_the_secret(world: World, vanta: VantaFixture) -> None:

@@ -75,13 +75,11 @@ def vanta_platform() -> Platform:
     )
 
 
-def resource_id_of(settings: Settings, training: str) -> str:
+def _resource_id(settings: Settings, training: str) -> str | None:
     own = exports_table(settings, "vanta", "trainings", training).get("resource_id")
     shared = exports_table(settings, "vanta").get("resource_id")
     chosen = own if isinstance(own, str) and own.strip() else shared
-    if not isinstance(chosen, str) or not chosen.strip():
-        raise ConfigError(f"no Vanta resource id for training '{training}'", _RESOURCE_HELP)
-    return chosen.strip()
+    return chosen.strip() if isinstance(chosen, str) and chosen.strip() else None
 
 
 def resource_groups(settings: Settings, policy: TrainingsConfig, chosen: Sequence[str] | None) -> dict[str, list[str]]:
@@ -90,16 +88,16 @@ def resource_groups(settings: Settings, policy: TrainingsConfig, chosen: Sequenc
     Vanta replaces every record of a resource on each push: pushing one training into a resource that
     other trainings share would delete theirs.
     """
+    ids = {t.key: _resource_id(settings, t.key) for t in policy.trainings}
+    wanted = list(ids) if chosen is None else list(dict.fromkeys(chosen))
     groups: dict[str, list[str]] = {}
-    for training in policy.trainings:
-        groups.setdefault(resource_id_of(settings, training.key), []).append(training.key)
-    if chosen is None:
-        return groups
-    picked: dict[str, list[str]] = {}
-    for key in chosen:
+    for key in wanted:
         policy.training(key)  # an unknown key is a ConfigError naming the known ones
-        rid = resource_id_of(settings, key)
-        left_out = [k for k in groups[rid] if k not in chosen]
+        rid = ids[key]
+        if rid is None:
+            raise ConfigError(f"no Vanta resource id for training '{key}'", _RESOURCE_HELP)
+        sharers = [k for k, r in ids.items() if r == rid]
+        left_out = [k for k in sharers if k not in wanted]
         if left_out:
             raise ConfigError(
                 f"training '{key}' shares Vanta resource {rid} with {', '.join(left_out)}, and Vanta replaces every "
@@ -107,8 +105,8 @@ def resource_groups(settings: Settings, policy: TrainingsConfig, chosen: Sequenc
                 "push them together (leave out --training), or give the training a resource of its own: "
                 f'[exports.vanta.trainings.{key}] resource_id = "..."',
             )
-        picked[rid] = groups[rid]
-    return picked
+        groups[rid] = sharers
+    return groups
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,9 +144,10 @@ def _record(decision: Decision, person: PersonRecord, frameworks: Sequence[str],
 
 
 def vanta_pushes(judged: Judged, settings: Settings, groups: dict[str, list[str]]) -> list[VantaPush]:
-    """The calls a push makes, one per resource, each with its whole population.
+    """The calls a push makes, one per resource, each with the whole population of its trainings.
 
-    Raises ExportRefused when any of them would hold no record: nothing is sent at all then.
+    Raises ExportRefused when a training has no one in scope (its records would all be deleted in Vanta):
+    nothing is sent at all then.
     """
     console = CONSOLE_HOSTS.get(settings.region, CONSOLE_HOSTS["us"])
     pushes: list[VantaPush] = []
@@ -157,14 +156,13 @@ def vanta_pushes(judged: Judged, settings: Settings, groups: dict[str, list[str]
         for key in trainings:
             spec = judged.evaluation.policy.training(key)
             decisions, records = population(judged, key)
+            if not decisions:
+                raise ExportRefused(
+                    f"no one is in scope for {key}: a push would delete every {key} record of Vanta resource {rid}",
+                    "nothing was sent; check that the store is synced (`trainproof sync`) and [scope] excludes no "
+                    "one by mistake",
+                )
             resources.extend(_record(d, r, spec.frameworks, console) for d, r in zip(decisions, records, strict=True))
-        if not resources:
-            raise ExportRefused(
-                f"no one is in scope for {', '.join(trainings)}: a push would delete every record of Vanta "
-                f"resource {rid}",
-                "nothing was sent; check that the store is synced (`trainproof sync`) and [scope] excludes no one "
-                "by mistake",
-            )
         pushes.append(VantaPush(rid, tuple(trainings), tuple(resources)))
     return pushes
 
