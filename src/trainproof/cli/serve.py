@@ -47,8 +47,9 @@ def serve_command(
     from trainproof.console.server import serve
 
     warning = check_bind(host, allow_remote=allow_remote)
+    settings()  # a configuration error stops here, before anything listens
     serve(
-        settings(),
+        settings,
         read_engine(),
         host=host,
         port=port,

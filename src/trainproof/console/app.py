@@ -88,7 +88,7 @@ async def _error(request: Request, exc: Exception) -> Response:
 
 
 def create_app(
-    settings: Settings,
+    settings: Callable[[], Settings],
     engine: StoreEngine,
     *,
     token: LoginToken,
@@ -96,7 +96,8 @@ def create_app(
     extra_hosts: Iterable[str] = (),
     read_only: bool = False,
 ) -> Starlette:
-    """The console for the store `engine`; `token` is the one-time sign-in secret the server printed."""
+    """The console for the store `engine`; `settings` reads them (again when trainproof.toml changes);
+    `token` is the one-time sign-in secret the server printed."""
     hosts: Sequence[str] = allowed_hosts(host, extra_hosts)
     middleware = [
         Middleware(TrustedHostMiddleware, allowed_hosts=hosts, www_redirect=False),
@@ -119,5 +120,5 @@ def create_app(
         Middleware(SignIn, token=token),
     ]
     app = Starlette(routes=_routes(), middleware=middleware, exception_handlers={TrainproofError: _error})
-    app.state.console = ConsoleState(settings=settings, engine=engine, read_only=read_only)
+    app.state.console = ConsoleState(load_settings=settings, engine=engine, read_only=read_only)
     return app

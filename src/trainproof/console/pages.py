@@ -47,7 +47,7 @@ def overview(request: Request) -> Response:
     from trainproof.summary import summary_of
 
     st = state_of(request)
-    judged, version = st.read(lambda conn: st.judgements.of(conn, _as_of(request)))
+    judged, version = st.read(lambda conn: st.judged(conn, _as_of(request)))
     summary = summary_of(judged, synced_at=version.synced_at, now=clock.now())
     chase = people_link(summary.next_query) if summary.next_query is not None else None
     context = {"title": "Overview", "summary": summary, "chase": chase}
@@ -141,7 +141,7 @@ def people(request: Request) -> Response:
     query.check()
 
     def work(conn: Any) -> Any:
-        judged, _ = st.judgements.of(conn, query.as_of)
+        judged, _ = st.judged(conn, query.as_of)
         index = person_index(conn) if query.search else None
         groups = group_names(conn) if query.group else None
         return judged, select_people(judged, query, index=index, groups=groups)
@@ -177,7 +177,7 @@ def person(request: Request) -> Response:
     as_of = _as_of(request)
 
     def work(conn: Any) -> Any:
-        judged, _ = st.judgements.of(conn, as_of)
+        judged, _ = st.judged(conn, as_of)
         return person_record(conn, st.settings, who, judged=judged)
 
     record = st.read(work)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import socket
 import sys
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from trainproof.config import Settings
 from trainproof.console.security import LoginToken, url_host
@@ -28,7 +28,7 @@ def bind(host: str, port: int) -> socket.socket:
 
 
 def serve(
-    settings: Settings,
+    settings: Callable[[], Settings],
     engine: StoreEngine,
     *,
     host: str,
