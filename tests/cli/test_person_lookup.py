@@ -18,7 +18,7 @@ from store._people import TOML, people_tenant
 from trainproof.config import Settings
 
 NOW = "2026-08-15T12:00:00+00:00"
-UNKNOWN_TODO = "give an email, KnowBe4 alias, employee number or user id from `trainproof status --format csv`"
+UNKNOWN_TODO = "give an email, KnowBe4 alias, employee number or user id from `trainproof people --format csv`"
 
 
 @pytest.fixture(scope="module")

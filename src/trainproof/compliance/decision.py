@@ -30,7 +30,7 @@ class CampaignResult(NamedTuple):
     evidence: tuple[EnrollmentFact, ...]  # for each completed module, the completion that counts
 
     def to_dict(self) -> dict[str, Any]:
-        """The fields `trainproof status --format json` shows per campaign."""
+        """The fields `trainproof people --format json` shows per campaign."""
         return {
             "campaign_id": self.campaign_id,
             "name": self.name,
@@ -81,7 +81,7 @@ class Decision(NamedTuple):
         return _reason(self)
 
     def to_dict(self) -> dict[str, Any]:
-        """Exactly the fields of `trainproof status --format json`, JSON-ready."""
+        """Exactly the fields of `trainproof people --format json`, JSON-ready."""
         return {
             "user_id": self.user_id,
             "email": self.email,

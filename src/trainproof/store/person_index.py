@@ -53,7 +53,7 @@ class PersonIndex:
             )
         raise UnknownPerson(
             f"no person '{text[:254]}' in the store",
-            "give an email, KnowBe4 alias, employee number or user id from `trainproof status --format csv`",
+            "give an email, KnowBe4 alias, employee number or user id from `trainproof people --format csv`",
         )
 
 
