@@ -13,8 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection
-
 from trainproof import clock
 from trainproof.compliance.engine import Evaluation, evaluate
 from trainproof.compliance.trainings import TrainingsConfig, load_trainings, resolve_campaigns
@@ -22,6 +20,7 @@ from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.store.campaigns import load_campaigns
 from trainproof.store.facts import Facts, load_facts
+from trainproof.store.handle import StoreConnection
 from trainproof.store.sticky import save_sticky_records
 
 __all__ = ["Judged", "configured_trainings", "judge", "keep_sticky"]
@@ -50,7 +49,7 @@ class Judged:
 
 
 def judge(
-    conn: Connection,
+    conn: StoreConnection,
     settings: Settings,
     *,
     as_of: datetime | None = None,
@@ -77,7 +76,7 @@ def judge(
     return Judged(evaluation=evaluation, facts=facts, as_of=at, point_in_time=as_of is not None)
 
 
-def keep_sticky(conn: Connection, judged: Judged, *, actor: str = "trainproof") -> int:
+def keep_sticky(conn: StoreConnection, judged: Judged, *, actor: str = "trainproof") -> int:
     """Persist the sticky records a current evaluation earned (never for a point-in-time answer).
 
     Runs in the caller's transaction; returns how many records were kept.

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine
+from typing import TYPE_CHECKING
 
 from trainproof.cli._app import settings
 from trainproof.errors import StoreError
 
+if TYPE_CHECKING:  # the store (and SQLAlchemy) load when a command opens it, not when the CLI starts
+    from trainproof.store.handle import StoreEngine
 
-def read_engine(*, intact: bool = False) -> Engine:
+
+def read_engine(*, intact: bool = False) -> StoreEngine:
     """The store named by the settings; a clear error when it does not exist yet.
 
     `intact` first runs SQLite's integrity check: evidence must not be built from a damaged file that

@@ -11,18 +11,20 @@ from collections.abc import Generator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-from sqlalchemy import Engine
 
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
 from trainproof.cli._store import read_engine
 from trainproof.files import write_private
-from trainproof.reports._common import ReportRow
 from trainproof.text import terminal_text
+
+if TYPE_CHECKING:  # the store (and SQLAlchemy) and the reports load when a command runs, not for --help
+    from trainproof.reports._common import ReportRow
+    from trainproof.store.handle import StoreEngine
 
 __all__ = ["report_app"]
 
@@ -44,7 +46,7 @@ TrainingOpt = Annotated[
 
 
 @contextmanager
-def _store() -> Generator[Engine]:
+def _store() -> Generator[StoreEngine]:
     """The store named by the settings, closed when the command ends; a clear error when it does not exist."""
     engine = read_engine()
     try:

@@ -16,8 +16,8 @@ from typing import Literal
 from trainproof import clock
 from trainproof.compliance.decision import Decision
 from trainproof.config import Settings
+from trainproof.judging import judge
 from trainproof.reports._common import ReportInputError, ReportRow, rate
-from trainproof.reports._evaluate import evaluate_store
 from trainproof.store.people import UserRow, load_user_rows
 from trainproof.store.source import Source, connect
 
@@ -107,6 +107,6 @@ def report_departments(
     """Completion per group of people for each configured training (or one), lowest first."""
     when = at or clock.now()
     with connect(source) as conn:
-        evaluation = evaluate_store(conn, settings, at=when, training=training)
+        evaluation = judge(conn, settings, at=when, trainings=[training] if training else None).evaluation
         users = load_user_rows(conn, include_removed=True)
     return department_rows(evaluation.decisions, users, by)

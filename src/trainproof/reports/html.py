@@ -16,23 +16,22 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
-from sqlalchemy import select
-
 from trainproof import clock
 from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.files import write_private
+from trainproof.judging import judge
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
-from trainproof.reports._evaluate import evaluate_store
 from trainproof.reports.campaigns import CampaignReport, report_campaigns
 from trainproof.reports.departments import DepartmentRow, department_rows
 from trainproof.reports.overdue import ManagerSummary, OverdueRow, by_manager, overdue_rows
 from trainproof.reports.quarterly import QuarterPoint, report_quarterly
-from trainproof.store import schema as s
+from trainproof.store.account import account_name
 from trainproof.store.campaigns import load_campaign_rows
 from trainproof.store.enrollments import load_enrollment_rows
+from trainproof.store.freshness import last_sync_run
 from trainproof.store.people import load_user_rows
 from trainproof.store.source import Source, connect
 
@@ -90,15 +89,10 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
     departments: list[DepartmentRow] = []
     overdue: list[OverdueRow] = []
     with connect(source) as conn:
-        account = conn.execute(select(s.account.c.name)).scalar()
-        last_sync = conn.execute(
-            select(s.sync_runs.c.finished_at)
-            .where(s.sync_runs.c.outcome == "ok")
-            .order_by(s.sync_runs.c.finished_at.desc())
-            .limit(1)
-        ).scalar()
+        account = account_name(conn)
+        last_ok = last_sync_run(conn)
         try:
-            evaluation = evaluate_store(conn, settings, at=when)
+            evaluation = judge(conn, settings, at=when).evaluation
         except ConfigError as exc:
             evaluation = None
             notes.append(f"Compliance sections left out: {exc.message}")
@@ -135,7 +129,7 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
         title="Security awareness training report",
         account=account,
         generated_at=when,
-        last_sync=last_sync,
+        last_sync=last_ok.finished_at if last_ok is not None else None,
         trainings=trainings,
         departments=departments,
         trend=trend,

@@ -18,8 +18,8 @@ from trainproof import clock
 from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.compliance.decision import Decision
 from trainproof.config import Settings
+from trainproof.judging import judge
 from trainproof.reports._common import ReportRow
-from trainproof.reports._evaluate import evaluate_store
 from trainproof.store.campaigns import CampaignRow, load_campaign_rows
 from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
 from trainproof.store.people import UserRow, load_user_rows
@@ -190,7 +190,7 @@ def report_overdue(
     """Everyone not compliant for a configured training, grouped by manager, most overdue first."""
     when = at or clock.now()
     with connect(source) as conn:
-        evaluation = evaluate_store(conn, settings, at=when, training=training)
+        evaluation = judge(conn, settings, at=when, trainings=[training] if training else None).evaluation
         selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
         users = load_user_rows(conn, include_removed=True)
         campaigns = load_campaign_rows(conn, include_removed=True)

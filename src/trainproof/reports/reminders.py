@@ -28,8 +28,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import Connection, select
-
 from trainproof import clock
 from trainproof.compliance.deadline import CampaignDeadline, days_until
 from trainproof.config import Settings
@@ -37,13 +35,12 @@ from trainproof.errors import ConfigError
 from trainproof.reports._common import ReportInputError, ReportRow
 from trainproof.reports._mail import SmtpSettings, smtp_session
 from trainproof.statuses import is_finished_campaign
-from trainproof.store import schema as s
 from trainproof.store.campaigns import CampaignRow, load_campaign_rows
 from trainproof.store.db import write_transaction
 from trainproof.store.enrollments import load_enrollment_rows
 from trainproof.store.people import load_user_rows
+from trainproof.store.reminders import SentReminder, record_reminder, reminders_sent
 from trainproof.store.source import Source, connect
-from trainproof.store.upsert import dialect_insert
 
 __all__ = [
     "DEFAULT_TEMPLATE",
@@ -203,12 +200,13 @@ class ReminderTemplate:
             raise ConfigError(f"reminder template {self.source} is invalid ({exc})", "write $$ for a dollar") from None
 
 
-def _sent(conn_rows: Iterable[tuple[int, str, datetime]]) -> dict[int, list[tuple[int, datetime]]]:
+def _sent(recorded: Iterable[SentReminder]) -> dict[int, list[tuple[int, datetime]]]:
+    """Enrollment id -> (threshold, when) of each reminder recorded for it."""
     out: dict[int, list[tuple[int, datetime]]] = defaultdict(list)
-    for enrollment_id, label, sent_at in conn_rows:
-        value = _label_value(label)
+    for r in recorded:
+        value = _label_value(r.threshold)
         if value is not None:
-            out[enrollment_id].append((value, sent_at))
+            out[r.enrollment_id].append((value, r.sent_at))
     return out
 
 
@@ -222,11 +220,7 @@ def report_reminders(
         campaigns = {cid: c for cid, c in load_campaign_rows(conn).items() if not is_finished_campaign(c.status)}
         users = load_user_rows(conn)
         enrollments = load_enrollment_rows(conn, campaign_ids=list(campaigns))
-        rs = s.reminders_sent
-        sent = _sent(
-            (r.enrollment_id, r.threshold, r.sent_at)
-            for r in conn.execute(select(rs.c.enrollment_id, rs.c.threshold, rs.c.sent_at))
-        )
+        sent = _sent(reminders_sent(conn))
     rows: list[ReminderRow] = []
     rules: dict[int, CampaignDeadline] = {}
     for e in enrollments:
@@ -271,22 +265,6 @@ def report_reminders(
         )
     rows.sort(key=lambda r: (r.deadline, r.email, r.campaign_id, r.module, r.enrollment_id))
     return rows
-
-
-def _record(conn: Connection, *, user_id: int, enrollment_id: int, threshold: str, sent_at: datetime) -> bool:
-    """Remember one reminder; False when that (person, enrollment, threshold) was already recorded.
-
-    Decided by RETURNING, not rowcount: with PostgreSQL's implicit RETURNING the driver reports a
-    rowcount of -1 (which is why `trainproof.store.record_reminder` cannot be used here yet).
-    """
-    t = s.reminders_sent
-    stmt = (
-        dialect_insert(conn, t)
-        .values(user_id=user_id, enrollment_id=enrollment_id, threshold=threshold, sent_at=sent_at)
-        .on_conflict_do_nothing(index_elements=["user_id", "enrollment_id", "threshold"])
-        .returning(t.c.id)
-    )
-    return conn.execute(stmt).first() is not None
 
 
 def _values(group: list[ReminderRow], first_name: str, manager_name: str) -> dict[str, str]:
@@ -348,7 +326,7 @@ def send_reminders(
                     fresh = [
                         r
                         for r in group
-                        if _record(
+                        if record_reminder(
                             conn,
                             user_id=user_id,
                             enrollment_id=r.enrollment_id,

@@ -7,8 +7,9 @@
 Schema in `schema.py` (SQLAlchemy Core), migrations in `migrations/` (Alembic, shipped in the package),
 history-keeping merges in `history.py`, the sync lock in `lock.py`. Reads are named after what they
 read: `facts.py` (all compliance facts at once), `people.py`, `campaigns.py`, `enrollments.py`,
-`sticky.py` (sticky records, the decision log, reminders), `runs.py` (sync runs, request usage),
-`bookmarks.py` (what the sync planner may skip), `contents.py` (counts, canonical dump). Reports read
+`sticky.py` (sticky records, the decision log), `reminders.py` (reminders sent), `runs.py` (sync runs,
+request usage), `bookmarks.py` (what the sync planner may skip and what it fetched), `contents.py`
+(counts, canonical dump), `account.py` (the tenant's own record). Reports read
 typed rows of the mirror (`UserRow`, `CampaignRow`, `EnrollmentRow`, ... in the same modules, plus
 `catalogue.py` and `phishing.py`) through `source.connect`.
 """
@@ -34,12 +35,11 @@ from trainproof.store.enrollments import enrollment_history, load_enrollments
 from trainproof.store.facts import Facts, load_facts
 from trainproof.store.lock import StoreLock
 from trainproof.store.people import load_people, user_history
+from trainproof.store.reminders import SentReminder, record_reminder, reminders_sent
 from trainproof.store.runs import last_run, sync_runs
 from trainproof.store.sticky import (
     append_events,
     compliance_events,
-    record_reminder,
-    reminders_sent,
     reset_sticky,
     save_sticky_records,
     sticky_records,
@@ -48,6 +48,7 @@ from trainproof.store.sticky import (
 __all__ = [
     "CampaignBookmark",
     "Facts",
+    "SentReminder",
     "StoreLock",
     "append_events",
     "campaign_bookmarks",

@@ -1,19 +1,29 @@
 """Sync bookkeeping: what the store knows of each campaign's and test's last complete fetch.
 
 The sync planner reads these to skip campaigns that were finished when last fetched in full and still
-are, and tests whose recipients cannot change any more.
+are, and tests whose recipients cannot change any more. A successful sync writes them (`mark_*`) in the
+transaction that merges what it fetched, so a bookmark never claims data the store does not hold.
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection, bindparam, func, select, update
 
 from trainproof.store import schema
 
-__all__ = ["CampaignBookmark", "campaign_bookmarks", "recipient_bookmarks"]
+__all__ = [
+    "CampaignBookmark",
+    "campaign_bookmarks",
+    "mark_campaigns_fetched",
+    "mark_recipients_fetched",
+    "mark_users_fetched",
+    "recipient_bookmarks",
+    "security_test_kinds",
+]
 
 
 @dataclass(frozen=True)
@@ -75,3 +85,60 @@ def recipient_bookmarks(conn: Connection) -> dict[int, tuple[str | None, int | N
         )
     ).all()
     return {r.pst_id: (r.recipients_fetched_status, r.recipient_count) for r in rows}
+
+
+def security_test_kinds(conn: Connection) -> dict[int, tuple[str | None, str | None]]:
+    """Per security test KnowBe4 still lists: (its status, its campaign type), to plan the recipient walks."""
+    t = schema.security_tests
+    rows = conn.execute(select(t.c.pst_id, t.c.status, t.c.campaign_type).where(t.c.removed_at.is_(None)))
+    return {r.pst_id: (r.status, r.campaign_type) for r in rows}
+
+
+def mark_campaigns_fetched(conn: Connection, counts: Mapping[int, int], *, at: datetime, run_id: int) -> None:
+    """These campaigns' enrollments (campaign id -> how many) were fetched completely at `at` by `run_id`;
+    the status each campaign has now is remembered with it."""
+    if not counts:
+        return
+    c = schema.training_campaigns
+    stmt = (
+        update(c)
+        .where(c.c.campaign_id == bindparam("cid"))
+        .values(
+            enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
+            enrollments_fetched_status=c.c.status,
+            enrollments_fetched_run_id=bindparam("run"),
+            enrollment_count=bindparam("n"),
+        )
+    )
+    conn.execute(stmt, [{"cid": cid, "at": at, "run": run_id, "n": n} for cid, n in counts.items()])
+
+
+def mark_users_fetched(conn: Connection, user_ids: Collection[int], *, at: datetime) -> None:
+    """These people's enrollments were fetched completely at `at` (the per-person walk)."""
+    if not user_ids:
+        return
+    u = schema.users
+    stmt = (
+        update(u)
+        .where(u.c.id == bindparam("uid"))
+        .values(enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime()))
+    )
+    conn.execute(stmt, [{"uid": uid, "at": at} for uid in user_ids])
+
+
+def mark_recipients_fetched(conn: Connection, counts: Mapping[int, int], *, at: datetime) -> None:
+    """These security tests' recipients (test id -> how many) were fetched completely at `at`; the status
+    each test has now is remembered with it."""
+    if not counts:
+        return
+    t = schema.security_tests
+    stmt = (
+        update(t)
+        .where(t.c.pst_id == bindparam("pid"))
+        .values(
+            recipients_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
+            recipients_fetched_status=t.c.status,
+            recipient_count=bindparam("n"),
+        )
+    )
+    conn.execute(stmt, [{"pid": pid, "at": at, "n": n} for pid, n in counts.items()])

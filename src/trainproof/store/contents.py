@@ -11,23 +11,30 @@ from sqlalchemy import Connection, func, select
 
 from trainproof.store import schema
 
-__all__ = ["canonical_dump", "store_counts"]
+__all__ = ["MIRROR_TABLES", "canonical_dump", "store_counts"]
+
+MIRROR_TABLES = (
+    "users",
+    "groups",
+    "training_campaigns",
+    "store_purchases",
+    "policies",
+    "enrollments",
+    "phishing_campaigns",
+    "security_tests",
+    "security_test_recipients",
+)
+"""The tables that mirror a KnowBe4 resource (each with `removed_at`)."""
 
 
-def store_counts(conn: Connection) -> dict[str, int]:
-    """Rows per mirror table that KnowBe4 still returns (removed ones left out)."""
+def store_counts(conn: Connection, tables: Sequence[str] = MIRROR_TABLES) -> dict[str, int]:
+    """Rows per mirror table (all, or `tables`) that KnowBe4 still returns (removed ones left out).
+
+    The sync planner asks for the small tables only: counting enrollments and recipients of a large
+    tenant costs more than the plan gains from it.
+    """
     out: dict[str, int] = {}
-    for name in (
-        "users",
-        "groups",
-        "training_campaigns",
-        "store_purchases",
-        "policies",
-        "enrollments",
-        "phishing_campaigns",
-        "security_tests",
-        "security_test_recipients",
-    ):
+    for name in tables:
         t = schema.metadata.tables[name]
         out[name] = int(conn.execute(select(func.count()).select_from(t).where(t.c.removed_at.is_(None))).scalar_one())
     return out

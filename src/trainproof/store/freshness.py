@@ -14,7 +14,7 @@ from sqlalchemy import Connection, Table, func, select
 
 from trainproof.store import schema
 
-__all__ = ["StoreVersion", "SyncRun", "store_version"]
+__all__ = ["StoreVersion", "SyncRun", "last_sync_run", "store_version"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,7 +51,8 @@ class StoreVersion:
         return None if self.ok is None else self.ok.finished_at or self.ok.started_at
 
 
-def _last_run(conn: Connection, outcome: str | None) -> SyncRun | None:
+def last_sync_run(conn: Connection, outcome: str | None = "ok") -> SyncRun | None:
+    """The newest sync run (with `outcome`, by default the last successful one); None when there is none."""
     r = schema.sync_runs
     query = select(r.c.id, r.c.started_at, r.c.finished_at, r.c.outcome, r.c.requests).order_by(r.c.id.desc())
     if outcome is not None:
@@ -68,8 +69,8 @@ def _max_id(conn: Connection, table: Table) -> int:
 
 def store_version(conn: Connection) -> StoreVersion:
     return StoreVersion(
-        last=_last_run(conn, None),
-        ok=_last_run(conn, "ok"),
+        last=last_sync_run(conn, None),
+        ok=last_sync_run(conn, "ok"),
         last_event_id=_max_id(conn, schema.compliance_events),
         last_reminder_id=_max_id(conn, schema.reminders_sent),
     )

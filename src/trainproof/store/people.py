@@ -17,7 +17,7 @@ from trainproof.compliance.facts import Person
 from trainproof.store import schema
 from trainproof.store.raw import group_ids
 
-__all__ = ["UserRow", "load_people", "load_user_rows", "user_history"]
+__all__ = ["UserRow", "active_user_ids", "load_people", "load_user_rows", "user_history"]
 
 
 def _json_list(value: Any) -> list[Any]:
@@ -141,6 +141,13 @@ def _members_at(conn: Connection, as_of: datetime) -> dict[int, tuple[int, ...]]
         else:
             out.setdefault(r.user_id, [])
     return {k: tuple(sorted(g)) for k, g in out.items()}
+
+
+def active_user_ids(conn: Connection) -> frozenset[int]:
+    """The people KnowBe4 still lists whose status is active (a missing status counts as active)."""
+    u = schema.users
+    query = select(u.c.id).where(u.c.removed_at.is_(None), func.lower(func.coalesce(u.c.status, "active")) == "active")
+    return frozenset(int(uid) for uid in conn.execute(query).scalars())
 
 
 def user_history(conn: Connection, user_id: int) -> list[dict[str, Any]]:

@@ -1,4 +1,4 @@
-"""The state the compliance engine and reports keep: sticky records, the event log, reminders.
+"""The state the compliance engine keeps: sticky records and the event log (reminders: `reminders.py`).
 
 Sticky records are never deleted or rewritten: a reset fills `reset_at`, `reset_reason` and
 `reset_by` on the open record (and appends a `reset` event), after which a new record may be opened.
@@ -17,13 +17,11 @@ from sqlalchemy import Connection, and_, select, update
 
 from trainproof.compliance.facts import EnrollmentFact, StickyRecord
 from trainproof.store import schema
-from trainproof.store.upsert import dialect_insert
 
 __all__ = [
     "append_events",
     "compliance_events",
-    "record_reminder",
-    "reminders_sent",
+    "open_sticky_trainings",
     "reset_sticky",
     "save_sticky_records",
     "sticky_records",
@@ -143,23 +141,13 @@ def append_events(conn: Connection, events: Iterable[Mapping[str, Any]]) -> int:
     return len(rows)
 
 
-def record_reminder(conn: Connection, *, user_id: int, enrollment_id: int, threshold: str, sent_at: datetime) -> bool:
-    """Remember a reminder; False when that reminder (person, enrollment, threshold) was already sent."""
-    t = schema.reminders_sent
-    stmt = (
-        dialect_insert(conn, t)
-        .values(user_id=user_id, enrollment_id=enrollment_id, threshold=threshold, sent_at=sent_at)
-        .on_conflict_do_nothing(index_elements=["user_id", "enrollment_id", "threshold"])
-    )
-    return conn.execute(stmt).rowcount == 1
-
-
-def reminders_sent(conn: Connection, *, user_id: int | None = None) -> list[dict[str, Any]]:
-    t = schema.reminders_sent
-    query = select(t).order_by(t.c.id)
-    if user_id is not None:
-        query = query.where(t.c.user_id == user_id)
-    return [dict(r) for r in conn.execute(query).mappings()]
+def open_sticky_trainings(conn: Connection) -> dict[int, frozenset[str]]:
+    """Person id -> the trainings they hold an open (not reset) sticky record for; no record bodies read."""
+    s = schema.sticky_records
+    out: dict[int, set[str]] = {}
+    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))):
+        out.setdefault(int(uid), set()).add(str(training))
+    return {uid: frozenset(trainings) for uid, trainings in out.items()}
 
 
 def sticky_records(

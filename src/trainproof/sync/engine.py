@@ -27,16 +27,15 @@ from typing import Any
 
 import anyio
 import httpx2
-from sqlalchemy import Connection, Engine, bindparam, update
-from sqlalchemy.exc import SQLAlchemyError
 
 from trainproof import clock
 from trainproof.client import KnowBe4Client
 from trainproof.config import Settings
-from trainproof.errors import StoreError, TrainproofError
-from trainproof.store import schema
+from trainproof.errors import TrainproofError
+from trainproof.store.bookmarks import mark_campaigns_fetched, mark_recipients_fetched, mark_users_fetched
 from trainproof.store.db import create_store_engine, ensure_schema, write_transaction
-from trainproof.store.failures import store_failure
+from trainproof.store.failures import database_failure
+from trainproof.store.handle import StoreConnection, StoreEngine, reading
 from trainproof.store.history import MergeCounts, apply_staging
 from trainproof.store.integrity import require_intact
 from trainproof.store.lock import StoreLock
@@ -98,18 +97,12 @@ async def run_sync_async(
         engine.dispose()
 
 
-def _ensure(engine: Engine) -> None:
+def _ensure(engine: StoreEngine) -> None:
     """The schema is current and the file whole before anything is written (a damaged SQLite file
     would take the sync's writes without a word and fail some later read)."""
-    try:
+    with reading(engine):
         ensure_schema(engine)
         require_intact(engine)
-    except SQLAlchemyError as exc:
-        raise _store_error(exc, engine) from None
-
-
-def _store_error(exc: SQLAlchemyError, engine: Engine | str) -> StoreError:
-    return store_failure(exc, engine if isinstance(engine, str) else engine.url)
 
 
 # --- the real run ----------------------------------------------------------------------------------
@@ -119,7 +112,7 @@ class _Runner:
     """One sync run on one connection (the staging tables live on it)."""
 
     def __init__(
-        self, conn: Connection, settings: Settings, options: SyncOptions, *, full: bool, progress: Progress
+        self, conn: StoreConnection, settings: Settings, options: SyncOptions, *, full: bool, progress: Progress
     ) -> None:
         self.conn = conn
         self.settings = settings
@@ -153,8 +146,9 @@ class _Runner:
                 return self._commit(self.fetch)
         except BaseException as exc:
             self._record_failure(exc)
-            if isinstance(exc, SQLAlchemyError):
-                raise _store_error(exc, self.settings.database_url) from None
+            failure = database_failure(exc, self.settings.database_url)
+            if failure is not None:
+                raise failure from None
             raise
         finally:
             with contextlib.suppress(Exception):
@@ -223,48 +217,15 @@ class _Runner:
         )
 
     def _bookmarks(self, fetch: Fetch) -> None:
+        """What this run fetched completely, so the next plan may skip what cannot have changed."""
+        assert self.run_id is not None
         ep = fetch.plan.enrollments
-        if ep is not None and ep.strategy == "campaigns" and ep.campaign_ids:
-            c = schema.training_campaigns
-            stmt = (
-                update(c)
-                .where(c.c.campaign_id == bindparam("cid"))
-                .values(
-                    enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
-                    enrollments_fetched_status=c.c.status,
-                    enrollments_fetched_run_id=bindparam("run"),
-                    enrollment_count=bindparam("n"),
-                )
-            )
-            self.conn.execute(
-                stmt,
-                [
-                    {"cid": cid, "at": self.started, "run": self.run_id, "n": fetch.campaign_counts.get(cid, 0)}
-                    for cid in ep.campaign_ids
-                ],
-            )
-        if ep is not None and ep.strategy == "users" and ep.user_ids:
-            u = schema.users
-            self.conn.execute(
-                update(u)
-                .where(u.c.id == bindparam("uid"))
-                .values(enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime())),
-                [{"uid": uid, "at": self.started} for uid in ep.user_ids],
-            )
-        if fetch.recipient_counts:
-            t = schema.security_tests
-            stmt = (
-                update(t)
-                .where(t.c.pst_id == bindparam("pid"))
-                .values(
-                    recipients_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
-                    recipients_fetched_status=t.c.status,
-                    recipient_count=bindparam("n"),
-                )
-            )
-            self.conn.execute(
-                stmt, [{"pid": pid, "at": self.started, "n": n} for pid, n in fetch.recipient_counts.items()]
-            )
+        if ep is not None and ep.strategy == "campaigns":
+            counts = {cid: fetch.campaign_counts.get(cid, 0) for cid in ep.campaign_ids}
+            mark_campaigns_fetched(self.conn, counts, at=self.started, run_id=self.run_id)
+        if ep is not None and ep.strategy == "users":
+            mark_users_fetched(self.conn, ep.user_ids, at=self.started)
+        mark_recipients_fetched(self.conn, fetch.recipient_counts, at=self.started)
 
     def _record_failure(self, exc: BaseException) -> None:
         if self.run_id is None:
@@ -273,8 +234,8 @@ class _Runner:
             message = exc.message
         elif isinstance(exc, KeyboardInterrupt | anyio.get_cancelled_exc_class()):
             message = "interrupted"
-        elif isinstance(exc, SQLAlchemyError):
-            message = _store_error(exc, self.settings.database_url).message
+        elif (failure := database_failure(exc, self.settings.database_url)) is not None:
+            message = failure.message
         else:
             message = f"unexpected {type(exc).__name__}"
         outcome = (

@@ -8,13 +8,11 @@ from __future__ import annotations
 
 import time
 
-from sqlalchemy.exc import SQLAlchemyError
-
 from trainproof import clock
 from trainproof.client import DailyBudget
 from trainproof.config import Settings
 from trainproof.store.db import create_store_engine, current_revision, ensure_schema, sqlite_path
-from trainproof.store.failures import store_failure
+from trainproof.store.handle import read, reading
 from trainproof.sync.plan import Plan, Step, plan_enrollments, plan_recipients
 from trainproof.sync.report import SyncReport
 from trainproof.sync.state import StoreState, SyncOptions, estimate_selection, read_state
@@ -35,14 +33,11 @@ def stored_state(settings: Settings) -> StoreState:
         return StoreState()
     engine = create_store_engine(settings.database_url)
     try:
-        with engine.connect() as conn:
-            if current_revision(conn) is None:
+        with reading(engine):
+            if read(engine, current_revision) is None:
                 return StoreState()
-        ensure_schema(engine)  # raises when the store needs `trainproof db upgrade`
-        with engine.connect() as conn:
-            return read_state(conn)
-    except SQLAlchemyError as exc:
-        raise store_failure(exc, engine.url) from None
+            ensure_schema(engine)  # raises when the store needs `trainproof db upgrade`
+            return read(engine, read_state)
     finally:
         engine.dispose()
 

@@ -23,15 +23,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal, cast
 
-from sqlalchemy import Connection, func, select
-
 from trainproof.config import Settings
 from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError
 from trainproof.selection import CampaignRef, Catalog, SelectionError, campaign_refs
-from trainproof.store import schema
-from trainproof.store.bookmarks import CampaignBookmark, campaign_bookmarks, recipient_bookmarks
+from trainproof.store.bookmarks import (
+    CampaignBookmark,
+    campaign_bookmarks,
+    recipient_bookmarks,
+    security_test_kinds,
+)
+from trainproof.store.contents import store_counts
+from trainproof.store.handle import StoreConnection
+from trainproof.store.people import active_user_ids
 from trainproof.store.runs import last_run
+from trainproof.store.sticky import open_sticky_trainings
 
 __all__ = [
     "StoreState",
@@ -142,44 +148,27 @@ class StoreState:
         return self.last_ok is None
 
 
-def _count(conn: Connection, table: Any, *where: Any) -> int:
-    return int(conn.execute(select(func.count()).select_from(table).where(*where)).scalar_one())
+# The resources walked page by page whose size the plan estimates (enrollments and recipients are
+# estimated per campaign and test, from the bookmarks).
+_COUNTED = (
+    "users",
+    "groups",
+    "training_campaigns",
+    "store_purchases",
+    "policies",
+    "phishing_campaigns",
+    "security_tests",
+)
 
 
-def read_state(conn: Connection) -> StoreState:
+def read_state(conn: StoreConnection) -> StoreState:
     """Bookmarks, counts from the last sync, active users and open sticky records."""
-    u, s, t = schema.users, schema.sticky_records, schema.security_tests
-    counts = {
-        name: _count(conn, schema.metadata.tables[name], schema.metadata.tables[name].c.removed_at.is_(None))
-        for name in (
-            "users",
-            "groups",
-            "training_campaigns",
-            "store_purchases",
-            "policies",
-            "phishing_campaigns",
-            "security_tests",
-        )
-    }
-    active = frozenset(
-        conn.execute(
-            select(u.c.id).where(u.c.removed_at.is_(None), func.lower(func.coalesce(u.c.status, "active")) == "active")
-        ).scalars()
-    )
-    sticky: dict[int, set[str]] = {}
-    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))):
-        sticky.setdefault(uid, set()).add(training)
     return StoreState(
         bookmarks=campaign_bookmarks(conn),
         recipients=recipient_bookmarks(conn),
-        counts=counts,
-        active_users=active,
-        open_sticky={k: frozenset(v) for k, v in sticky.items()},
-        tests={
-            pst: (status, kind)
-            for pst, status, kind in conn.execute(
-                select(t.c.pst_id, t.c.status, t.c.campaign_type).where(t.c.removed_at.is_(None))
-            )
-        },
+        counts=store_counts(conn, _COUNTED),
+        active_users=active_user_ids(conn),
+        open_sticky=open_sticky_trainings(conn),
+        tests=security_test_kinds(conn),
         last_ok=last_run(conn, outcome="ok"),
     )
