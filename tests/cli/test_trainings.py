@@ -14,9 +14,12 @@ compliant only by her kept record (the new selection alone says incomplete), whi
 from __future__ import annotations
 
 import json
+import os
+import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pexpect
 import pytest
 
 from cli._hipaa_tenant import CONFIG, hipaa_tenant
@@ -146,3 +149,36 @@ def test_before_a_first_sync_the_campaigns_come_from_knowbe4(run: Run, config: P
     assert "+ HIPAA 2026 (id 401)" in result.stdout
     assert "note: no store yet: people are judged after the first `trainproof sync`" in result.stdout
     assert config.read_bytes() == CONFIG.encode()
+
+
+def test_on_a_terminal_the_change_waits_for_a_yes(run: Run, config: Path, tmp_path: Path) -> None:
+    """Run as a process on a pseudo-terminal: "n" leaves the file as it was, "y" writes it."""
+    assert run("sync").code == 0
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("KNOWBE4_", "TRAINPROOF_"))}
+    env.update(
+        TRAINPROOF_CONFIG=str(config),
+        TRAINPROOF_DATABASE_URL=f"sqlite:///{tmp_path / 'store.db'}",
+        TRAINPROOF_NOW="2026-09-01T12:00:00Z",
+        TRAINPROOF_NO_KEYRING="1",
+        TERM="xterm",
+        PROMPT_TOOLKIT_NO_CPR="1",
+    )
+    for key, written in (("n", False), ("y", True)):
+        child = pexpect.spawn(
+            sys.executable,
+            ["-m", "trainproof", "trainings", "select", "hipaa", "401"],
+            cwd=str(tmp_path),
+            env=env,
+            encoding="utf-8",
+            timeout=60,
+            dimensions=(40, 140),
+        )
+        try:
+            child.expect("people whose state would change: 2")
+            child.expect("Write trainproof.toml")
+            child.send(key)
+            child.expect(pexpect.EOF)
+        finally:
+            child.close(force=True)
+        assert child.exitstatus == 0
+        assert ("[400, 401]" in config.read_text(encoding="utf-8")) is written
