@@ -139,7 +139,15 @@ def summary_of(judged: Judged, *, synced_at: datetime | None, now: datetime) -> 
     people = ev.population
     n = len(people)
     answers = ev.answers()  # training by training, people in population order
-    departments = [p.department for p in people]
+    # Departments are one whatever their case or spaces ("Sales", "sales "), as `people --department` matches them;
+    # each is named as its first person writes it.
+    spelled: dict[str, str] = {}
+    departments = [
+        None
+        if not p.department or not p.department.strip()
+        else spelled.setdefault(_folded(p.department), p.department)
+        for p in people
+    ]
     totals = ev.totals()
     decided: Counter[str | None] = Counter()
     compliant: Counter[str | None] = Counter()
@@ -196,6 +204,10 @@ def _next_step(
 
 
 _PHRASES = {"incomplete": "not done with", "expired": "past their renewal for", "not_enrolled": "not enrolled in"}
+
+
+def _folded(text: str) -> str:
+    return text.strip().casefold()
 
 
 def _rounded(value: float | None) -> float | None:
