@@ -55,10 +55,12 @@ def _todo(eid: int, who: dict[str, Any], camp: dict[str, Any], mod: dict[str, An
     return enrollment(eid, who, camp, mod, status="In Progress", started="2026-08-05")
 
 
-def console_tenant() -> dict[str, Any]:
-    """Ada and Mallory complete both campaigns (compliant for both trainings), Wanda only B, Sam neither."""
+def console_tenant(*, with_nia: bool = False) -> dict[str, Any]:
+    """Ada and Mallory complete both campaigns (compliant for both trainings), Wanda only B, Sam neither;
+    `with_nia`: Nia is enrolled in Campaign A only and has completed it."""
+    nia = user(5, "Nia", "Ninja", department="Ops")
     return tenant(
-        users=[ADA, WANDA, SAM, MALLORY],
+        users=[ADA, WANDA, SAM, MALLORY, *([nia] if with_nia else [])],
         store_purchases=[MA, MB],
         training_campaigns=[A, B],
         enrollments=[
@@ -70,6 +72,7 @@ def console_tenant() -> dict[str, Any]:
             _todo(32, SAM, B, MB),
             _done(41, MALLORY, A, MA, "2026-08-20"),
             _done(42, MALLORY, B, MB, "2026-08-21"),
+            *([_done(51, nia, A, MA, "2026-08-25")] if with_nia else []),
         ],
     )
 
@@ -77,14 +80,15 @@ def console_tenant() -> dict[str, Any]:
 class World:
     """The store a console serves, and the CLI against the same store and clock."""
 
-    def __init__(self, sim: Simulator, root: Path) -> None:
+    def __init__(self, sim: Simulator, root: Path, toml: str = TOML) -> None:
         self.sim = sim
         self.root = root
-        (root / "trainproof.toml").write_text(TOML, encoding="utf-8")
+        self.config = root / "trainproof.toml"
+        self.config.write_text(toml, encoding="utf-8")
         self.env = {
             "KNOWBE4_BASE_URL": sim.base_url,
             "KNOWBE4_API_KEY": sim.token,
-            "TRAINPROOF_CONFIG": str(root / "trainproof.toml"),
+            "TRAINPROOF_CONFIG": str(self.config),
             "TRAINPROOF_DATABASE_URL": f"sqlite:///{root / 'store.db'}",
             "TRAINPROOF_STATE_DIR": str(root / "state"),
             "TRAINPROOF_NO_KEYRING": "1",

@@ -99,3 +99,12 @@ def test_bad_filters_and_unknown_people_are_one_line(client: httpx2.Client, worl
     assert page.status_code == 400
     assert "unknown state &#39;asleep&#39;" in page.text
     assert world.run("people", "--state", "asleep", ok=False).err_lines == [f"error: {error}"]
+
+
+@pytest.mark.parametrize(("path", "command"), [("/trainings.json", "trainings"), ("/campaigns.json", "campaigns")])
+def test_trainings_and_campaigns_json_are_the_cli_json(
+    client: httpx2.Client, world: World, path: str, command: str
+) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == json.loads(world.run(command, "--format", "json").stdout)

@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette_csrf.middleware import CSRFMiddleware
 
 from trainproof.config import Settings
-from trainproof.console import pages
+from trainproof.console import pages, selection_pages
 from trainproof.console.rendering import JSON_SUFFIX, json_response, page, wants_json
 from trainproof.console.security import (
     CSRF_COOKIE,
@@ -63,7 +63,11 @@ def _routes() -> list[BaseRoute]:
         *_twin("/evidence", pages.evidence, "evidence"),
         Route("/evidence/{training}.zip", pages.evidence_pack, name="evidence_pack"),
         *_twin("/sync", pages.sync_history, "sync"),
-        *(Route(p, pages.not_yet) for p in ("/trainings", "/campaigns", "/reports")),
+        *_twin("/trainings", selection_pages.trainings, "trainings"),
+        Route("/trainings/preview", selection_pages.trainings_change, methods=["POST"], name="trainings_preview"),
+        Route("/trainings/save", selection_pages.trainings_change, methods=["POST"], name="trainings_save"),
+        *_twin("/campaigns", selection_pages.campaigns, "campaigns"),
+        Route("/reports", pages.not_yet),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),
     ]
 

@@ -70,9 +70,10 @@ def json_response(data: object, status_code: int = 200) -> Response:
 
 
 def page(request: Request, template: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:
-    """A page of the console; an htmx request for a part of it gets only the `main` block."""
+    """A page of the console; an htmx request gets only the `main` block, for the element it targets."""
     console = getattr(request.app.state, "console", None)
     values: dict[str, Any] = {
+        "title": "",
         "request": request,
         "path": request.url.path,
         "read_only": bool(getattr(console, "read_only", True)),
@@ -81,7 +82,7 @@ def page(request: Request, template: str, context: Mapping[str, Any], status_cod
         **context,
     }
     tmpl = _templates.get_template(template)
-    if request.headers.get("hx-request") == "true" and request.headers.get("hx-target") == "main":
+    if request.headers.get("hx-request") == "true" and request.headers.get("hx-boosted") != "true":
         body = "".join(tmpl.blocks["main"](tmpl.new_context(values)))
     else:
         body = tmpl.render(values)
