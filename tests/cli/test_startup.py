@@ -14,7 +14,7 @@ import sys
 from importlib.metadata import version
 
 import pytest
-import typer
+from typer.testing import CliRunner
 
 import trainproof.cli
 from trainproof.cli import app
@@ -73,10 +73,24 @@ def test_version_imports_no_command_and_no_heavy_library() -> None:
     assert _command_modules(modules) == []
 
 
-def test_status_help_imports_its_own_module_only() -> None:
-    out, modules = _start("status", "--help")
-    assert "Usage: trainproof status" in out
+# `api --help` lists the resources of the client's endpoint table, which lives with the client's models.
+NEEDED_FOR_HELP = {"api": {"httpx2", "pydantic"}}
+
+
+@pytest.mark.parametrize("name", [c[0] for c in COMMANDS])
+def test_a_commands_help_imports_its_own_module_only(name: str) -> None:
+    out, modules = _start(name, "--help")
+    assert f"Usage: trainproof {name}" in out
+    module = {n: t for n, t, _ in COMMANDS}[name].partition(":")[0]
+    assert _command_modules(modules) == [module]
+    assert {m.split(".")[0] for m in _heavy(modules)} <= NEEDED_FOR_HELP.get(name, set())
+
+
+def test_status_help_imports_no_engine_and_no_store() -> None:
+    _, modules = _start("status", "--help")
     assert _command_modules(modules) == ["trainproof.cli.status"]
+    assert _heavy(modules) == []
+    assert not any(m.startswith(("trainproof.store", "trainproof.compliance", "trainproof.judging")) for m in modules)
 
 
 @pytest.mark.parametrize(("name", "target", "summary"), COMMANDS, ids=[c[0] for c in COMMANDS])
@@ -98,6 +112,6 @@ def test_every_registered_command_has_an_entry() -> None:
 
 
 def test_unknown_command_suggests_a_listed_one() -> None:
-    result = typer.testing.CliRunner().invoke(app, ["stauts"])
+    result = CliRunner().invoke(app, ["stauts"])
     assert result.exit_code == 2
     assert "Did you mean 'status'?" in result.output

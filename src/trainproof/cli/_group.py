@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 import typer
 import typer.main
-from typer.core import TyperGroup
+from typer.core import TyperGroup, TyperOption
 
 from trainproof.cli._commands import COMMANDS
 
@@ -35,11 +35,13 @@ def build(name: str) -> Command:
     if isinstance(target, typer.Typer):
         for group in app.registered_groups:
             if group.typer_instance is target and group.name == name:
-                return typer.main.get_group_from_info(
-                    group,
-                    pretty_exceptions_short=app.pretty_exceptions_short,
-                    suggest_commands=app.suggest_commands,
-                    rich_markup_mode=app.rich_markup_mode,
+                return _lighten(
+                    typer.main.get_group_from_info(
+                        group,
+                        pretty_exceptions_short=app.pretty_exceptions_short,
+                        suggest_commands=app.suggest_commands,
+                        rich_markup_mode=app.rich_markup_mode,
+                    )
                 )
     else:
         for command in app.registered_commands:
@@ -82,12 +84,53 @@ class _Commands(MutableMapping[str, "Command"]):
         return name in _TARGETS or name in self._built
 
 
-class LazyGroup(TyperGroup):
+class _Option(TyperOption):
+    """Typer's option without coercing a value that was not given.
+
+    Typer coerces every value through pydantic (imported on first use), even a missing one, which it
+    returns unchanged as None for a single-valued option. Skipping that step changes no value, and
+    keeps `trainproof CMD --help` from importing pydantic for the options of the groups above CMD.
+    """
+
+    def process_value(self, ctx: Context, value: Any) -> Any:
+        if value is not None or self.required or self.multiple or self.nargs == -1:
+            return super().process_value(ctx, value)
+        return None if self.callback is None else self.callback(ctx, self, None)
+
+
+def _light(param: object) -> None:
+    if type(param) is TyperOption:
+        param.__class__ = _Option
+
+
+class _Group(TyperGroup):
+    """A group whose options, --help included, are `_Option`s."""
+
+    def get_help_option(self, ctx: Context) -> TyperOption | None:
+        option = super().get_help_option(ctx)
+        _light(option)
+        return option
+
+
+def _lighten(command: Command) -> Command:
+    """`command` with its groups' options made `_Option`s (groups as `_Group`), sub-groups included."""
+    if type(command) is TyperGroup:
+        command.__class__ = _Group
+        for param in command.params:
+            _light(param)
+        for sub in command.commands.values():
+            _lighten(sub)
+    return command
+
+
+class LazyGroup(_Group):
     """Typer's group with the table's commands: listed from the table, built when used."""
 
     def __init__(self, *, commands: Any = None, **attrs: Any) -> None:
         super().__init__(**attrs)
         self.commands = _Commands(dict(commands or {}))
+        for param in self.params:
+            _light(param)
 
     def list_commands(self, ctx: Context) -> list[str]:
         return list(self.commands)

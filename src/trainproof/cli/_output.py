@@ -14,13 +14,13 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from enum import StrEnum
-from typing import Any
-
-from rich.console import Console
-from rich.table import Table
+from typing import TYPE_CHECKING, Any
 
 from trainproof.csvfile import csv_text
 from trainproof.text import cell
+
+if TYPE_CHECKING:  # rich loads when a table or a progress bar is drawn, not when the CLI starts
+    from rich.console import Console
 
 
 class Format(StrEnum):
@@ -70,6 +70,9 @@ def render(
     if fmt == "csv":
         sys.stdout.write(csv_text(cols, rows, line_end="\n"))
         return
+    from rich.console import Console
+    from rich.table import Table
+
     table = Table(title=cell(title) if title else None, show_lines=False)
     for col in cols:
         table.add_column(cell(col), overflow="fold")
@@ -85,4 +88,6 @@ def render(
 
 def progress_console() -> Console:
     """A console on stderr; progress bars only show when stderr is a terminal."""
+    from rich.console import Console
+
     return Console(stderr=True)

@@ -12,12 +12,13 @@ import sys
 from collections.abc import Generator
 from typing import Annotated, Any
 
-import anyio
 import typer
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, columns_of, progress_console, render
+
+# The resource list in `api --help` comes from the client's endpoint table, so this command's help loads
+# the client (httpx2, pydantic); the rest of the CLI does not.
 from trainproof.client import ENDPOINTS, Endpoint, KnowBe4Client, endpoint
 from trainproof.text import terminal_text
 
@@ -113,6 +114,8 @@ def _client_warnings() -> Generator[None]:
 
 
 async def _fetch(spec: Endpoint, kwargs: dict[str, Any], show_progress: bool) -> tuple[list[dict[str, Any]], str]:
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
     records: list[dict[str, Any]] = []
     async with KnowBe4Client(settings()) as kb4:
         console = progress_console()
@@ -191,6 +194,8 @@ def api(
         "include_percentages": include_percentages,
     }
     kwargs = _build_kwargs(ctx, spec, list(ids or []), options)
+    import anyio
+
     show_progress = progress_console().is_terminal
     with _client_warnings():
         records, summary = anyio.run(_fetch, spec, kwargs, show_progress)

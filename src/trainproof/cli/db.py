@@ -10,8 +10,6 @@ import typer
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render
 from trainproof.errors import StoreError
-from trainproof.store import StoreLock, create_store_engine, head_revision, redact_url, sqlite_path, upgrade
-from trainproof.store.integrity import check_store, require_intact
 
 db_app = typer.Typer(
     name="db",
@@ -38,6 +36,9 @@ def upgrade_command(
     Example:
         trainproof db upgrade
     """
+    from trainproof.store import StoreLock, create_store_engine, head_revision, redact_url, upgrade
+    from trainproof.store.integrity import require_intact
+
     url = settings().database_url
     engine = create_store_engine(url)
     try:
@@ -69,6 +70,9 @@ def check_command(
     Example:
         trainproof db check
     """
+    from trainproof.store import create_store_engine, sqlite_path
+    from trainproof.store.integrity import check_store
+
     url = settings().database_url
     path = sqlite_path(url)
     if path is not None and not path.exists():

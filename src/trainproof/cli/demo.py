@@ -15,8 +15,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.console import Console
-from rich.table import Table
 
 from trainproof import clock
 from trainproof.cli._app import app
@@ -60,6 +58,9 @@ def demo_command(
     out: Annotated[Path, typer.Option("--out", help="Where the demo writes its store and evidence.")] = DEMO_DIR,
 ) -> None:
     """Try trainproof end to end on a simulated KnowBe4 tenant: sync, decide, certify, report. No key needed."""
+    from rich.console import Console
+    from rich.table import Table
+
     from trainproof.cli.evidence import Problems, write_earned_certificates
     from trainproof.evidence import build_pack, read_fingerprint, verify_pack
     from trainproof.evidence.adapters import records_from_decisions
@@ -172,7 +173,7 @@ def demo_command(
     c = f"--config {config}"
     console.print(
         "\n[bold]Try next[/] (these read the demo store; no key needed):\n"
-        f"  trainproof {c} status --training hipaa --state incomplete\n"
+        f"  trainproof {c} people --training hipaa --state incomplete\n"
         f"  trainproof {c} person {chase[0].email if chase else '<email>'}\n"
         f"  trainproof {c} status --as-of {clock.today().replace(day=1).isoformat()} --format json\n"
         f"  trainproof {c} report overdue\n"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -12,21 +12,11 @@ from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._store import read_engine
 from trainproof.errors import ConfigError, TrainproofError
-from trainproof.evidence import (
-    build_pack,
-    read_fingerprint,
-    read_public_key,
-    signing_key,
-    verify_pack,
-    write_certificates,
-)
-from trainproof.evidence.adapters import certificates_from_decisions, records_from_decisions, training_of
-from trainproof.evidence.certificates import CertificateProblem, CertificatesNotWritten
-from trainproof.evidence.records import TrainingRef
-from trainproof.evidence.signing import key_id, public_line, public_pem
-from trainproof.judging import Judged, configured_trainings, judge, keep_after_sync
-from trainproof.store import sync_runs
 from trainproof.text import terminal_text
+
+if TYPE_CHECKING:  # evidence (fpdf, cryptography) and the store load when a command runs, not for --help
+    from trainproof.evidence.certificates import CertificateProblem
+    from trainproof.judging import Judged
 
 AsOfOpt = Annotated[str | None, typer.Option("--as-of", help="Evidence as of this date (YYYY-MM-DD, end of day UTC).")]
 
@@ -35,7 +25,7 @@ class PackAltered(TrainproofError):
     """`trainproof evidence verify` found a difference."""
 
 
-class Problems(list[CertificateProblem]):
+class Problems(list["CertificateProblem"]):
     """Certificates that could not be written: each printed on stderr when it happens, then one summary.
 
     One person's bad data never stops the others; the command still ends non-zero (`raise_for`).
@@ -47,11 +37,16 @@ class Problems(list[CertificateProblem]):
 
     def raise_for(self, done: str) -> None:
         if self:
+            from trainproof.evidence.certificates import CertificatesNotWritten
+
             raise CertificatesNotWritten(done, self)
 
 
 def write_earned_certificates(judged: Judged, out: Path, *, only_new: bool, problems: Problems) -> list[Path]:
     """Certificates for every compliant decision; with `only_new`, skip those already written."""
+    from trainproof.evidence import write_certificates
+    from trainproof.evidence.adapters import certificates_from_decisions
+
     ev = judged.evaluation
     certs = certificates_from_decisions(ev.decisions, campaigns=judged.facts.campaigns)
     return write_certificates(certs, out, issued_at=clock.now(), skip_existing=only_new, on_problem=problems)
@@ -67,6 +62,8 @@ def certificates_command(
     Names and titles too long for a page are shortened (the exact text is in each PDF's evidence.json).
     A certificate that cannot be written is named on stderr, the others are written, and the exit code is 1.
     """
+    from trainproof.judging import judge
+
     cfg = settings()
     with read_engine(intact=True).connect() as conn:
         judged = judge(conn, cfg, trainings=[training] if training else None)
@@ -101,6 +98,12 @@ def evidence_command(
         return
     if training is None or out is None:
         raise typer.BadParameter("give --training T and --out PACK.zip (or `trainproof evidence verify PACK.zip`)")
+    from trainproof.evidence import build_pack, read_fingerprint, signing_key
+    from trainproof.evidence.adapters import records_from_decisions
+    from trainproof.evidence.records import TrainingRef
+    from trainproof.judging import configured_trainings, judge
+    from trainproof.store import sync_runs
+
     cfg = settings()
     policy = configured_trainings(cfg, [training])
     when = clock.parse_instant(as_of) if as_of else None
@@ -167,6 +170,8 @@ def verify_command(
     pack after editing a file. With --fingerprint: manifest.json is the one recorded on receipt.
     Any problem is named, one line each, and the exit code is 1.
     """
+    from trainproof.evidence import read_public_key, verify_pack
+
     key = read_public_key(public_key) if public_key is not None else None
     result = verify_pack(pack, expected_fingerprint=fingerprint, public_key=key)
     for line in result.lines():
@@ -188,6 +193,9 @@ def key_command() -> None:
     The Ed25519 private key is created on first use in TRAINPROOF_STATE_DIR (mode 0600) and never leaves it.
     Give auditors the public key by another channel than the pack, e.g. `trainproof evidence key > key.pem`.
     """
+    from trainproof.evidence import signing_key
+    from trainproof.evidence.signing import key_id, public_line, public_pem
+
     signer = signing_key(settings().state_dir)
     sys.stdout.write(public_pem(signer.public))
     sys.stderr.write(
@@ -206,6 +214,7 @@ def nightly_command(
     named on stderr, the others are written, and the exit code is 1.
     """
     from trainproof.cli.sync import print_warnings
+    from trainproof.judging import keep_after_sync
     from trainproof.sync import run_sync
 
     cfg = settings()
@@ -226,4 +235,4 @@ def nightly_command(
     problems.raise_for(f"wrote {len(paths)} new certificate(s) to {out}")
 
 
-__all__ = ["Problems", "training_of", "write_earned_certificates"]
+__all__ = ["Problems", "write_earned_certificates"]

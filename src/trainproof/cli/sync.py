@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import sys
 from enum import StrEnum
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TaskID, TextColumn, TimeElapsedColumn
 
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import to_json
-from trainproof.judging import keep_after_sync
-from trainproof.sync import SyncReport, run_sync
 from trainproof.text import terminal_text
+
+if TYPE_CHECKING:  # the client, the store and rich load when a sync runs, not for --help
+    from rich.console import Console
+    from rich.progress import TaskID
+
+    from trainproof.sync import SyncReport
 
 _LABELS = {
     "account": "account",
@@ -39,6 +41,8 @@ class _RichProgress:
     """One Rich bar per resource on stderr (used only when stderr is a terminal)."""
 
     def __init__(self, console: Console) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
         self._bars = Progress(
             TextColumn("{task.description:<20}"),
             BarColumn(),
@@ -131,6 +135,11 @@ def sync_command(
         trainproof sync --dry-run
         trainproof sync --format json
     """
+    from rich.console import Console
+
+    from trainproof.judging import keep_after_sync
+    from trainproof.sync import run_sync
+
     config = settings()
     err = Console(stderr=True)
     show_bars = err.is_terminal and not dry_run and fmt is SyncFormat.text
