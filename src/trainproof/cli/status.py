@@ -7,7 +7,7 @@ All of them read the local store (run `trainproof sync` first) and judge through
 from __future__ import annotations
 
 import sys
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -104,41 +104,21 @@ def person_command(
     fmt: Annotated[Format, typer.Option("--format", help="table (readable) or json.")] = Format.table,
 ) -> None:
     """Every training for one person: the state, why, the evidence, and the history of decisions and resets."""
-    from trainproof.judging import judge
-    from trainproof.store import compliance_events, enrollment_history, load_people
-    from trainproof.store.person_index import person_index
+    from trainproof.person import person_record
 
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
     with read_engine().connect() as conn:
-        uid = person_index(conn).find(who)
-        person = next(p for p in load_people(conn) if p.user_id == uid)
-        judged = judge(conn, cfg, as_of=when)
-        events = compliance_events(conn, user_id=person.user_id)
-        decisions = [d for d in judged.evaluation.decisions if d.user_id == person.user_id]
-        history = {e.enrollment_id: enrollment_history(conn, e.enrollment_id) for d in decisions for e in d.evidence}
-    excluded = next((x.reason for x in judged.evaluation.excluded if x.person.user_id == person.user_id), None)
-    doc: dict[str, Any] = {
-        "user_id": person.user_id,
-        "email": person.email,
-        "name": person.name,
-        "department": person.department,
-        "manager_email": person.manager_email,
-        "employee_start_date": person.employee_start_date,
-        "as_of": judged.as_of,
-        "out_of_scope": excluded,
-        "trainings": [d.to_record() for d in decisions],
-        "events": events,
-        "evidence_history": {str(k): v for k, v in history.items()},
-    }
+        record = person_record(conn, cfg, who, as_of=when)  # the record the web console's person page shows
+    person, decisions, events, excluded = record.person, record.decisions, record.events, record.out_of_scope
     if fmt is Format.json:
-        sys.stdout.write(to_json(doc) + "\n")
+        sys.stdout.write(to_json(record.to_dict()) + "\n")
         return
     out = sys.stdout.write
     t = terminal_text  # KnowBe4 text: shown as the text it is
     out(f"{t(person.name or '')} <{t(person.email or '')}>  user {person.user_id}\n")
     out(f"department {t(person.department or '-')}, manager {t(person.manager_email or '-')}\n")
-    out(f"as of {judged.as_of.isoformat()}\n")
+    out(f"as of {record.as_of.isoformat()}\n")
     if excluded:
         out(f"not in the compliance population: {t(excluded)}\n")
     for d in decisions:
@@ -173,35 +153,18 @@ def reset_command(
     """
     if bool(emails) == expired:
         raise ConfigError("give either EMAIL... or --expired", "e.g. trainproof reset a@x.com --training hipaa")
-    from trainproof.compliance import plan_reset
-    from trainproof.judging import configured_trainings, judge
-    from trainproof.store.person_index import person_index
-    from trainproof.store.sticky import reset_sticky, save_sticky_records
+    from trainproof.resetting import reset_compliance
 
-    cfg = settings()
-    policy = configured_trainings(cfg, [training])
-    at = clock.now()
-    engine = read_engine()
-    with engine.connect() as conn:
-        judged = judge(conn, cfg, policy=policy)
-        facts = judged.facts
-        if expired:
-            user_ids = None
-        else:
-            index = person_index(conn)
-            user_ids = [index.find(e) for e in emails or []]
-        plan = plan_reset(
-            list(facts.people),
-            list(facts.campaigns),
-            list(facts.enrollments),
-            judged.evaluation.policy,
-            list(facts.sticky),
-            training=training,
-            at=at,
-            user_ids=user_ids,
-            expired=expired,
-            reason=reason,
-        )
+    plan = reset_compliance(  # the reset the web console's Reset button makes
+        read_engine(),
+        settings(),
+        training=training,
+        who=emails or [],
+        expired=expired,
+        reason=reason,
+        by="trainproof reset",
+        dry_run=dry_run,
+    )
     rows = [
         {
             "email": c.before.email,
@@ -220,16 +183,6 @@ def reset_command(
             f"dry run: {len(plan.records)} record(s) would be reset, {len(plan.flips)} person(s) would flip\n"
         )
         return
-    with engine.begin() as conn:
-        reset_sticky(
-            conn,
-            training=training,
-            user_ids=[r.user_id for r in plan.records],
-            at=at,
-            reason=plan.reason,
-            by="trainproof reset",
-        )
-        save_sticky_records(conn, plan.new_sticky, actor="trainproof reset")
     sys.stderr.write(f"reset {len(plan.records)} record(s); {len(plan.flips)} person(s) now judged from current data\n")
 
 
