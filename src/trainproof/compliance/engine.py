@@ -332,7 +332,7 @@ class _Verdicts:
         starts = self.grace_starts
         deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
         found = outcomes(self.uids, self.groups.n, slots, self.info_at, self.summaries)
-        get_earned, enrolled, found_late, get_open = found.earned.get, found.enrolled, found.late, found.due.get
+        get_earned, incomplete, found_late = found.earned.get, found.incomplete, found.late
         record_index, records, held_late = self.record_index.get(training.key), self.records, self.held.late
         add_state = columns.state.append
         since, earned, late, due, started, held = (
@@ -388,11 +388,15 @@ class _Verdicts:
                     started[p] = start
                 due[p] = deadline
                 continue
-            add_state("incomplete" if p in enrolled else "not_enrolled")
-            open_end = get_open(p)
-            if open_end is not None:
-                due[p] = open_end
-            elif deadline is not None:
+            if p in incomplete:
+                add_state("incomplete")
+                open_end = incomplete[p]
+                if open_end is not None:
+                    due[p] = open_end
+                    continue
+            else:
+                add_state("not_enrolled")
+            if deadline is not None:
                 due[p] = deadline
 
     def explain(self, t: int, positions: Iterable[int]) -> list[Decision]:

@@ -239,16 +239,15 @@ class Outcomes:
     """Drata's rule for one training, person by person (keys are positions in the population).
 
     `earned[p]`: enrolled in at least one selected campaign and every one complete: compliant from the
-    latest completion. `enrolled` holds everyone enrolled in a selected campaign. `late[p]`: a complete
-    campaign was completed after its deadline. `due[p]`, while not complete: the earliest deadline among
-    the outstanding campaigns (an end date, or for a Relative End Date campaign the person's own).
-    Flat dicts and sets of integers and dates, like `Summaries`.
+    latest completion. `incomplete[p]`: enrolled, not compliant, and the earliest deadline among the
+    outstanding campaigns (an end date, or for a Relative End Date campaign the person's own; None
+    without one). People in neither are enrolled in no selected campaign. `late`: a complete campaign
+    was completed after its deadline. Flat dicts and sets of integers and dates, like `Summaries`.
     """
 
     earned: dict[int, datetime]
-    enrolled: set[int]
+    incomplete: dict[int, datetime | None]
     late: set[int]
-    due: dict[int, datetime]
 
 
 def outcomes(
@@ -260,12 +259,11 @@ def outcomes(
     trainings, so it reads the summaries through bound methods and keeps its state in locals.
     """
     earned: dict[int, datetime] = {}
-    enrolled: set[int] = set()
+    incomplete: dict[int, datetime | None] = {}
     late: set[int] = set()
-    due: dict[int, datetime] = {}
     slot_ends = [(i, infos[i].end_date) for i in slots]
     get_done, get_due, late_keys = summaries.done.get, summaries.due.get, summaries.late
-    add_enrolled, add_late = enrolled.add, late.add
+    add_late = late.add
     for p, uid in enumerate(uids):
         base = uid * n
         found = False
@@ -290,12 +288,11 @@ def outcomes(
                 done_at = done
         if not found:
             continue
-        add_enrolled(p)
         if complete and done_at is not None:
             earned[p] = done_at
-        elif open_end is not None:
-            due[p] = open_end
-    return Outcomes(earned, enrolled, late, due)
+        else:
+            incomplete[p] = open_end
+    return Outcomes(earned, incomplete, late)
 
 
 @dataclass(frozen=True, slots=True)
