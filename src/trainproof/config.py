@@ -84,6 +84,8 @@ class Settings:
     limits: Limits
     config_path: Path | None
     raw: dict[str, Any] = field(default_factory=dict[str, Any])
+    account: str = "default"
+    """The KnowBe4 account these settings are for ([accounts.NAME]; `default` in a single-account file)."""
 
     def require_token(self) -> Secret:
         if self.token is None:
@@ -112,13 +114,14 @@ def _read_toml(path: Path) -> dict[str, Any]:
         raise ConfigError(f"{path} is not valid TOML ({exc})", "fix the file and run again") from None
 
 
-def _token_from_keyring() -> Secret | None:
+def token_from_keyring(username: str = KEYRING_USERNAME) -> Secret | None:
+    """The token stored under (trainproof, `username`) in the OS keyring; None when absent or unreadable."""
     if os.environ.get("TRAINPROOF_NO_KEYRING"):
         return None
     try:
         import keyring
 
-        value = keyring.get_password(KEYRING_SERVICE, KEYRING_USERNAME)
+        value = keyring.get_password(KEYRING_SERVICE, username)
     except Exception:  # any keyring backend failure means "no token there"
         return None
     return Secret(value) if value else None
@@ -151,7 +154,7 @@ def _env_number(name: str, text: str) -> float:
     return value
 
 
-def _limits(table: dict[str, Any]) -> Limits:
+def limits_from(table: dict[str, Any]) -> Limits:
     """[knowbe4.limits] over the defaults; values were checked against config_keys.TABLES already."""
     defaults = Limits()
     values: dict[str, Any] = {}
@@ -188,7 +191,7 @@ def load_settings(config: Path | str | None = None, *, env: dict[str, str] | Non
             origin=f"[knowbe4] base_url in {source}",
         )
     token_value = environ.get("KNOWBE4_API_KEY", "").strip()
-    token = Secret(token_value) if token_value else _token_from_keyring()
+    token = Secret(token_value) if token_value else token_from_keyring()
 
     store: dict[str, Any] = raw.get("store", {})
     database_url = environ.get("TRAINPROOF_DATABASE_URL") or str(store.get("url") or DEFAULT_DATABASE_URL)
@@ -198,7 +201,7 @@ def load_settings(config: Path | str | None = None, *, env: dict[str, str] | Non
     lim: dict[str, Any] = {**kb4.get("limits", {})}
     if environ.get("TRAINPROOF_TIME_SCALE"):
         lim["time_scale"] = _env_number("TRAINPROOF_TIME_SCALE", environ["TRAINPROOF_TIME_SCALE"])
-    limits = _limits(lim)
+    limits = limits_from(lim)
 
     return Settings(
         base_url=base_url,

@@ -100,7 +100,25 @@ TABLES: dict[str, dict[str, Key]] = {
         "region": Key("text", '"eu"'),
         "per_minute": _positive("500"),
     },
+    # One KnowBe4 account per table (an MSP's customers): each its own token, region and limits; its
+    # trainings, scope and limits override the top-level ones key by key (trainproof.accounts).
+    "accounts": {},
+    "accounts.*": {
+        "title": Key("text", '"Acme Corporation"'),
+        "region": Key("text", '"eu"'),
+        "base_url": Key("text", '"https://eu.api.knowbe4.com"'),
+        "allow_custom_base_url": Key("flag", "true"),
+        "token_env": Key("text", '"KNOWBE4_API_KEY__ACME"'),
+        "token_keyring": Key("text", '"acme"'),
+    },
+    "accounts.*.trainings": {},
 }
+
+
+# An account's own tables take the same keys as the top-level ones they override.
+TABLES["accounts.*.trainings.*"] = TABLES["trainings.*"]
+TABLES["accounts.*.scope"] = TABLES["scope"]
+TABLES["accounts.*.limits"] = TABLES["knowbe4.limits"]
 
 
 def check_document(raw: Mapping[str, Any], source: str) -> None:
@@ -156,8 +174,8 @@ def _check_table(path: str, shown: str, table: dict[str, Any], source: str) -> N
             continue
         child = f"{path}.{name}" if f"{path}.{name}" in TABLES else f"{path}.*"
         if not isinstance(value, dict):
-            if child == "trainings.*":
-                todo = f'write [trainings.{name}] on its own line, then campaigns = [101, "Campaign name"]'
+            if child.endswith("trainings.*"):
+                todo = f'write [{shown}.{name}] on its own line, then campaigns = [101, "Campaign name"]'
             else:
                 todo = f"write [{shown}.{name}] on its own line, then its keys"
             raise ConfigError(f"[{shown}] {name} in {source} must be a table", todo)

@@ -14,6 +14,7 @@ import typer
 from trainproof.cli._group import LazyGroup
 
 if TYPE_CHECKING:
+    from trainproof.accounts import Accounts
     from trainproof.config import Settings
 
 app = typer.Typer(
@@ -31,6 +32,7 @@ app = typer.Typer(
 )
 
 _state: dict[str, Path | None] = {"config": None}
+_account: dict[str, str | None] = {"name": None}
 _debug: dict[str, bool] = {"on": False}
 
 
@@ -53,6 +55,15 @@ def _root(
             dir_okay=False,
         ),
     ] = None,
+    account: Annotated[
+        str | None,
+        typer.Option(
+            "--account",
+            envvar="TRAINPROOF_ACCOUNT",
+            metavar="NAME",
+            help="The [accounts.NAME] to work on (default: the only account).",
+        ),
+    ] = None,
     debug: Annotated[
         bool,
         typer.Option("--debug", help="On an error, show the full traceback after the one-line message."),
@@ -63,6 +74,7 @@ def _root(
     ] = False,
 ) -> None:
     _state["config"] = config
+    _account["name"] = account
     _debug["on"] = debug
     if debug:  # trainproof's own debug log, tracebacks included, on stderr (no token: see errors.py)
         import logging
@@ -80,10 +92,22 @@ def debugging() -> bool:
 
 
 def settings() -> Settings:
-    """Settings for the running command (env, then --config / trainproof.toml)."""
-    from trainproof.config import load_settings
+    """Settings of the account the command works on (env, then --config / trainproof.toml, then --account)."""
+    from trainproof.accounts import account_settings
 
-    return load_settings(_state["config"])
+    return account_settings(_state["config"], _account["name"])
+
+
+def all_accounts() -> Accounts:
+    """Every account of the configuration (`trainproof accounts`, `sync --all`)."""
+    from trainproof.accounts import load_accounts
+
+    return load_accounts(_state["config"])
+
+
+def account_option() -> str | None:
+    """The name --account (or TRAINPROOF_ACCOUNT) gave; None when not given."""
+    return _account["name"]
 
 
 def config_option() -> Path | None:
