@@ -144,7 +144,7 @@ class KnowBe4Client:
         self.limits = self.settings.limits
         self.per_page = max(1, min(per_page, MAX_PER_PAGE))
         self.stats = ClientStats()
-        self.limiter: RateLimiter = shared_limiter(self.base_url, self.limits)
+        self.limiter: RateLimiter = shared_limiter(self.base_url, self.limits, self._token.fingerprint())
         self.budget = DailyBudget(
             self.settings.state_dir, self.base_url, self._token.fingerprint(), self.limits.daily_base, seats
         )

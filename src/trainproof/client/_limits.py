@@ -5,8 +5,9 @@ minutes) and 2,000 + licensed seats per day. The client stays under all three:
 
 - `RateLimiter` keeps every sliding window: a request holds a slot until its answer arrived plus the
   window, so latency cannot bunch requests together at the server. One instance is shared by every
-  task, event loop and thread in the process; `shared_limiter()` keeps one per base URL. Every window is
-  multiplied by `Limits.time_scale`.
+  task, event loop and thread in the process; `shared_limiter()` keeps one per base URL and token, since
+  KnowBe4 counts each API key on its own (accounts synced side by side never slow each other). Every
+  window is multiplied by `Limits.time_scale`.
 - `DailyBudget` counts requests per UTC day in `state_dir/api-usage.json`, keyed by base URL, token
   fingerprint and day (never the token), under a file lock so two processes the same day agree. A
   request that would exceed the budget raises QuotaExhausted before anything is sent.
@@ -118,9 +119,12 @@ _SHARED: dict[tuple[str, float, float, float], RateLimiter] = {}
 _SHARED_LOCK = threading.Lock()
 
 
-def shared_limiter(base_url: str, limits: Limits) -> RateLimiter:
-    """The process-wide limiter for one KnowBe4 host (and one pacing configuration)."""
-    key = (base_url.rstrip("/"), limits.per_second, limits.per_minute, limits.time_scale)
+def shared_limiter(base_url: str, limits: Limits, token_fingerprint: str = "") -> RateLimiter:
+    """The process-wide limiter for one KnowBe4 host and token (and one pacing configuration).
+
+    KnowBe4's limits are per API key: two accounts of one region share the host, never the limiter.
+    """
+    key = (f"{base_url.rstrip('/')} {token_fingerprint}", limits.per_second, limits.per_minute, limits.time_scale)
     with _SHARED_LOCK:
         limiter = _SHARED.get(key)
         if limiter is None:
