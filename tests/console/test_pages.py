@@ -108,3 +108,33 @@ def test_trainings_and_campaigns_json_are_the_cli_json(
     reply = client.get(path)
     assert reply.status_code == 200, reply.text
     assert reply.json() == json.loads(world.run(command, "--format", "json").stdout)
+
+
+@pytest.mark.parametrize(
+    ("path", "command"),
+    [
+        ("/reports/campaigns.json", ["campaigns"]),
+        ("/reports/departments.json", ["departments"]),
+        (
+            "/reports/departments.json?by=manager&training=hipaa",
+            ["departments", "--by", "manager", "--training", "hipaa"],
+        ),
+        ("/reports/overdue.json", ["overdue"]),
+        ("/reports/reminders.json", ["reminders"]),
+    ],
+)
+def test_reports_json_are_the_cli_reports(client: httpx2.Client, world: World, path: str, command: list[str]) -> None:
+    reply = client.get(path)
+    assert reply.status_code == 200, reply.text
+    assert reply.json() == json.loads(world.run("report", *command, "--format", "json").stdout)
+    page = client.get(path.replace(".json", ""))
+    assert page.status_code == 200
+    assert "<table" in page.text
+
+
+def test_a_report_that_cannot_run_says_what_the_cli_says(client: httpx2.Client, world: World) -> None:
+    reply = client.get("/reports/new-hires.json")
+    assert reply.status_code == 400
+    cli = world.run("report", "new-hires", ok=False)
+    assert cli.err_lines == [f"error: {reply.json()['error']}"]
+    assert client.get("/reports/nothing").status_code == 400
