@@ -10,10 +10,12 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, bindparam, func, select, update
+from sqlalchemy import BindParameter, Connection, Table, bindparam, func, select, update
 
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = [
     "CampaignBookmark",
@@ -46,7 +48,7 @@ def campaign_bookmarks(conn: Connection) -> dict[int, CampaignBookmark]:
     counts = dict(
         conn.execute(
             select(e.c.campaign_id, func.count())
-            .where(e.c.removed_at.is_(None), e.c.campaign_id.is_not(None))
+            .where(mine(conn, e), e.c.removed_at.is_(None), e.c.campaign_id.is_not(None))
             .group_by(e.c.campaign_id)
         ).all()
     )
@@ -59,7 +61,7 @@ def campaign_bookmarks(conn: Connection) -> dict[int, CampaignBookmark]:
             c.c.enrollments_fetched_at,
             c.c.enrollments_fetched_status,
             c.c.enrollment_count,
-        )
+        ).where(mine(conn, c))
     ).all()
     return {
         r.campaign_id: CampaignBookmark(
@@ -81,7 +83,7 @@ def recipient_bookmarks(conn: Connection) -> dict[int, tuple[str | None, int | N
     s = schema.security_tests
     rows = conn.execute(
         select(s.c.pst_id, s.c.recipients_fetched_status, s.c.recipient_count).where(
-            s.c.recipients_fetched_at.is_not(None)
+            mine(conn, s), s.c.recipients_fetched_at.is_not(None)
         )
     ).all()
     return {r.pst_id: (r.recipients_fetched_status, r.recipient_count) for r in rows}
@@ -90,55 +92,59 @@ def recipient_bookmarks(conn: Connection) -> dict[int, tuple[str | None, int | N
 def security_test_kinds(conn: Connection) -> dict[int, tuple[str | None, str | None]]:
     """Per security test KnowBe4 still lists: (its status, its campaign type), to plan the recipient walks."""
     t = schema.security_tests
-    rows = conn.execute(select(t.c.pst_id, t.c.status, t.c.campaign_type).where(t.c.removed_at.is_(None)))
+    rows = conn.execute(
+        select(t.c.pst_id, t.c.status, t.c.campaign_type).where(mine(conn, t), t.c.removed_at.is_(None))
+    )
     return {r.pst_id: (r.status, r.campaign_type) for r in rows}
+
+
+def _mark(conn: Connection, table: Table, key: str, rows: list[dict[str, Any]], **values: Any) -> None:
+    """UPDATE `table` SET `values` WHERE `key` = :key, once per row (one executemany); no rows, no query.
+
+    Each row carries "key" and "at" (the fetch time) and whatever else `values` binds.
+    """
+    if rows:
+        conn.execute(update(table).where(mine(conn, table), table.c[key] == bindparam("key")).values(**values), rows)
+
+
+def _at() -> BindParameter[datetime]:
+    return bindparam("at", type_=schema.UTCDateTime())
 
 
 def mark_campaigns_fetched(conn: Connection, counts: Mapping[int, int], *, at: datetime, run_id: int) -> None:
     """These campaigns' enrollments (campaign id -> how many) were fetched completely at `at` by `run_id`;
     the status each campaign has now is remembered with it."""
-    if not counts:
-        return
     c = schema.training_campaigns
-    stmt = (
-        update(c)
-        .where(c.c.campaign_id == bindparam("cid"))
-        .values(
-            enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
-            enrollments_fetched_status=c.c.status,
-            enrollments_fetched_run_id=bindparam("run"),
-            enrollment_count=bindparam("n"),
-        )
+    rows: list[dict[str, Any]] = [{"key": cid, "at": at, "run": run_id, "n": n} for cid, n in counts.items()]
+    _mark(
+        conn,
+        c,
+        "campaign_id",
+        rows,
+        enrollments_fetched_at=_at(),
+        enrollments_fetched_status=c.c.status,
+        enrollments_fetched_run_id=bindparam("run"),
+        enrollment_count=bindparam("n"),
     )
-    conn.execute(stmt, [{"cid": cid, "at": at, "run": run_id, "n": n} for cid, n in counts.items()])
 
 
 def mark_users_fetched(conn: Connection, user_ids: Collection[int], *, at: datetime) -> None:
     """These people's enrollments were fetched completely at `at` (the per-person walk)."""
-    if not user_ids:
-        return
-    u = schema.users
-    stmt = (
-        update(u)
-        .where(u.c.id == bindparam("uid"))
-        .values(enrollments_fetched_at=bindparam("at", type_=schema.UTCDateTime()))
-    )
-    conn.execute(stmt, [{"uid": uid, "at": at} for uid in user_ids])
+    rows: list[dict[str, Any]] = [{"key": uid, "at": at} for uid in user_ids]
+    _mark(conn, schema.users, "id", rows, enrollments_fetched_at=_at())
 
 
 def mark_recipients_fetched(conn: Connection, counts: Mapping[int, int], *, at: datetime) -> None:
     """These security tests' recipients (test id -> how many) were fetched completely at `at`; the status
     each test has now is remembered with it."""
-    if not counts:
-        return
     t = schema.security_tests
-    stmt = (
-        update(t)
-        .where(t.c.pst_id == bindparam("pid"))
-        .values(
-            recipients_fetched_at=bindparam("at", type_=schema.UTCDateTime()),
-            recipients_fetched_status=t.c.status,
-            recipient_count=bindparam("n"),
-        )
+    rows: list[dict[str, Any]] = [{"key": pid, "at": at, "n": n} for pid, n in counts.items()]
+    _mark(
+        conn,
+        t,
+        "pst_id",
+        rows,
+        recipients_fetched_at=_at(),
+        recipients_fetched_status=t.c.status,
+        recipient_count=bindparam("n"),
     )
-    conn.execute(stmt, [{"pid": pid, "at": at, "n": n} for pid, n in counts.items()])
