@@ -18,6 +18,7 @@ from trainproof.cli._app import app, settings
 
 if TYPE_CHECKING:
     from trainproof.exports.drata import UploadProblem
+    from trainproof.exports.oscal_pack import CitedPack
 
 export_app = typer.Typer(
     help=(
@@ -164,51 +165,89 @@ def drata_command(training: TrainingsOpt = None, dry_run: DryRunOpt = False, fmt
         )
 
 
-@export_app.command("oscal", short_help="Write OSCAL assessment results citing a pack.")
+@export_app.command("oscal", short_help="Write OSCAL assessment results citing an evidence pack.")
 def oscal_command(
     training: Annotated[str, typer.Option("--training", metavar="KEY", help="The training key.")],
-    pack: Annotated[
-        Path,
-        typer.Option("--pack", help="The evidence pack the result cites (from `trainproof evidence`).", dir_okay=False),
-    ],
-    out: Annotated[Path | None, typer.Option("--out", help="The JSON file to write.", dir_okay=False)] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", help="The JSON file to write; the evidence pack is written beside it.", dir_okay=False),
+    ] = None,
     as_of: Annotated[
-        str | None, typer.Option("--as-of", help="As of this date (default: the pack's; YYYY-MM-DD, end of day UTC).")
+        str | None,
+        typer.Option(
+            "--as-of", help="As of this date (YYYY-MM-DD, end of day UTC; default: now, or the --pack's date)."
+        ),
+    ] = None,
+    pack: Annotated[
+        Path | None,
+        typer.Option(
+            "--pack",
+            help="Cite this evidence pack (from `trainproof evidence`) instead of building one beside --out.",
+            dir_okay=False,
+        ),
     ] = None,
     start: Annotated[
         str | None, typer.Option("--from", help="Start of the assessment period (default: a year before as-of).")
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the document instead of writing it.")] = False,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Print the document; write nothing.")] = False,
 ) -> None:
     """An OSCAL assessment-results document: one observation per person, one finding per mapped control.
 
     Controls come from the training's `frameworks` (SOC 2 CC1.4 and CC2.2, ISO 27001 A.6.3, HIPAA
-    164.308(a)(5), NIST AI RMF GOVERN 2.2). The evidence pack is checked intact and for the same training,
-    date and decisions, and cited with its SHA-256. The same store, pack and as-of give the same bytes.
+    164.308(a)(5), NIST AI RMF GOVERN 2.2). Every observation cites the evidence pack by its SHA-256:
+    the pack `trainproof evidence` builds, written beside --out as NAME.evidence.zip, or the --pack given
+    (checked intact and for the same training, date and decisions). A pack beside --out that already holds
+    this evidence is kept as it is (a pack records when it was built), so the same store and as-of give
+    the same pack and the same document, byte for byte.
     """
     from trainproof import clock
     from trainproof.cli._store import read_engine
+    from trainproof.cli.evidence import Problems
     from trainproof.exports.oscal import oscal_document, oscal_json, read_pack
+    from trainproof.exports.oscal_pack import cited_pack, pack_beside
     from trainproof.files import write_private
     from trainproof.judging import configured_trainings, judge
 
     if out is None and not dry_run:
         raise typer.BadParameter("give --out FILE.json (or --dry-run to print it)", param_hint="--out")
+    need_out = "give --out FILE.json (the evidence pack goes beside it) or --pack PACK.zip"
+    if out is None and pack is None:
+        raise typer.BadParameter(need_out, param_hint="--out")
     cfg = settings()
     policy = configured_trainings(cfg, [training])
-    evidence = read_pack(pack)
-    when = clock.parse_instant(as_of) if as_of else evidence.as_of
+    given = read_pack(pack) if pack is not None else None
+    if as_of:
+        when = clock.parse_instant(as_of)
+    else:  # a pack's as-of has whole seconds, so the document's and the pack's compare equal
+        when = given.as_of if given is not None else clock.now().replace(microsecond=0)
+    begin = clock.parse_instant(start, end_of_day=False) if start else when - timedelta(days=365)
+    problems = Problems()
+    cited: CitedPack | None = None
     engine = read_engine(intact=True)
     try:
+        if given is not None:
+            evidence = given
+        elif out is not None:
+            beside = pack_beside(out)
+            cited = cited_pack(
+                engine, cfg, training=training, as_of=when, path=beside, write=not dry_run, on_problem=problems
+            )
+            evidence = cited.evidence
+        else:  # refused above
+            raise typer.BadParameter(need_out, param_hint="--out")
         with engine.connect() as conn:
             judged = judge(conn, cfg, as_of=when, policy=policy)
     finally:
         engine.dispose()
-    begin = clock.parse_instant(start, end_of_day=False) if start else when - timedelta(days=365)
     document = oscal_document(judged, training, evidence, start=begin)
     data = oscal_json(document)
+    if cited is not None:
+        _note(f"{cited.outcome} evidence pack {cited.path} (SHA-256 {evidence.sha256})")
     if dry_run or out is None:
         sys.stdout.write(data.decode("utf-8"))
+        if cited is not None and cited.outcome != "would keep":
+            _note("nothing was written; a pack records when it was built, so the one written will have another SHA-256")
+        problems.raise_for("printed the document")
         return
     write_private(out, data)
     result: dict[str, Any] = document["assessment-results"]["results"][0]
@@ -216,6 +255,7 @@ def oscal_command(
         f"wrote {out}: {len(result.get('observations', []))} observation(s), "
         f"{len(result.get('findings', []))} finding(s), citing {evidence.file_name}"
     )
+    problems.raise_for(f"wrote {out}, citing {evidence.file_name}")
 
 
 def _print_json(value: object) -> None:

@@ -101,7 +101,10 @@ def read_pack(path: Path) -> PackEvidence:
 
 def check_pack(pack: PackEvidence, judged: Judged, training: str, decisions: Sequence[Decision]) -> None:
     """Refuse a pack that is not the evidence of these decisions (another training, date or store state)."""
-    remedy = f"build it with `trainproof evidence --training {training} --as-of DATE --out PACK.zip`"
+    remedy = (
+        "leave out --pack to build the pack beside --out, or build one with "
+        f"`trainproof evidence --training {training} --as-of DATE --out PACK.zip`"
+    )
     if pack.training != training:
         raise ConfigError(f"{pack.file_name} is the evidence of training '{pack.training}', not '{training}'", remedy)
     if pack.as_of != judged.as_of:
