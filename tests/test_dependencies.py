@@ -48,6 +48,13 @@ def declared() -> set[str]:
     return {canonicalize_name(Requirement(spec).name) for spec in project["dependencies"]}
 
 
+def optional_extras() -> set[str]:
+    """Distributions of the optional extras users install on purpose (`trainproof[workers]`), not dev tools."""
+    extras = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["project"]["optional-dependencies"]
+    wanted = [spec for name, specs in extras.items() if name != "dev" for spec in specs]
+    return {canonicalize_name(Requirement(spec).name) for spec in wanted}
+
+
 @functools.cache
 def _installed() -> Mapping[str, list[str]]:
     return packages_distributions()
@@ -58,7 +65,7 @@ def distributions_of(module: str) -> set[str]:
 
 
 def test_every_third_party_import_is_a_declared_runtime_dependency() -> None:
-    runtime = declared()
+    runtime = declared() | optional_extras()  # an extra is imported lazily, with an install hint if missing
     undeclared = {
         module: sorted(files)
         for module, files in third_party(imported_modules()).items()

@@ -37,6 +37,8 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("report", "trainproof.cli.report:report_app", "Reports over the store: campaigns, overdue, html, ..."),
     ("export", "trainproof.cli.export:export_app", "Send decisions to Vanta or Drata, or write OSCAL."),
     ("db", "trainproof.cli.db:db_app", "Create, migrate or check the local store."),
+    ("worker", "trainproof.cli.worker:worker_command", "Run account syncs from the PostgreSQL job queue."),
+    ("enqueue", "trainproof.cli.enqueue:enqueue_app", "Queue account syncs for trainproof worker."),
     ("api", "trainproof.cli.api:api", "Print what the KnowBe4 Reporting API returns."),
     ("serve", "trainproof.cli.serve:serve_command", "Open the web console on this machine."),
     ("mcp", "trainproof.cli.mcp:mcp_command", "Serve the read-only MCP server (KnowBe4, compliance)."),

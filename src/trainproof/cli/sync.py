@@ -123,6 +123,10 @@ def sync_command(
     wait_timeout: Annotated[
         float, typer.Option("--wait-timeout", help="Seconds --wait waits at most.", min=0)
     ] = 1800.0,
+    every_account: Annotated[
+        bool, typer.Option("--all", help="Sync every [accounts.NAME] at once; one line per account.")
+    ] = False,
+    concurrency: Annotated[int, typer.Option("--concurrency", help="Accounts synced at once with --all.", min=1)] = 32,
 ) -> None:
     """Refresh the local store from KnowBe4: all changes are committed at once, or none.
 
@@ -134,7 +138,13 @@ def sync_command(
     Example:
         trainproof sync --dry-run
         trainproof sync --format json
+        trainproof sync --all
     """
+    if every_account:
+        from trainproof.cli.sync_all import sync_all
+
+        sync_all(full=full, as_json=fmt is SyncFormat.json, dry_run=dry_run, concurrency=concurrency)
+        return
     from rich.console import Console
 
     from trainproof.judging import keep_after_sync
