@@ -16,11 +16,11 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = sorted((ROOT / "src").rglob("*.py"))
-# docs/HELPERS.md is the machine's working notes (paths to the product documents), which CONTRIBUTING.md replaces.
+
 DOCUMENTS = sorted(
     [
         ROOT / "README.md",
-        *(p for p in (ROOT / "docs").glob("*.md") if p.name != "HELPERS.md"),
+        *(ROOT / "docs").glob("*.md"),
         *ROOT.glob("CONTRIBUTING.md"),
         ROOT / "bench" / "README.md",
     ]
