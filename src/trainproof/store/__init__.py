@@ -9,7 +9,8 @@ history-keeping merges in `history.py`, the sync lock in `lock.py`. Reads are na
 read: `facts.py` (all compliance facts at once), `people.py`, `campaigns.py`, `enrollments.py`,
 `sticky.py` (sticky records, the decision log), `reminders.py` (reminders sent), `runs.py` (sync runs,
 request usage), `bookmarks.py` (what the sync planner may skip and what it fetched), `contents.py`
-(counts, canonical dump), `account.py` (the tenant's own record). Reports read
+(counts, canonical dump), `account.py` (the tenant's own record). One store holds many KnowBe4
+accounts: a handle answers for the one bound on it (`open_store(url, account="acme")`, `scoping.py`). Reports read
 typed rows of the mirror (`UserRow`, `CampaignRow`, `EnrollmentRow`, ... in the same modules, plus
 `catalogue.py` and `phishing.py`) through `source.connect`.
 """
@@ -37,6 +38,7 @@ from trainproof.store.lock import StoreLock
 from trainproof.store.people import load_people, user_history
 from trainproof.store.reminders import SentReminder, record_reminder, reminders_sent
 from trainproof.store.runs import last_run, sync_runs
+from trainproof.store.scoping import DEFAULT_ACCOUNT, account_of, bind_account
 from trainproof.store.sticky import (
     append_events,
     compliance_events,
@@ -46,11 +48,14 @@ from trainproof.store.sticky import (
 )
 
 __all__ = [
+    "DEFAULT_ACCOUNT",
     "CampaignBookmark",
     "Facts",
     "SentReminder",
     "StoreLock",
+    "account_of",
     "append_events",
+    "bind_account",
     "campaign_bookmarks",
     "canonical_dump",
     "compliance_events",
@@ -80,12 +85,13 @@ __all__ = [
 ]
 
 
-def open_store(url: str, *, create: bool = True) -> Engine:
-    """An Engine on the store at `url`; a new, empty store gets its schema when `create` is true.
+def open_store(url: str, *, create: bool = True, account: str = DEFAULT_ACCOUNT) -> Engine:
+    """An Engine on the store at `url` answering for `account`; a new, empty store gets its schema when
+    `create` is true.
 
     Raises StoreError when the store needs `trainproof db upgrade` or is not a trainproof store.
     """
-    engine = create_store_engine(url)
+    engine = create_store_engine(url, account=account)
     if create:
         try:
             ensure_schema(engine)

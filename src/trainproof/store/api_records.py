@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, func, select
 from trainproof.client.models import Enrollment, Policy, StorePurchase, TrainingCampaign
 from trainproof.statuses import COMPLETE_API_STATUSES, status_matches
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = [
     "EnrollmentPage",
@@ -53,12 +54,13 @@ class EnrollmentPage:
 
 
 def _all(conn: Connection, table: Table, key: str, model: type[M]) -> list[M]:
-    rows = conn.execute(select(table.c.raw).where(table.c.removed_at.is_(None)).order_by(table.c[key]))
+    query = select(table.c.raw).where(mine(conn, table), table.c.removed_at.is_(None)).order_by(table.c[key])
+    rows = conn.execute(query)
     return [model.model_validate_json(r.raw) for r in rows]
 
 
 def _one(conn: Connection, table: Table, key: str, value: int, model: type[M]) -> Stored[M] | None:
-    row = conn.execute(select(table.c.raw, table.c.removed_at).where(table.c[key] == value)).first()
+    row = conn.execute(select(table.c.raw, table.c.removed_at).where(mine(conn, table), table.c[key] == value)).first()
     return None if row is None else Stored(model.model_validate_json(row.raw), row.removed_at)
 
 
@@ -93,7 +95,7 @@ def completion_percentages(conn: Connection, campaign_ids: list[int]) -> dict[in
     e = schema.enrollments
     rows = conn.execute(
         select(e.c.campaign_id, e.c.status, func.count())
-        .where(e.c.campaign_id.in_(campaign_ids), e.c.removed_at.is_(None), e.c.user_id.is_not(None))
+        .where(mine(conn, e), e.c.campaign_id.in_(campaign_ids), e.c.removed_at.is_(None), e.c.user_id.is_not(None))
         .group_by(e.c.campaign_id, e.c.status)
     )
     done: dict[int, int] = {}
@@ -121,10 +123,11 @@ def _enrollment(row: Any) -> Enrollment:
     return e
 
 
-def _enrollment_select(*extra: Any) -> Any:
+def _enrollment_select(conn: Connection, *extra: Any) -> Any:
     e, u = schema.enrollments, schema.users
     columns = (e.c.raw, e.c.campaign_id, e.c.store_purchase_id, e.c.user_employee_number, u.c.employee_number)
-    return select(*columns, *extra).select_from(e.outerjoin(u, u.c.id == e.c.user_id))
+    joined = e.outerjoin(u, (u.c.account == e.c.account) & (u.c.id == e.c.user_id))
+    return select(*columns, *extra).select_from(joined).where(mine(conn, e))
 
 
 def enrollment_page(
@@ -136,23 +139,23 @@ def enrollment_page(
     """
     e, t = schema.enrollments, schema.training_campaigns
     fetched = conn.execute(
-        select(t.c.enrollments_fetched_at).where(t.c.campaign_id == campaign_id)
+        select(t.c.enrollments_fetched_at).where(mine(conn, t), t.c.campaign_id == campaign_id)
     ).scalar_one_or_none()
     if fetched is None:
         return None
-    where = [e.c.campaign_id == campaign_id, e.c.removed_at.is_(None)]
+    where = [mine(conn, e), e.c.campaign_id == campaign_id, e.c.removed_at.is_(None)]
     if accepted is not None:
         # Which stored status strings the filter matches is decided by trainproof.statuses.
         present = conn.execute(select(e.c.status).where(*where).distinct()).scalars().all()
         where.append(e.c.status.in_([p for p in present if status_matches(p, accepted)]))
     total = conn.execute(select(func.count()).select_from(e).where(*where)).scalar_one()
     rows = conn.execute(
-        _enrollment_select().where(*where).order_by(e.c.enrollment_id).limit(per_page).offset((page - 1) * per_page)
+        _enrollment_select(conn).where(*where).order_by(e.c.enrollment_id).limit(per_page).offset((page - 1) * per_page)
     )
     return EnrollmentPage([_enrollment(r) for r in rows], total, page * per_page < total)
 
 
 def enrollment_record(conn: Connection, enrollment_id: int) -> Stored[Enrollment] | None:
     e = schema.enrollments
-    row = conn.execute(_enrollment_select(e.c.removed_at).where(e.c.enrollment_id == enrollment_id)).first()
+    row = conn.execute(_enrollment_select(conn, e.c.removed_at).where(e.c.enrollment_id == enrollment_id)).first()
     return None if row is None else Stored(_enrollment(row), row.removed_at)

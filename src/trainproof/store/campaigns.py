@@ -13,14 +13,13 @@ from trainproof.compliance.facts import Campaign
 from trainproof.statuses import CampaignState, campaign_state
 from trainproof.store import schema
 from trainproof.store.raw import group_ids, raw_object
+from trainproof.store.scoping import mine
 
 __all__ = ["CampaignRow", "ContentRow", "load_campaign_rows", "load_campaigns"]
 
 
 def load_campaigns(conn: Connection, as_of: datetime | None = None) -> list[Campaign]:
     """Every training campaign the store knows, as it stood at `as_of` (status, dates, name)."""
-    from trainproof.client.models import TrainingCampaign
-
     c = schema.training_campaigns
     rows = conn.execute(
         select(
@@ -31,7 +30,9 @@ def load_campaigns(conn: Connection, as_of: datetime | None = None) -> list[Camp
             c.c.end_date,
             c.c.duration_type,
             c.c.relative_duration,
-        ).order_by(c.c.campaign_id)
+        )
+        .where(mine(conn, c))
+        .order_by(c.c.campaign_id)
     ).all()
     current = [
         Campaign(
@@ -47,10 +48,12 @@ def load_campaigns(conn: Connection, as_of: datetime | None = None) -> list[Camp
     ]
     if as_of is None:
         return current
+    from trainproof.client.models import TrainingCampaign  # pydantic and the HTTP client: only for a past date
+
     rv = schema.record_versions
     vrows = conn.execute(
         select(rv.c.record_key, rv.c.seen_at, rv.c.kind, rv.c.raw)
-        .where(rv.c.resource == "training_campaigns")
+        .where(mine(conn, rv), rv.c.resource == "training_campaigns")
         .order_by(rv.c.id)
     ).all()
     chosen: dict[str, Any] = {}
@@ -136,8 +139,10 @@ def load_campaign_rows(conn: Connection, *, include_removed: bool = False) -> di
             sp.c.retirement_date,
             sp.c.publish_date,
         )
-        .select_from(cc.outerjoin(sp, sp.c.store_purchase_id == cc.c.store_purchase_id))
-        .where(cc.c.removed_at.is_(None))
+        .select_from(
+            cc.outerjoin(sp, (sp.c.account == cc.c.account) & (sp.c.store_purchase_id == cc.c.store_purchase_id))
+        )
+        .where(mine(conn, cc), cc.c.removed_at.is_(None))
         .order_by(cc.c.campaign_id, cc.c.position)
     )
     for r in conn.execute(query):
@@ -158,7 +163,7 @@ def load_campaign_rows(conn: Connection, *, include_removed: bool = False) -> di
                 publish_date=r.publish_date,
             )
         )
-    cq = select(c)
+    cq = select(c).where(mine(conn, c))
     if not include_removed:
         cq = cq.where(c.c.removed_at.is_(None))
     out: dict[int, CampaignRow] = {}

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 
 from trainproof.store import schema
 from trainproof.store.raw import raw_object
+from trainproof.store.scoping import mine
 
 __all__ = ["PurchaseRow", "load_purchases"]
 
@@ -30,7 +31,7 @@ def load_purchases(conn: Connection) -> list[PurchaseRow]:
     """The account's store purchases (the modules it can assign), with descriptions from `raw`."""
     sp = schema.store_purchases
     out: list[PurchaseRow] = []
-    for r in conn.execute(select(sp).where(sp.c.removed_at.is_(None)).order_by(sp.c.store_purchase_id)):
+    for r in conn.execute(select(sp).where(mine(conn, sp), sp.c.removed_at.is_(None)).order_by(sp.c.store_purchase_id)):
         raw = raw_object(r.raw)
         description = raw.get("description")
         out.append(

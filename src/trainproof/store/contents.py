@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import Connection, func, select
 
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = ["MIRROR_TABLES", "canonical_dump", "store_counts"]
 
@@ -36,7 +37,8 @@ def store_counts(conn: Connection, tables: Sequence[str] = MIRROR_TABLES) -> dic
     out: dict[str, int] = {}
     for name in tables:
         t = schema.metadata.tables[name]
-        out[name] = int(conn.execute(select(func.count()).select_from(t).where(t.c.removed_at.is_(None))).scalar_one())
+        query = select(func.count()).select_from(t).where(mine(conn, t), t.c.removed_at.is_(None))
+        out[name] = int(conn.execute(query).scalar_one())
     return out
 
 
@@ -62,14 +64,15 @@ def canonical_dump(
     """Every table's rows in a dialect-neutral, deterministic form, to compare stores and snapshots.
 
     Sync runs and usage are left out (they record requests and ids, not content), as are surrogate
-    ids; rows are sorted. `keep_times=False` also drops the bookkeeping timestamps.
+    ids; rows are sorted. Only the rows of the connection's account are dumped. `keep_times=False` also
+    drops the bookkeeping timestamps.
     """
     names = tables or [t for t in schema.metadata.tables if t not in _RUN_TABLES]
     dump: dict[str, list[dict[str, Any]]] = {}
     for name in names:
         table = schema.metadata.tables[name]
         rows: list[dict[str, Any]] = []
-        for r in conn.execute(select(table)).mappings():
+        for r in conn.execute(select(table).where(mine(conn, table))).mappings():
             row = {k: _canon(v) for k, v in r.items() if k not in _VOLATILE}
             if not keep_times:
                 for k in ("first_seen_at", "last_seen_at", "changed_at", "seen_at", "enrollments_fetched_at"):

@@ -24,6 +24,7 @@ from sqlalchemy.pool import StaticPool
 
 from trainproof.errors import StoreError
 from trainproof.store.failures import on_driver_error
+from trainproof.store.scoping import DEFAULT_ACCOUNT, bind_account
 
 __all__ = [
     "create_store_engine",
@@ -101,8 +102,11 @@ def _create_private_file(path: Path) -> None:
         ) from exc
 
 
-def create_store_engine(url: str | URL, **kwargs: Any) -> Engine:
+def create_store_engine(url: str | URL, *, account: str = DEFAULT_ACCOUNT, **kwargs: Any) -> Engine:
     """An Engine for the store, with the per-dialect session settings trainproof relies on.
+
+    It answers for one KnowBe4 `account` ([accounts.NAME]; `default` for a single-account file): every
+    store function reads and writes that account's rows only (`scoping.py`).
 
     Its driver errors that describe the store's condition (damaged, read-only, not a database, server
     gone) are raised as StoreError with what to do (see `failures.py`), whichever command hit them.
@@ -120,12 +124,12 @@ def create_store_engine(url: str | URL, **kwargs: Any) -> Engine:
         engine = create_engine(parsed, **kwargs)
         _sqlite_events(engine, wal=path is not None)
         event.listen(engine, "handle_error", on_driver_error)
-        return engine
+        return bind_account(engine, account)
     if backend == "postgresql":
         engine = create_engine(parsed, pool_pre_ping=True, **kwargs)
         _postgres_events(engine)
         event.listen(engine, "handle_error", on_driver_error)
-        return engine
+        return bind_account(engine, account)
     raise StoreError(
         f"unsupported database '{backend}'",
         "use SQLite (sqlite:///trainproof.db) or PostgreSQL (postgresql+psycopg://...)",

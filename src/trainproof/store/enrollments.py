@@ -18,6 +18,7 @@ from trainproof.compliance.facts import EnrollmentFact
 from trainproof.gc_pause import gc_paused
 from trainproof.statuses import EnrollmentState, enrollment_state, is_complete
 from trainproof.store import schema
+from trainproof.store.scoping import account_param, mine
 
 __all__ = ["EnrollmentRow", "enrollment_history", "load_enrollment_rows", "load_enrollments"]
 
@@ -109,6 +110,7 @@ def _current_enrollments(
     conn: Connection, campaign_ids: Collection[int] | None, include_removed: bool
 ) -> list[EnrollmentFact]:
     where, params = _campaign_filter(campaign_ids, "campaign_id")
+    params.update(account_param(conn))
     removed_col = ", removed_at" if include_removed else ""
     if not include_removed:
         where += " AND removed_at IS NULL"
@@ -116,7 +118,7 @@ def _current_enrollments(
     sql = (
         "SELECT enrollment_id, user_id, campaign_id, module_key, status,"
         f" enrollment_date, start_date, completion_date{removed_col} FROM enrollments"
-        " WHERE campaign_id IS NOT NULL" + where
+        " WHERE account = :account AND campaign_id IS NOT NULL" + where
     )
     wanted = None if campaign_ids is None or "cids" in params else {int(i) for i in campaign_ids}
     sqlite = conn.dialect.name == "sqlite"
@@ -163,12 +165,13 @@ class _ModuleNames:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
         self.known: dict[str, tuple[str, str, str | None]] = {}
+        self.params = account_param(conn)
         for sql in (
             "SELECT 'store_purchase:' || store_purchase_id, name, content_type FROM store_purchases",
             "SELECT 'policy:' || policy_id, name, content_type FROM policies",
             "SELECT module_key, name, content_type FROM campaign_content",
         ):
-            for key, name, ctype in conn.execute(text(sql)):
+            for key, name, ctype in conn.execute(text(sql + " WHERE account = :account"), self.params):
                 self.known[key] = (key, name or "", ctype)
 
     def __call__(self, key: str) -> tuple[str, str, str | None]:
@@ -179,7 +182,10 @@ class _ModuleNames:
 
     def _lookup(self, key: str) -> tuple[str, str, str | None]:
         row = self.conn.execute(
-            text("SELECT module_name, content_type FROM enrollments WHERE module_key = :k LIMIT 1"), {"k": key}
+            text(
+                "SELECT module_name, content_type FROM enrollments WHERE account = :account AND module_key = :k LIMIT 1"
+            ),
+            {"k": key, **self.params},
         ).first()
         if row is not None:
             return key, row[0] or "", row[1]
@@ -191,14 +197,14 @@ def _enrollments_at(
     conn: Connection, as_of: datetime, campaign_ids: Collection[int] | None, include_removed: bool
 ) -> list[EnrollmentFact]:
     where, params = _campaign_filter(campaign_ids, "v.campaign_id")
-    params = {**params, "as_of": _bind_dt(conn, as_of)}
+    params = {**params, "as_of": _bind_dt(conn, as_of), **account_param(conn)}
     sql = (
         "SELECT v.enrollment_id, v.user_id, v.campaign_id, v.module_key,"
         " v.status, v.enrollment_date, v.start_date, v.completion_date, v.seen_at, v.kind"
         " FROM enrollment_versions v"
         " JOIN (SELECT enrollment_id,"
         "  COALESCE(MAX(CASE WHEN seen_at <= :as_of THEN id END), MIN(id)) AS vid"
-        "  FROM enrollment_versions GROUP BY enrollment_id) pick ON v.id = pick.vid"
+        "  FROM enrollment_versions WHERE account = :account GROUP BY enrollment_id) pick ON v.id = pick.vid"
         " WHERE v.campaign_id IS NOT NULL" + where
     )
     wanted = None if campaign_ids is None or "cids" in params else {int(i) for i in campaign_ids}
@@ -254,7 +260,7 @@ def _enrollments_at(
 def enrollment_history(conn: Connection, enrollment_id: int) -> list[dict[str, Any]]:
     """Every version of one enrollment, oldest first."""
     v = schema.enrollment_versions
-    rows = conn.execute(select(v).where(v.c.enrollment_id == enrollment_id).order_by(v.c.id)).mappings()
+    rows = conn.execute(select(v).where(mine(conn, v), v.c.enrollment_id == enrollment_id).order_by(v.c.id)).mappings()
     return [dict(r) for r in rows]
 
 
@@ -291,24 +297,28 @@ def load_enrollment_rows(
 ) -> list[EnrollmentRow]:
     """Enrollments (of some campaigns); removed ones, which KnowBe4 forgot, only when asked."""
     e = schema.enrollments
-    query = select(
-        e.c.enrollment_id,
-        e.c.user_id,
-        e.c.user_email,
-        e.c.campaign_id,
-        e.c.campaign_name,
-        e.c.content_type,
-        e.c.module_name,
-        e.c.module_key,
-        e.c.store_purchase_id,
-        e.c.policy_id,
-        e.c.status,
-        e.c.enrollment_date,
-        e.c.start_date,
-        e.c.completion_date,
-        e.c.time_spent,
-        e.c.removed_at,
-    ).order_by(e.c.enrollment_id)
+    query = (
+        select(
+            e.c.enrollment_id,
+            e.c.user_id,
+            e.c.user_email,
+            e.c.campaign_id,
+            e.c.campaign_name,
+            e.c.content_type,
+            e.c.module_name,
+            e.c.module_key,
+            e.c.store_purchase_id,
+            e.c.policy_id,
+            e.c.status,
+            e.c.enrollment_date,
+            e.c.start_date,
+            e.c.completion_date,
+            e.c.time_spent,
+            e.c.removed_at,
+        )
+        .where(mine(conn, e))
+        .order_by(e.c.enrollment_id)
+    )
     if campaign_ids is not None:
         query = query.where(e.c.campaign_id.in_(list(campaign_ids)))
     if not include_removed:

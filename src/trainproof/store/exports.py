@@ -16,6 +16,7 @@ from sqlalchemy import Engine, select
 from trainproof.store import schema
 from trainproof.store.db import write_transaction
 from trainproof.store.handle import reading
+from trainproof.store.scoping import account_of
 
 __all__ = ["Upload", "UploadKey", "record_upload", "uploaded_keys", "uploads"]
 
@@ -50,7 +51,10 @@ def uploaded_keys(engine: Engine, *, target: str, destination: str, trainings: I
     t = schema.export_uploads
     wanted = sorted(set(trainings))
     query = select(t.c.training, t.c.user_id, t.c.compliant_since).where(
-        t.c.target == target, t.c.destination == destination, t.c.training.in_(wanted)
+        t.c.account == account_of(engine),
+        t.c.target == target,
+        t.c.destination == destination,
+        t.c.training.in_(wanted),
     )
     with reading(engine), engine.connect() as conn:
         return {(str(r.training), int(r.user_id), r.compliant_since) for r in conn.execute(query)}
@@ -79,7 +83,7 @@ def record_upload(engine: Engine, upload: Upload) -> None:
 def uploads(engine: Engine, *, target: str | None = None) -> list[Upload]:
     """Every recorded upload (of one target), oldest first."""
     t = schema.export_uploads
-    query = select(t).order_by(t.c.id)
+    query = select(t).where(t.c.account == account_of(engine)).order_by(t.c.id)
     if target is not None:
         query = query.where(t.c.target == target)
     with reading(engine), engine.connect() as conn:

@@ -13,6 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, Table, func, select
 
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = ["StoreVersion", "SyncRun", "last_sync_run", "store_version"]
 
@@ -54,7 +55,11 @@ class StoreVersion:
 def last_sync_run(conn: Connection, outcome: str | None = "ok") -> SyncRun | None:
     """The newest sync run (with `outcome`, by default the last successful one); None when there is none."""
     r = schema.sync_runs
-    query = select(r.c.id, r.c.started_at, r.c.finished_at, r.c.outcome, r.c.requests).order_by(r.c.id.desc())
+    query = (
+        select(r.c.id, r.c.started_at, r.c.finished_at, r.c.outcome, r.c.requests)
+        .where(mine(conn, r))
+        .order_by(r.c.id.desc())
+    )
     if outcome is not None:
         query = query.where(r.c.outcome == outcome)
     row = conn.execute(query.limit(1)).first()
@@ -64,7 +69,7 @@ def last_sync_run(conn: Connection, outcome: str | None = "ok") -> SyncRun | Non
 
 
 def _max_id(conn: Connection, table: Table) -> int:
-    return int(conn.execute(select(func.max(table.c.id))).scalar() or 0)
+    return int(conn.execute(select(func.max(table.c.id)).where(mine(conn, table))).scalar() or 0)
 
 
 def store_version(conn: Connection) -> StoreVersion:

@@ -10,6 +10,9 @@ For each mirrored resource, inside the caller's single transaction and set-based
 4. for every scope fetched completely (all users; every enrollment of campaign 42; every enrollment
    of user 7), mark rows that were not in the fetch as removed (`removed_at`), with a history row.
    Rows outside every complete scope are left alone: not fetched is not gone.
+
+Every step reads and writes the rows of the connection's account only (`scoping.mine`): the staged rows
+are one account's fetch, and another account's records with the same KnowBe4 ids are not theirs.
 """
 
 from __future__ import annotations
@@ -40,6 +43,7 @@ from sqlalchemy import (
 from sqlalchemy.sql.expression import insert
 
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 from trainproof.store.staging import ALL, MIRRORS, Mirror, Staging
 
 __all__ = ["MergeCounts", "apply_staging"]
@@ -94,7 +98,8 @@ def _history_table(mirror: Mirror) -> tuple[Table, str, tuple[str, ...]] | None:
 def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now: datetime, run_id: int) -> MergeCounts:
     t = mirror.table
     keys = mirror.keys
-    on = and_(*[t.c[k] == stage.c[k] for k in keys])
+    ours = mine(conn, t)
+    on = and_(ours, *[t.c[k] == stage.c[k] for k in keys])
     joined = stage.outerjoin(t, on)
     absent = t.c[keys[0]].is_(None)
     was_removed = t.c.removed_at.is_not(None)
@@ -179,6 +184,7 @@ def _merge(conn: Connection, mirror: Mirror, stage: Table, scopes: Table, *, now
         t.c.removed_at.is_(None),
         in_scope,
         ~exists().where(and_(*[stage.c[k] == t.c[k] for k in keys])),
+        ours,
     )
     if typed is not None:
         versions, fk, tracked = typed
@@ -205,8 +211,14 @@ def _last_sighting(conn: Connection, t: Table) -> ColumnElement[Any]:
     of its campaign or of its person before this run, whichever is latest (each complete fetch since it
     was stored contained it, or it would have been marked removed then)."""
     c, u = schema.training_campaigns, schema.users
-    by_campaign = select(c.c.enrollments_fetched_at).where(c.c.campaign_id == t.c.campaign_id).scalar_subquery()
-    by_person = select(u.c.enrollments_fetched_at).where(u.c.id == t.c.user_id).scalar_subquery()
+    by_campaign = (
+        select(c.c.enrollments_fetched_at)
+        .where(c.c.account == t.c.account, c.c.campaign_id == t.c.campaign_id)
+        .scalar_subquery()
+    )
+    by_person = (
+        select(u.c.enrollments_fetched_at).where(u.c.account == t.c.account, u.c.id == t.c.user_id).scalar_subquery()
+    )
     seen = t.c.last_seen_at
     parts = [seen, func.coalesce(by_campaign, seen), func.coalesce(by_person, seen)]
     return func.max(*parts) if conn.dialect.name == "sqlite" else func.greatest(*parts)

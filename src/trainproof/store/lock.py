@@ -1,8 +1,9 @@
-"""One sync (or migration) at a time per store, released by the OS if the holder dies.
+"""One sync (or migration) at a time per store and account, released by the OS if the holder dies.
 
-SQLite: an exclusive `flock` on `<database>.lock` next to the database file. PostgreSQL: a session
-advisory lock keyed on the database and schema. Both vanish with the process or its connection, so
-`kill -9` never leaves a stale lock behind, and no lock row needs cleaning up. Waiting is bounded.
+SQLite: an exclusive `flock` on `<database>.lock` (another account: `<database>.NAME.lock`) next to the
+database file. PostgreSQL: a session advisory lock keyed on the database, schema and account. Both
+vanish with the process or its connection, so `kill -9` never leaves a stale lock behind, and no lock
+row needs cleaning up. Waiting is bounded.
 """
 
 from __future__ import annotations
@@ -17,10 +18,13 @@ from sqlalchemy import Connection, Engine, text
 
 from trainproof.errors import StoreError, SyncInProgressError
 from trainproof.store.db import sqlite_path
+from trainproof.store.scoping import DEFAULT_ACCOUNT, account_of
 
 __all__ = ["StoreLock"]
 
 _POLL_S = 0.2
+# Keyed on the database, schema and account: syncs of two accounts of one store may run at once.
+_KEY = "hashtextextended('trainproof.sync:' || current_database() || ':' || current_schema() || :suffix, 0)"
 
 
 class StoreLock:
@@ -65,6 +69,11 @@ class StoreLock:
             "let it finish, or run again with --wait" if not self.wait_s else "try again later",
         )
 
+    @property
+    def _key_param(self) -> dict[str, str]:
+        account = account_of(self.engine)
+        return {"suffix": "" if account == DEFAULT_ACCOUNT else f":{account}"}
+
     def _try(self) -> bool:
         if self.engine.dialect.name == "sqlite":
             return self._try_file()
@@ -79,7 +88,9 @@ class StoreLock:
         if path is None:  # in-memory database: private to this process anyway
             self._fd = -1
             return True
-        self._path = path.with_name(path.name + ".lock")
+        account = account_of(self.engine)
+        suffix = ".lock" if account == DEFAULT_ACCOUNT else f".{account}.lock"
+        self._path = path.with_name(path.name + suffix)
         try:
             fd = os.open(self._path, os.O_RDWR | os.O_CREAT, 0o600)
         except OSError as exc:
@@ -100,12 +111,7 @@ class StoreLock:
     def _try_advisory(self) -> bool:
         conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
         try:
-            got = conn.execute(
-                text(
-                    "SELECT pg_try_advisory_lock(hashtextextended("
-                    "'trainproof.sync:' || current_database() || ':' || current_schema(), 0))"
-                )
-            ).scalar_one()
+            got = conn.execute(text(f"SELECT pg_try_advisory_lock({_KEY})"), self._key_param).scalar_one()
         except Exception:
             conn.close()
             raise
@@ -126,11 +132,6 @@ class StoreLock:
             self._fd = None
         if self._conn is not None:
             with contextlib.suppress(Exception):
-                self._conn.execute(
-                    text(
-                        "SELECT pg_advisory_unlock(hashtextextended("
-                        "'trainproof.sync:' || current_database() || ':' || current_schema(), 0))"
-                    )
-                )
+                self._conn.execute(text(f"SELECT pg_advisory_unlock({_KEY})"), self._key_param)
             self._conn.close()
             self._conn = None

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, Table, case, func, select
 from trainproof.compliance.facts import Person
 from trainproof.store import schema
 from trainproof.store.raw import group_ids
+from trainproof.store.scoping import mine
 
 __all__ = ["UserRow", "active_user_ids", "load_people", "load_user_rows", "user_history"]
 
@@ -50,7 +51,9 @@ def load_people(conn: Connection, as_of: datetime | None = None) -> list[Person]
             u.c.archived_at,
             u.c.group_ids,
             u.c.removed_at,
-        ).order_by(u.c.id)
+        )
+        .where(mine(conn, u))
+        .order_by(u.c.id)
     ).all()
     if as_of is None:
         return [
@@ -120,6 +123,7 @@ def _versions_at(conn: Connection, versions: Table, fk: str, as_of: datetime) ->
             v.c[fk].label("fk"),
             func.coalesce(func.max(case((v.c.seen_at <= as_of, v.c.id))), func.min(v.c.id)).label("vid"),
         )
+        .where(mine(conn, v))
         .group_by(v.c[fk])
         .subquery()
     )
@@ -130,8 +134,10 @@ def _versions_at(conn: Connection, versions: Table, fk: str, as_of: datetime) ->
 def _members_at(conn: Connection, as_of: datetime) -> dict[int, tuple[int, ...]]:
     """Group ids per user at `as_of`; memberships seen in the store's first sync count from before it."""
     gm = schema.group_members
-    baseline = conn.execute(select(func.min(gm.c.first_seen_at))).scalar()
-    rows = conn.execute(select(gm.c.user_id, gm.c.group_id, gm.c.first_seen_at, gm.c.removed_at)).all()
+    baseline = conn.execute(select(func.min(gm.c.first_seen_at)).where(mine(conn, gm))).scalar()
+    rows = conn.execute(
+        select(gm.c.user_id, gm.c.group_id, gm.c.first_seen_at, gm.c.removed_at).where(mine(conn, gm))
+    ).all()
     out: dict[int, list[int]] = {}
     for r in rows:
         started = r.first_seen_at <= as_of or r.first_seen_at == baseline
@@ -146,14 +152,16 @@ def _members_at(conn: Connection, as_of: datetime) -> dict[int, tuple[int, ...]]
 def active_user_ids(conn: Connection) -> frozenset[int]:
     """The people KnowBe4 still lists whose status is active (a missing status counts as active)."""
     u = schema.users
-    query = select(u.c.id).where(u.c.removed_at.is_(None), func.lower(func.coalesce(u.c.status, "active")) == "active")
+    query = select(u.c.id).where(
+        mine(conn, u), u.c.removed_at.is_(None), func.lower(func.coalesce(u.c.status, "active")) == "active"
+    )
     return frozenset(int(uid) for uid in conn.execute(query).scalars())
 
 
 def user_history(conn: Connection, user_id: int) -> list[dict[str, Any]]:
     """Every version of one user's population fields, oldest first."""
     v = schema.user_versions
-    rows = conn.execute(select(v).where(v.c.user_id == user_id).order_by(v.c.id)).mappings()
+    rows = conn.execute(select(v).where(mine(conn, v), v.c.user_id == user_id).order_by(v.c.id)).mappings()
     return [dict(r) for r in rows]
 
 
@@ -215,7 +223,7 @@ def load_user_rows(conn: Connection, *, include_removed: bool = False) -> dict[i
         u.c.group_ids,
         u.c.phish_prone_percentage,
         u.c.removed_at,
-    )
+    ).where(mine(conn, u))
     if not include_removed:
         query = query.where(u.c.removed_at.is_(None))
     out: dict[int, UserRow] = {}

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, select
 
 from trainproof.errors import ConfigError
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = ["KINDS", "AmbiguousPerson", "PersonIndex", "UnknownPerson", "person_index"]
 
@@ -60,7 +61,8 @@ class PersonIndex:
 def person_index(conn: Connection) -> PersonIndex:
     """Every current person's keys, read once; a lookup is then a few dict reads."""
     u = schema.users
-    rows = conn.execute(select(u.c.id, u.c.email, u.c.aliases, u.c.employee_number).where(u.c.removed_at.is_(None)))
+    query = select(u.c.id, u.c.email, u.c.aliases, u.c.employee_number).where(mine(conn, u), u.c.removed_at.is_(None))
+    rows = conn.execute(query)
     by_id: dict[str, set[int]] = {}
     by_email: dict[str, set[int]] = {}
     by_alias: dict[str, set[int]] = {}

@@ -9,6 +9,7 @@ from sqlalchemy import Connection, select
 
 from trainproof.store import schema
 from trainproof.store.raw import named, raw_object
+from trainproof.store.scoping import mine
 
 __all__ = ["RecipientRow", "SecurityTestRow", "load_recipients", "load_security_tests"]
 
@@ -60,10 +61,10 @@ def load_security_tests(conn: Connection) -> dict[int, SecurityTestRow]:
     """Phishing security tests with their campaign's name and, from `raw`, categories and template."""
     st, pc = schema.security_tests, schema.phishing_campaigns
     query = select(st, pc.c.name.label("campaign_name")).select_from(
-        st.outerjoin(pc, pc.c.campaign_id == st.c.campaign_id)
+        st.outerjoin(pc, (pc.c.account == st.c.account) & (pc.c.campaign_id == st.c.campaign_id))
     )
     out: dict[int, SecurityTestRow] = {}
-    for r in conn.execute(query.where(st.c.removed_at.is_(None))):
+    for r in conn.execute(query.where(mine(conn, st), st.c.removed_at.is_(None))):
         raw = raw_object(r.raw)
         cats: list[str] = []
         raw_cats: object = raw.get("categories")
@@ -90,7 +91,7 @@ def load_security_tests(conn: Connection) -> dict[int, SecurityTestRow]:
 def load_recipients(conn: Connection, *, failed_only: bool = False) -> list[RecipientRow]:
     """Phishing test recipients; with `failed_only`, those who clicked, entered data, opened, enabled or scanned."""
     rc = schema.security_test_recipients
-    query = select(rc).where(rc.c.removed_at.is_(None)).order_by(rc.c.recipient_id)
+    query = select(rc).where(mine(conn, rc), rc.c.removed_at.is_(None)).order_by(rc.c.recipient_id)
     if failed_only:
         query = query.where(
             rc.c.clicked_at.is_not(None)

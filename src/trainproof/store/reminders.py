@@ -1,6 +1,6 @@
 """The reminders `report reminders --send` sent: one row per person, enrollment and threshold, never twice.
 
-The database's unique key (user_id, enrollment_id, threshold) decides whether a reminder is new, so
+The database's unique key (account, user_id, enrollment_id, threshold) decides whether a reminder is new, so
 two runs racing each other cannot both record (and send) the same one.
 """
 
@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, select
 
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 from trainproof.store.upsert import dialect_insert
 
 __all__ = ["SentReminder", "record_reminder", "reminders_sent"]
@@ -39,7 +40,7 @@ def record_reminder(conn: Connection, *, user_id: int, enrollment_id: int, thres
     stmt = (
         dialect_insert(conn, t)
         .values(user_id=user_id, enrollment_id=enrollment_id, threshold=threshold, sent_at=sent_at)
-        .on_conflict_do_nothing(index_elements=["user_id", "enrollment_id", "threshold"])
+        .on_conflict_do_nothing(index_elements=["account", "user_id", "enrollment_id", "threshold"])
         .returning(t.c.id)
     )
     return conn.execute(stmt).first() is not None
@@ -48,7 +49,9 @@ def record_reminder(conn: Connection, *, user_id: int, enrollment_id: int, thres
 def reminders_sent(conn: Connection, *, user_id: int | None = None) -> list[SentReminder]:
     """The reminders recorded (of one person, or everyone), oldest first."""
     t = schema.reminders_sent
-    query = select(t.c.id, t.c.user_id, t.c.enrollment_id, t.c.threshold, t.c.sent_at).order_by(t.c.id)
+    query = (
+        select(t.c.id, t.c.user_id, t.c.enrollment_id, t.c.threshold, t.c.sent_at).where(mine(conn, t)).order_by(t.c.id)
+    )
     if user_id is not None:
         query = query.where(t.c.user_id == user_id)
     return [

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select, update
 from trainproof import __version__
 from trainproof.store import schema
 from trainproof.store.db import write_transaction
+from trainproof.store.scoping import mine
 from trainproof.store.upsert import dialect_insert
 
 __all__ = [
@@ -62,11 +63,11 @@ def start_run(conn: Connection, *, now: datetime, full: bool) -> int:
 
 
 def mark_interrupted(conn: Connection, *, now: datetime) -> int:
-    """Close runs left `running` by a process that died. Call only while holding the store lock."""
+    """Close the account's runs left `running` by a process that died. Call only while holding its sync lock."""
     with write_transaction(conn):
         result = conn.execute(
             update(schema.sync_runs)
-            .where(schema.sync_runs.c.outcome == "running")
+            .where(mine(conn, schema.sync_runs), schema.sync_runs.c.outcome == "running")
             .values(outcome="interrupted", error="the process ended before the sync finished", finished_at=now)
         )
     return max(result.rowcount, 0)
@@ -90,7 +91,7 @@ def finish_run(conn: Connection, run_id: int, outcome: RunOutcome, *, now: datet
     """Mark the run ok, inside the caller's (the sync's) write transaction."""
     conn.execute(
         update(schema.sync_runs)
-        .where(schema.sync_runs.c.id == run_id)
+        .where(mine(conn, schema.sync_runs), schema.sync_runs.c.id == run_id)
         .values(outcome="ok", finished_at=now, error=None, **_values(outcome))
     )
     add_usage(conn, now.date(), requests=outcome.requests, retries=outcome.retries)
@@ -103,7 +104,7 @@ def fail_run(conn: Connection, run_id: int, outcome: RunOutcome, *, now: datetim
     with write_transaction(conn):
         conn.execute(
             update(schema.sync_runs)
-            .where(schema.sync_runs.c.id == run_id)
+            .where(mine(conn, schema.sync_runs), schema.sync_runs.c.id == run_id)
             .values(outcome="failed", finished_at=now, error=error, **_values(outcome))
         )
         add_usage(conn, now.date(), requests=outcome.requests, retries=outcome.retries)
@@ -115,7 +116,7 @@ def add_usage(conn: Connection, day: date, *, requests: int, retries: int) -> No
     ins = dialect_insert(conn, table).values(day=day, requests=requests, retries=retries, runs=1)
     conn.execute(
         ins.on_conflict_do_update(
-            index_elements=["day"],
+            index_elements=["account", "day"],
             set_={
                 "requests": table.c.requests + ins.excluded.requests,
                 "retries": table.c.retries + ins.excluded.retries,
@@ -128,7 +129,7 @@ def add_usage(conn: Connection, day: date, *, requests: int, retries: int) -> No
 def sync_runs(conn: Connection, *, limit: int = 20, outcome: str | None = None) -> list[dict[str, Any]]:
     """The most recent sync runs, newest first."""
     r = schema.sync_runs
-    query = select(r).order_by(r.c.id.desc()).limit(limit)
+    query = select(r).where(mine(conn, r)).order_by(r.c.id.desc()).limit(limit)
     if outcome is not None:
         query = query.where(r.c.outcome == outcome)
     return [dict(row) for row in conn.execute(query).mappings()]

@@ -13,6 +13,10 @@ Three kinds of table:
 * Bookkeeping: `sync_runs`, `api_usage`, and the state the compliance engine and reports persist
   (`sticky_records`, `reminders_sent`).
 
+Every table has an `account` column: one store holds many KnowBe4 accounts (an MSP's customers), the
+KnowBe4 ids of mirrors are unique only within their account, so it leads every key and index, and
+every query is scoped by it (`scoping.py`; the INSERTs take it from the handle).
+
 Times are aware UTC datetimes in Python (`UTCDateTime`); the migrations in `store/migrations/` create
 exactly this schema, and a test checks that they agree.
 """
@@ -41,6 +45,8 @@ from sqlalchemy import (
     text,
 )
 from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from trainproof.store.scoping import bound_account
 
 __all__ = [
     "APPEND_ONLY",
@@ -148,12 +154,31 @@ def _mirror_columns() -> list[Column[Any]]:
     ]
 
 
+def _account(*, key: bool = False) -> Column[str]:
+    """The KnowBe4 account a row belongs to; part of the key of every mirrored record."""
+    return Column(
+        "account",
+        String(63),
+        primary_key=key,
+        nullable=False,
+        default=bound_account,
+        comment="[accounts.NAME] the row belongs to (default: a single-account store)",
+    )
+
+
 # Kinds of history rows in user_versions and enrollment_versions: new, changed, removed, restored.
 
 account = Table(
     "account",
     metadata,
-    Column("id", Integer, primary_key=True, autoincrement=False, comment="always 1: one tenant per store"),
+    _account(key=True),
+    Column(
+        "id",
+        Integer,
+        primary_key=True,
+        autoincrement=False,
+        comment="always 1: one KnowBe4 account per value of `account`",
+    ),
     Column("name", Text),
     Column("type", Text),
     Column("subscription_level", Text),
@@ -168,6 +193,7 @@ account = Table(
 users = Table(
     "users",
     metadata,
+    _account(key=True),
     Column("id", Id, primary_key=True, autoincrement=False),
     Column("employee_number", Text),
     Column("first_name", Text),
@@ -193,7 +219,7 @@ users = Table(
     Column("language", Text),
     *_mirror_columns(),
     Column("enrollments_fetched_at", UTCDateTime, comment="last complete per-person fetch of their enrollments"),
-    Index(None, "email"),
+    Index(None, "account", "email"),
 )
 
 # The user fields whose changes are kept in user_versions (who was in the population, and where).
@@ -211,6 +237,7 @@ USER_TRACKED = (
 user_versions = Table(
     "user_versions",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", Id, nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
@@ -224,12 +251,13 @@ user_versions = Table(
     Column("location", Text),
     Column("manager_email", Text),
     Column("employee_start_date", UTCDateTime),
-    Index(None, "user_id", "seen_at"),
+    Index(None, "account", "user_id", "seen_at"),
 )
 
 groups = Table(
     "groups",
     metadata,
+    _account(key=True),
     Column("id", Id, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("group_type", Text),
@@ -242,6 +270,7 @@ groups = Table(
 group_members = Table(
     "group_members",
     metadata,
+    _account(key=True),
     Column("group_id", Id, primary_key=True, autoincrement=False),
     Column("user_id", Id, primary_key=True, autoincrement=False),
     Column("raw", Text, nullable=False, comment="empty: membership is read from each user's `groups`"),
@@ -250,12 +279,13 @@ group_members = Table(
     Column("changed_at", UTCDateTime, nullable=False),
     Column("removed_at", UTCDateTime),
     Column("last_run_id", Integer, nullable=False),
-    Index(None, "user_id"),
+    Index(None, "account", "user_id"),
 )
 
 training_campaigns = Table(
     "training_campaigns",
     metadata,
+    _account(key=True),
     Column("campaign_id", Id, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("status", Text),
@@ -277,6 +307,7 @@ training_campaigns = Table(
 campaign_content = Table(
     "campaign_content",
     metadata,
+    _account(key=True),
     Column("campaign_id", Id, primary_key=True, autoincrement=False),
     Column("module_key", String(300), primary_key=True, comment="store_purchase:<id> | policy:<id> | <type>:<name>"),
     Column("position", Integer, nullable=False),
@@ -290,6 +321,7 @@ campaign_content = Table(
 store_purchases = Table(
     "store_purchases",
     metadata,
+    _account(key=True),
     Column("store_purchase_id", Id, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("content_type", Text),
@@ -307,6 +339,7 @@ store_purchases = Table(
 policies = Table(
     "policies",
     metadata,
+    _account(key=True),
     Column("policy_id", Id, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("content_type", Text),
@@ -319,6 +352,7 @@ policies = Table(
 enrollments = Table(
     "enrollments",
     metadata,
+    _account(key=True),
     Column("enrollment_id", Id, primary_key=True, autoincrement=False),
     Column("user_id", Id, comment="null when KnowBe4 sends `user: null`"),
     Column("user_email", Text),
@@ -341,6 +375,7 @@ enrollments = Table(
     # Covers load_facts(): a million enrollments are read from this index, not from the rows and their raw JSON.
     Index(
         "ix_enrollments_facts",
+        "account",
         "campaign_id",
         "enrollment_id",
         "user_id",
@@ -351,7 +386,7 @@ enrollments = Table(
         "completion_date",
         "removed_at",
     ),
-    Index(None, "user_id"),
+    Index(None, "account", "user_id"),
 )
 
 # The enrollment fields whose changes are kept in enrollment_versions.
@@ -368,6 +403,7 @@ ENROLLMENT_TRACKED = (
 enrollment_versions = Table(
     "enrollment_versions",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("enrollment_id", Id, nullable=False),
     Column("seen_at", UTCDateTime, nullable=False),
@@ -380,7 +416,7 @@ enrollment_versions = Table(
     Column("enrollment_date", UTCDateTime),
     Column("start_date", UTCDateTime),
     Column("completion_date", UTCDateTime),
-    Index(None, "enrollment_id", "seen_at"),
+    Index(None, "account", "enrollment_id", "seen_at"),
 )
 
 # History of the smaller mirrors (campaigns, content, modules, groups, phishing): the raw JSON of every
@@ -388,6 +424,7 @@ enrollment_versions = Table(
 record_versions = Table(
     "record_versions",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("resource", String(40), nullable=False, comment="the mirror table's name"),
     Column("record_key", String(400), nullable=False, comment="primary key as text; parts joined by '/'"),
@@ -395,12 +432,13 @@ record_versions = Table(
     Column("run_id", Integer, nullable=False),
     Column("kind", String(16), nullable=False, comment="new | changed | removed | restored"),
     Column("raw", Text, comment="the version's API JSON (null for kind=removed)"),
-    Index(None, "resource", "record_key", "seen_at"),
+    Index(None, "account", "resource", "record_key", "seen_at"),
 )
 
 phishing_campaigns = Table(
     "phishing_campaigns",
     metadata,
+    _account(key=True),
     Column("campaign_id", Id, primary_key=True, autoincrement=False),
     Column("name", Text),
     Column("status", Text),
@@ -416,6 +454,7 @@ phishing_campaigns = Table(
 security_tests = Table(
     "security_tests",
     metadata,
+    _account(key=True),
     Column("pst_id", Id, primary_key=True, autoincrement=False),
     Column("campaign_id", Id),
     Column("campaign_type", String(16), comment="standard | callback: the listing that returned it"),
@@ -433,12 +472,13 @@ security_tests = Table(
     Column("recipients_fetched_at", UTCDateTime),
     Column("recipients_fetched_status", Text),
     Column("recipient_count", Integer),
-    Index(None, "campaign_id"),
+    Index(None, "account", "campaign_id"),
 )
 
 security_test_recipients = Table(
     "security_test_recipients",
     metadata,
+    _account(key=True),
     Column("recipient_id", Id, primary_key=True, autoincrement=False),
     Column("pst_id", Id),
     Column("user_id", Id),
@@ -455,13 +495,14 @@ security_test_recipients = Table(
     Column("reported_at", UTCDateTime),
     Column("bounced_at", UTCDateTime),
     *_mirror_columns(),
-    Index(None, "pst_id"),
-    Index(None, "user_id"),
+    Index(None, "account", "pst_id"),
+    Index(None, "account", "user_id"),
 )
 
 sync_runs = Table(
     "sync_runs",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("started_at", UTCDateTime, nullable=False),
     Column("finished_at", UTCDateTime),
@@ -478,11 +519,13 @@ sync_runs = Table(
     Column("budget_remaining", Integer, comment="requests left today when the run ended"),
     Column("error", Text),
     Column("trainproof_version", Text),
+    Index(None, "account", "id"),
 )
 
 api_usage = Table(
     "api_usage",
     metadata,
+    _account(key=True),
     Column("day", Date, primary_key=True, comment="UTC day"),
     Column("requests", Integer, nullable=False),
     Column("retries", Integer, nullable=False),
@@ -492,6 +535,7 @@ api_usage = Table(
 sticky_records = Table(
     "sticky_records",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", Id, nullable=False),
     Column("training", Text, nullable=False),
@@ -504,18 +548,20 @@ sticky_records = Table(
     # One open (not reset) record per person and training.
     Index(
         "uq_sticky_records_open",
+        "account",
         "user_id",
         "training",
         unique=True,
         sqlite_where=text("reset_at IS NULL"),
         postgresql_where=text("reset_at IS NULL"),
     ),
-    Index(None, "training"),
+    Index(None, "account", "training"),
 )
 
 compliance_events = Table(
     "compliance_events",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("at", UTCDateTime, nullable=False),
     Column("kind", String(32), nullable=False, comment="e.g. compliant, reset, expired, state"),
@@ -525,18 +571,19 @@ compliance_events = Table(
     Column("actor", Text),
     Column("reason", Text),
     Column("detail", JSON),
-    Index(None, "user_id", "training"),
+    Index(None, "account", "user_id", "training"),
 )
 
 reminders_sent = Table(
     "reminders_sent",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("user_id", Id, nullable=False),
     Column("enrollment_id", Id, nullable=False),
     Column("threshold", Text, nullable=False, comment="e.g. '50%' or '75%' of the deadline elapsed"),
     Column("sent_at", UTCDateTime, nullable=False),
-    UniqueConstraint("user_id", "enrollment_id", "threshold"),
+    UniqueConstraint("account", "user_id", "enrollment_id", "threshold"),
 )
 
 # What `trainproof export drata` uploaded: one row per certificate a GRC platform accepted, so a rerun
@@ -545,6 +592,7 @@ reminders_sent = Table(
 export_uploads = Table(
     "export_uploads",
     metadata,
+    _account(),
     Column("id", Integer, primary_key=True, autoincrement=True),
     Column("target", String(16), nullable=False, comment="drata"),
     Column("destination", Text, nullable=False, comment="the API base URL the file went to"),
@@ -559,7 +607,9 @@ export_uploads = Table(
     Column("document_id", Text, comment="the platform's id for the uploaded document"),
     Column("renewal_date", Text, comment="the renewal date the platform answered with"),
     # Named here: the conventional name would pass PostgreSQL's 63-character limit.
-    UniqueConstraint("target", "destination", "training", "user_id", "compliant_since", name="uq_export_uploads_once"),
+    UniqueConstraint(
+        "account", "target", "destination", "training", "user_id", "compliant_since", name="uq_export_uploads_once"
+    ),
 )
 
 # Tables that must never see an UPDATE or DELETE (enforced by triggers in the migrations).

@@ -29,8 +29,9 @@ __all__ = ["BOOKKEEPING", "MIRRORS", "Mirror", "Staging"]
 
 History = Literal["enrollment", "user", "record", "none"]
 
-# Columns the merge maintains; never staged.
-BOOKKEEPING = ("first_seen_at", "last_seen_at", "changed_at", "removed_at", "last_run_id")
+# Columns the merge maintains; never staged. A sync stages one account's records: the merge writes them
+# under the account its connection is bound to (`scoping.py`).
+BOOKKEEPING = ("account", "first_seen_at", "last_seen_at", "changed_at", "removed_at", "last_run_id")
 ALL = "*"
 
 
@@ -52,7 +53,7 @@ class Mirror:
 
     @property
     def keys(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.table.primary_key.columns)
+        return tuple(c.name for c in self.table.primary_key.columns if c.name != "account")
 
     @property
     def data_columns(self) -> tuple[str, ...]:

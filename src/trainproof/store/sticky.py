@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, select, update
 
 from trainproof.compliance.facts import EnrollmentFact, StickyRecord
 from trainproof.store import schema
+from trainproof.store.scoping import mine
 
 __all__ = [
     "append_events",
@@ -42,7 +43,9 @@ def save_sticky_records(
         if rec.record_id is not None:
             continue
         open_id = conn.execute(
-            select(s.c.id).where(s.c.user_id == rec.user_id, s.c.training == rec.training, s.c.reset_at.is_(None))
+            select(s.c.id).where(
+                mine(conn, s), s.c.user_id == rec.user_id, s.c.training == rec.training, s.c.reset_at.is_(None)
+            )
         ).scalar()
         if open_id is not None:
             continue
@@ -103,14 +106,16 @@ def reset_sticky(
     if not ids:
         return []
     rows = conn.execute(
-        select(s.c.id, s.c.user_id).where(s.c.training == training, s.c.user_id.in_(ids), s.c.reset_at.is_(None))
+        select(s.c.id, s.c.user_id).where(
+            mine(conn, s), s.c.training == training, s.c.user_id.in_(ids), s.c.reset_at.is_(None)
+        )
     ).all()
     if not rows:
         return []
     record_ids = [r.id for r in rows]
     conn.execute(
         update(s)
-        .where(and_(s.c.id.in_(record_ids), s.c.reset_at.is_(None)))
+        .where(and_(mine(conn, s), s.c.id.in_(record_ids), s.c.reset_at.is_(None)))
         .values(reset_at=at, reset_reason=reason, reset_by=by)
     )
     append_events(
@@ -145,7 +150,8 @@ def open_sticky_trainings(conn: Connection) -> dict[int, frozenset[str]]:
     """Person id -> the trainings they hold an open (not reset) sticky record for; no record bodies read."""
     s = schema.sticky_records
     out: dict[int, set[str]] = {}
-    for uid, training in conn.execute(select(s.c.user_id, s.c.training).where(s.c.reset_at.is_(None))):
+    query = select(s.c.user_id, s.c.training).where(mine(conn, s), s.c.reset_at.is_(None))
+    for uid, training in conn.execute(query):
         out.setdefault(int(uid), set()).add(str(training))
     return {uid: frozenset(trainings) for uid, trainings in out.items()}
 
@@ -163,7 +169,7 @@ def sticky_records(
     `open_only` keeps the records that hold (not reset) at `as_of` (or now).
     """
     s = schema.sticky_records
-    query = select(s).order_by(s.c.id)
+    query = select(s).where(mine(conn, s)).order_by(s.c.id)
     if training is not None:
         query = query.where(s.c.training == training)
     if user_ids is not None:
@@ -199,7 +205,7 @@ def compliance_events(
 ) -> list[dict[str, Any]]:
     """The decision and reset log, oldest first."""
     e = schema.compliance_events
-    query = select(e).order_by(e.c.id)
+    query = select(e).where(mine(conn, e)).order_by(e.c.id)
     if user_id is not None:
         query = query.where(e.c.user_id == user_id)
     if training is not None:
