@@ -115,3 +115,10 @@ def test_unknown_command_suggests_a_listed_one() -> None:
     result = CliRunner().invoke(app, ["stauts"])
     assert result.exit_code == 2
     assert "Did you mean 'status'?" in result.output
+
+
+def test_configuration_errors_and_text_load_no_heavy_library() -> None:
+    """Every command reads its settings and may fail with a TrainproofError: those stay cheap to import."""
+    code = "import sys, trainproof.config, trainproof.errors, trainproof.text; print(' '.join(sorted(sys.modules)))"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True)
+    assert _heavy(set(done.stdout.split())) == []
