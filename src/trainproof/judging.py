@@ -97,7 +97,7 @@ def keep_after_sync(settings: Settings, *, actor: str = "trainproof sync") -> tu
 
     if not load_trainings(settings).trainings:
         return None, 0, None
-    engine = open_store(settings.database_url)
+    engine = open_store(settings.database_url, account=settings.account)
     try:
         with engine.begin() as conn:
             judged = judge(conn, settings)

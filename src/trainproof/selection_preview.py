@@ -258,7 +258,7 @@ def coverage_before_sync(settings: Settings, raw: Mapping[str, Any]) -> tuple[Tr
         preview_raw = {**raw, "sync": {"campaigns": "selected", "phishing": False, "groups": False}}
         preview = replace(settings, database_url=url, raw=preview_raw)
         run_sync(preview)
-        engine = open_store(url)
+        engine = open_store(url, account=settings.account)
         try:
             return selection_overview(preview_raw, preview, engine=engine)
         finally:

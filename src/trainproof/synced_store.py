@@ -14,12 +14,12 @@ from trainproof.store.handle import StoreEngine, read
 __all__ = ["synced_store"]
 
 
-def synced_store(database_url: str) -> StoreEngine | None:
-    """An open store with at least one successful sync, or None (the caller disposes of the engine)."""
+def synced_store(database_url: str, account: str = "default") -> StoreEngine | None:
+    """An open store with at least one successful sync of `account`, or None (the caller disposes of the engine)."""
     path = sqlite_path(database_url)
     if path is not None and not path.exists():
         return None
-    engine = open_store(database_url)
+    engine = open_store(database_url, account=account)
     try:
         synced = read(engine, store_version).ok is not None
     except BaseException:

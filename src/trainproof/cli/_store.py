@@ -20,11 +20,12 @@ def read_engine(*, intact: bool = False) -> StoreEngine:
     from trainproof.store import open_store, sqlite_path
     from trainproof.store.integrity import require_intact
 
-    url = settings().database_url
+    cfg = settings()
+    url = cfg.database_url
     path = sqlite_path(url)
     if path is not None and not path.exists():
         raise StoreError(f"no store at {path}", "run `trainproof sync` first (or `trainproof demo` to try)")
-    engine = open_store(url)
+    engine = open_store(url, account=cfg.account)
     if intact:
         try:
             require_intact(engine)

@@ -47,7 +47,7 @@ def campaigns_command(
     from trainproof.synced_store import synced_store
 
     cfg = settings()
-    engine = None if live else synced_store(cfg.database_url)
+    engine = None if live else synced_store(cfg.database_url, cfg.account)
     if engine is not None:
         try:
             rows = stored_campaigns(engine, cfg.raw, status=status, search=search)

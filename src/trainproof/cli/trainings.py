@@ -183,7 +183,7 @@ def _campaigns(cfg: Settings) -> Generator[tuple[StoreEngine | None, list[tuple[
     from trainproof.campaign_list import stored_names
     from trainproof.synced_store import synced_store
 
-    engine = synced_store(cfg.database_url)
+    engine = synced_store(cfg.database_url, cfg.account)
     if engine is None:
         yield None, _live_names(cfg)
         return

@@ -108,7 +108,7 @@ class LiveMirror:
         raw = dict(settings.raw)
         raw["sync"] = {**settings.table("sync"), "phishing": False}
         mirror_settings = dataclasses.replace(settings, database_url=url, limits=limits, raw=raw)
-        engine = open_store(url)
+        engine = open_store(url, account=settings.account)
         return cls(settings=mirror_settings, engine=engine, directory=directory)
 
     def version(self) -> StoreVersion:
@@ -154,7 +154,7 @@ class AppState:
         """The store's engine, opened on first need; never creates a store file that does not exist."""
         with self._engine_lock:
             if self.engine is None and self._store_exists():
-                self.engine = create_store_engine(self.settings.database_url)
+                self.engine = create_store_engine(self.settings.database_url, account=self.settings.account)
             return self.engine
 
     def read_version(self) -> StoreVersion | None:

@@ -31,7 +31,7 @@ def stored_state(settings: Settings) -> StoreState:
     path = sqlite_path(settings.database_url)
     if path is not None and not path.exists():
         return StoreState()
-    engine = create_store_engine(settings.database_url)
+    engine = create_store_engine(settings.database_url, account=settings.account)
     try:
         with reading(engine):
             if read(engine, current_revision) is None:
