@@ -9,8 +9,17 @@ Sections (all by default, or the ones named with --sections):
   steadier figure on a shared machine. Goals: `--help` at most 10x bare Python, `CMD --help` at
   most 2x `--help`.
 
+- **people**: a `--users` (50,000) simulated tenant synced into SQLite, with the sticky records a
+  nightly run keeps (`--store DIR` keeps it for the next run). `trainproof status`,
+  `people --format json` and `people --training hipaa --state incomplete --limit 50`, each a fresh
+  process run `--repeat` times (median wall and CPU, peak memory from `wait4`, lines written), and
+  `people --format json` beside the plain in-memory evaluation of the same facts (`evaluate` and
+  `answers()`, the facts loaded beforehand). Goals: status <= 2 s and <= 40 lines; people json
+  <= 5x the plain pass and under 400 MB.
+
     .venv/bin/python bench/faces.py
     .venv/bin/python bench/faces.py --sections startup --runs 31
+    .venv/bin/python bench/faces.py --sections people --store /tmp/faces-50k
 
 To add a section: write `def my_section(args: argparse.Namespace) -> None` that prints its lines,
 decorate it with `@section("name")`, and add any option it needs in `options()`.
@@ -27,6 +36,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 PYTHON = sys.executable
@@ -118,10 +128,158 @@ def startup(args: argparse.Namespace) -> None:
         print(f"  {label.removeprefix('trainproof ')} / --help: {r:.2f}x wall, {cpu:.2f}x CPU ({goal(r, 2)})")
 
 
+PEOPLE_TOML = """
+[knowbe4.limits]          # client pacing off: the simulator's limits are off too
+per_second = 10000
+per_minute = 1000000
+daily_base = 1000000
+
+[trainings.security_awareness]
+title = "Security Awareness Training"
+campaigns = ["Security Awareness 2026 - Part A", "Security Awareness 2026 - Part B"]
+renew_every_days = 365
+new_hire_grace_days = 30
+
+[trainings.hipaa]
+title = "HIPAA Privacy and Security"
+campaigns = ["HIPAA Privacy and Security 2026"]
+renew_every_days = 365
+new_hire_grace_days = 30
+
+[trainings.ai_awareness]
+title = "AI Awareness"
+campaigns = ["AI Acceptable Use 2026"]
+"""
+
+
+def tenant_store(args: argparse.Namespace) -> dict[str, str]:
+    """A synced store of an `--users` tenant with the sticky records a nightly run keeps, and the environment
+    that points trainproof at it. Kept in `--store` (reused when it holds one) or a new temporary folder."""
+    import tempfile
+
+    directory = Path(args.store) if args.store else Path(tempfile.mkdtemp(prefix="trainproof-bench-faces-"))
+    directory.mkdir(parents=True, exist_ok=True)
+    config = directory / "trainproof.toml"
+    env = {
+        **os.environ,
+        "TRAINPROOF_CONFIG": str(config),
+        "TRAINPROOF_DATABASE_URL": f"sqlite:///{directory / 'store.db'}",
+        "TRAINPROOF_STATE_DIR": str(directory / "state"),
+        "TRAINPROOF_NO_KEYRING": "1",
+    }
+    if (directory / "store.db").exists():
+        print(f"  store: reusing {directory / 'store.db'}")
+        return env
+    from trainproof.config import load_settings
+    from trainproof.judging import keep_after_sync
+    from trainproof.simulator import Simulator, generate_tenant
+    from trainproof.sync import run_sync
+
+    config.write_text(PEOPLE_TOML, encoding="utf-8")
+    started = time.perf_counter()
+    tenant = generate_tenant(args.users, seed=1)
+    with Simulator(tenant, limits="off") as sim:
+        settings = load_settings(config, env={**env, "KNOWBE4_API_KEY": sim.token, "KNOWBE4_BASE_URL": sim.base_url})
+        report = run_sync(settings)
+    _, kept, _ = keep_after_sync(settings, actor="bench")
+    print(f"  store: {report.summary()}; {kept:,} sticky records kept ({time.perf_counter() - started:.0f} s)")
+    return env
+
+
+@dataclass
+class Measured:
+    """One command: wall seconds, CPU seconds, peak memory (max RSS, MB), lines written."""
+
+    wall: float
+    cpu: float
+    peak_mb: float
+    lines: int
+
+
+def measure(argv: list[str], env: dict[str, str]) -> Measured:
+    """Run one process to the end (its output counted, then dropped) and read its peak memory from wait4."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout is not None
+    assert proc.stderr is not None
+    lines = sum(chunk.count(b"\n") for chunk in iter(lambda: proc.stdout.read(1 << 16), b""))  # type: ignore[union-attr]
+    err = proc.stderr.read()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - start
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"{' '.join(argv)} failed: {err.decode().strip()}")
+    return Measured(wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024, lines)
+
+
+def plain_pass(env: dict[str, str], runs: int) -> tuple[float, int]:
+    """The same decisions as a plain in-memory evaluation: the facts loaded beforehand, then `evaluate` and
+    `answers()` (one (user, training, state, since, late) tuple per row), best of `runs`. Returns (seconds, rows)."""
+    from trainproof.compliance.engine import evaluate
+    from trainproof.compliance.trainings import resolve_campaigns
+    from trainproof.config import load_settings
+    from trainproof.judging import configured_trainings
+    from trainproof.store import load_facts, open_store
+
+    settings = load_settings(Path(env["TRAINPROOF_CONFIG"]), env=env)
+    engine = open_store(settings.database_url)
+    with engine.connect() as conn:
+        facts = load_facts(conn, include_removed=True)
+    engine.dispose()
+    policy = resolve_campaigns(configured_trainings(settings), list(facts.campaigns))
+    now = datetime.now(UTC)
+    best, rows = float("inf"), 0
+    for _ in range(runs):
+        started = time.perf_counter()
+        answers = evaluate(facts.people, facts.campaigns, facts.enrollments, policy, facts.sticky, now).answers()
+        best, rows = min(best, time.perf_counter() - started), len(answers)
+    return best, rows
+
+
+@section("people")
+def people(args: argparse.Namespace) -> None:
+    """status, people --format json and a filtered page at --users people, each a fresh process."""
+    print(f"people: {args.users:,}-user simulated tenant; load average (1 min) {load()} before")
+    env = tenant_store(args)
+    tp = trainproof_command()
+    commands = {
+        "status": [*tp, "status"],
+        "people --format json": [*tp, "people", "--format", "json"],
+        "people --training hipaa --state incomplete --limit 50": [
+            *tp, "people", "--training", "hipaa", "--state", "incomplete", "--limit", "50",
+        ],
+    }  # fmt: skip
+    results: dict[str, list[Measured]] = {label: [] for label in commands}
+    for _ in range(args.repeat):  # alternating, so every command sees the same background load
+        for label, argv in commands.items():
+            results[label].append(measure(argv, {**env, "COLUMNS": "80"}))
+    plain, rows = plain_pass(env, args.repeat)
+    print(f"  {'':56} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} {'lines':>8}  (median of {args.repeat})")
+    median: dict[str, Measured] = {}
+    for label, ms in results.items():
+        m = median[label] = Measured(
+            statistics.median(x.wall for x in ms),
+            statistics.median(x.cpu for x in ms),
+            max(x.peak_mb for x in ms),
+            ms[0].lines,
+        )
+        print(f"  {label:56} {m.wall:7.2f} {m.cpu:6.2f} {m.peak_mb:8.0f} {m.lines:8,}")
+    print(f"  {'plain in-memory evaluation (evaluate + answers), best':56} {plain:7.2f} {'':>6} {'':>8} {rows:8,}")
+    status, listing = median["status"], median["people --format json"]
+    ratio = listing.wall / plain
+    print(f"  status: {status.wall:.2f} s, {status.lines} lines (goal <= 2 s and <= 40 lines: "
+          f"{'met' if status.wall <= 2 and status.lines <= 40 else 'missed'})")  # fmt: skip
+    print(f"  people --format json / plain pass: {ratio:.1f}x ({goal(ratio, 5)}); peak {listing.peak_mb:.0f} MB "
+          f"(goal < 400 MB: {'met' if listing.peak_mb < 400 else 'missed'})")  # fmt: skip
+    print(f"  load average (1 min) {load()} after")
+
+
 def options() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sections", default=",".join(SECTIONS), help=f"comma-separated: {', '.join(SECTIONS)}")
     parser.add_argument("--runs", type=int, default=15, help="startup: runs per command (median)")
+    parser.add_argument("--users", type=int, default=50_000, help="people: people in the simulated tenant")
+    parser.add_argument("--store", help="people: folder to keep (and reuse) the synced store in")
+    parser.add_argument("--repeat", type=int, default=3, help="people: runs per command (median)")
     return parser
 
 
