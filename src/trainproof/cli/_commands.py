@@ -34,6 +34,7 @@ COMMANDS: tuple[tuple[str, str, str], ...] = (
     ("nightly", "trainproof.cli.evidence:nightly_command", "Sync, keep new compliance, write new certificates."),
     ("certificates", "trainproof.cli.evidence:certificates_command", "A PDF per compliant person and training."),
     ("evidence", "trainproof.cli.evidence:evidence_app", "Write or verify a signed evidence pack; show the key."),
+    ("accounts", "trainproof.cli.accounts:accounts_app", "Every KnowBe4 account: last sync, usage, health; check."),
     ("report", "trainproof.cli.report:report_app", "Reports over the store: campaigns, overdue, html, ..."),
     ("export", "trainproof.cli.export:export_app", "Send decisions to Vanta or Drata, or write OSCAL."),
     ("db", "trainproof.cli.db:db_app", "Create, migrate or check the local store."),

@@ -32,7 +32,8 @@ report_app = typer.Typer(
     name="report",
     help=(
         "KnowBe4's training campaign workflows as reports over the local store (no API call): campaigns, departments, "
-        "overdue, reminders, remediation, new-hires, quarterly, and a self-contained HTML report."
+        "overdue, reminders, remediation, new-hires, quarterly, accounts (across customers), and a self-contained "
+        "HTML report."
     ),
     no_args_is_help=True,
     rich_markup_mode=None,
@@ -79,6 +80,7 @@ _LABELS = {
     "trained_since": "trained",
     "manager_email": "manager",
     "not_enrolled": "not enrolled",
+    "percent_compliant": "compliant %",
 }
 
 
@@ -350,6 +352,17 @@ def quarterly_command(
     for name in [section] if section else list(_SECTIONS):
         rows, title = parts[name]
         _show(rows, fmt, title=title)
+
+
+@report_app.command("accounts")
+def accounts_command(fmt: FormatOpt = Format.table) -> None:
+    """Per account and training: people in scope, % compliant, overdue, last sync; worst first."""
+    from trainproof.cli._app import all_accounts
+    from trainproof.reports.accounts import report_accounts
+
+    rows = report_accounts(all_accounts())
+    cols = ["account", "title", "training", "in_scope", "percent_compliant", "overdue", "last_sync", "problem"]
+    _show(rows, fmt, columns=cols, title="Compliance across accounts, worst first")
 
 
 @report_app.command("html")
