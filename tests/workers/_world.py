@@ -46,13 +46,16 @@ class Accounts:
     def config(self) -> Path:
         return self.root / "trainproof.toml"
 
-    def write_config(self, limits: str = "") -> Path:
-        """[knowbe4.limits] (time-scaled) and one [accounts.NAME] per simulator."""
+    def write_config(self, limits: str = "", own_limits: dict[str, str] | None = None) -> Path:
+        """[knowbe4.limits] (time-scaled), one [accounts.NAME] per simulator, and `own_limits[NAME]` as its
+        [accounts.NAME.limits]."""
         text = f"[knowbe4.limits]\ntime_scale = {self.time_scale}\ntimeout_s = 2.0\n{limits}\n"
         for a in self.items:
             var = "KNOWBE4_API_KEY__" + a.name.upper().replace("-", "_")
             text += f'\n[accounts.{a.name}]\ntitle = "{a.name.title()}"\nbase_url = "{a.sim.base_url}"\n'
             text += f'token_env = "{var}"\n'
+            if own_limits and a.name in own_limits:
+                text += f"[accounts.{a.name}.limits]\n{own_limits[a.name]}\n"
         self.config.write_text(text, encoding="utf-8")
         return self.config
 

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
 @app.command("worker")
 def worker_command(
     init: Annotated[
-        bool, typer.Option("--init", help="Install the job queue's tables in the store's database, then exit.")
+        bool,
+        typer.Option("--init", help="Create the store and the job queue's tables, then exit."),
     ] = False,
     concurrency: Annotated[int, typer.Option("--concurrency", help="Account syncs run at once.", min=1)] = 4,
     until_empty: Annotated[
@@ -82,12 +83,12 @@ async def _run(
 
     queue_app = build_app(url, options)
     where = store_label(url)
-    if init:
+    if init:  # the store's schema, then the queue's: what every worker expects to find
+        open_store(url).dispose()
         async with queue_app.open_async():
             created = await install_queue_schema(queue_app)
         sys.stdout.write(f"job queue {'installed' if created else 'already installed'} in {where}\n")
         return
-    open_store(url).dispose()  # the store's own schema current before any sync (one migration, not one per job)
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
     for logger_name, level in (("trainproof.workers", logging.INFO), ("procrastinate", logging.WARNING)):
