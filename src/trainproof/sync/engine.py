@@ -86,7 +86,7 @@ async def run_sync_async(
     if dry_run:
         return dry_run_report(settings, options, full=full)
     settings.require_token()
-    engine = create_store_engine(settings.database_url)
+    engine = create_store_engine(settings.database_url, account=settings.account)
     try:
         with StoreLock(engine, wait_s=wait_s):
             _ensure(engine)
