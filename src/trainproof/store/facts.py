@@ -24,7 +24,7 @@ itself. A past `as_of` (version history, group memberships) goes through `people
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -109,6 +109,7 @@ def _current_people(conn: Connection) -> list[Person]:
         " FROM users WHERE account = :account AND removed_at IS NULL ORDER BY id"
     )
     person, when = Person, _when
+    one = _one_copy()
     out: list[Person] = []
     append = out.append
     result = conn.execute(text(sql), account_param(conn))
@@ -117,8 +118,8 @@ def _current_people(conn: Connection) -> list[Person]:
             groups = _json(ids)
             append(
                 person(
-                    uid, email or "", first, last, dept, div, loc, mname, memail, number, status,
-                    when(joined), when(start), when(gone),
+                    uid, email or "", first, last, one(dept, dept), one(div, div), one(loc, loc), one(mname, mname),
+                    one(memail, memail), number, one(status, status), when(joined), when(start), when(gone),
                     tuple(map(int, groups)) if isinstance(groups, list) else (),  # pyright: ignore[reportUnknownArgumentType]
                 )
             )  # fmt: skip
@@ -126,6 +127,27 @@ def _current_people(conn: Connection) -> list[Person]:
 
 
 _BATCH = 10_000  # rows fetched at a time: one driver call per batch, not per row
+
+
+def _one_copy() -> Callable[[Any, Any], Any]:
+    """`one(text, text)`: the first copy of each equal text (departments, statuses, module names repeat by the
+    thousand: one string object each instead of one per row)."""
+    copies: dict[Any, Any] = {}
+    return copies.setdefault
+
+
+def _moments() -> Callable[[Any], datetime | None]:
+    """`_when` for values that repeat (an enrollment date is a campaign's, a record time a run's): each distinct
+    value read once, one datetime object shared."""
+    seen: dict[Any, datetime | None] = {}
+
+    def moment(value: Any) -> datetime | None:
+        found = seen.get(value)
+        if found is None and value is not None:
+            found = seen[value] = _when(value)
+        return found
+
+    return moment
 
 
 def load_sticky_facts(conn: Connection, as_of: datetime | None = None) -> list[StickyRecord]:
@@ -144,6 +166,8 @@ def load_sticky_facts(conn: Connection, as_of: datetime | None = None) -> list[S
         sql += " AND recorded_at <= :as_of"
         params["as_of"] = UTCDateTime().process_bind_param(as_of, conn.dialect)
     fact, record, when, loads = EnrollmentFact, StickyRecord, _when, orjson.loads
+    one = _one_copy()
+    moment = _moments()
     out: list[StickyRecord] = []
     append = out.append
     result = conn.execute(text(sql + " ORDER BY id"), params)
@@ -155,12 +179,16 @@ def load_sticky_facts(conn: Connection, as_of: datetime | None = None) -> list[S
             snapshot = tuple(
                 [
                     fact(
-                        e["enrollment_id"], e.get("user_id"), e["campaign_id"], e["module_key"], e["module_name"],
-                        e.get("content_type"), e.get("status"), when(e.get("enrollment_date")),
-                        when(e.get("start_date")), when(e.get("completion_date")), when(e.get("removed_at")),
+                        e["enrollment_id"], e.get("user_id"), e["campaign_id"], one(k := e["module_key"], k),
+                        one(n := e["module_name"], n), one(c := e.get("content_type"), c), one(t := e.get("status"), t),
+                        moment(e.get("enrollment_date")), when(e.get("start_date")), when(e.get("completion_date")),
+                        when(e.get("removed_at")),
                     )
                     for e in loads(earned)
                 ]
             )  # fmt: skip
-            append(record(uid, training, when(since), snapshot, when(recorded), reset, reset_reason, rid))  # pyright: ignore[reportArgumentType]
+            kept_since, kept_at = when(since), moment(recorded)
+            assert kept_since is not None  # NOT NULL columns
+            assert kept_at is not None
+            append(record(uid, one(training, training), kept_since, snapshot, kept_at, reset, reset_reason, rid))
     return out
