@@ -104,12 +104,15 @@ def test_every_suggested_command_exists(
     line: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     where = SUGGESTIONS[line]
-    words = [w for w in shlex.split(line)[1:] if w != "{}"]  # {}: a value filled in at run time
+    words = shlex.split(line)[1:]
     root_options = _options(typer.main.get_command(app))
-    while words and words[0] in root_options:  # e.g. `trainproof --debug ...`
-        words.pop(0)
-    if words in (["--help"], ["--version"]):
-        return  # the root's own options, checked in test_startup.py
+    root_values = {o for p in typer.main.get_command(app).params if not getattr(p, "is_flag", False) for o in p.opts}
+    while words and words[0] in root_options:  # e.g. `trainproof --debug ...`, `trainproof --account NAME ...`
+        if words.pop(0) in root_values and words:
+            words.pop(0)
+    words = [w for w in words if w != "{}"]  # {}: a value filled in at run time
+    if words in ([], ["--help"]):
+        return  # the root itself with its own options, checked in test_startup.py
     if words[:1] == ["..."]:
         return  # "any command"
     path, command, rest = _walk(words)
