@@ -130,6 +130,19 @@ def test_the_controls_are_reached_by_keyboard(signed_in: Page, console: Served) 
     assert any(r.startswith("Reset ") for r in reached)
 
 
+def test_sync_now_shows_progress_then_a_new_run(signed_in: Page, console: Served) -> None:
+    page = signed_in
+    page.get_by_role("link", name="Sync").click()
+    runs = page.locator("#runs tbody tr")
+    count = runs.count()
+    page.get_by_role("button", name="Sync now").click()
+    expect(page.get_by_role("status")).to_contain_text("synced ", timeout=60_000)
+    expect(page.locator("#sync-progress")).to_contain_text("users")
+    page.reload()
+    expect(runs).to_have_count(count + 1)
+    expect(runs.first).to_contain_text("ok")
+
+
 def test_screenshot_for_the_readme(signed_in: Page, console: Served) -> None:
     page = signed_in
     page.set_viewport_size({"width": 1200, "height": 800})

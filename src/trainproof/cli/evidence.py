@@ -98,53 +98,25 @@ def evidence_command(
         return
     if training is None or out is None:
         raise typer.BadParameter("give --training T and --out PACK.zip (or `trainproof evidence verify PACK.zip`)")
-    from trainproof.evidence import build_pack, read_fingerprint, signing_key
-    from trainproof.evidence.adapters import records_from_decisions
-    from trainproof.evidence.records import TrainingRef
-    from trainproof.judging import configured_trainings, judge
-    from trainproof.store import sync_runs
+    from trainproof.evidence_pack import build_training_pack
 
-    cfg = settings()
-    policy = configured_trainings(cfg, [training])
     when = clock.parse_instant(as_of) if as_of else None
-    with read_engine(intact=True).connect() as conn:
-        judged = judge(conn, cfg, as_of=when, policy=policy)
-        runs = [r for r in sync_runs(conn, limit=1000) if when is None or _started_by(r, when)]
-    ev = judged.evaluation
-    records = records_from_decisions(
-        ev.decisions,
-        enrollments=judged.facts.enrollments,
-        campaigns=judged.facts.campaigns,
-        people=ev.population,
-        as_of=judged.as_of,
-    )
-    spec = ev.policy.training(training)
-    signer = signing_key(cfg.state_dir)
     problems = Problems()
-    path = build_pack(
-        out,
-        training=TrainingRef(spec.key, spec.title),
-        records=records,
-        as_of=judged.as_of,
-        config=cfg.raw,
-        sync_runs=runs,
-        secrets=[cfg.token],
+    built = build_training_pack(  # the pack the web console's Evidence page downloads
+        read_engine(intact=True),
+        settings(),
+        training=training,
+        out=out,
+        as_of=when,
         overwrite=overwrite,
-        signer=signer,
         on_problem=problems,
     )
-    compliant = sum(1 for d in ev.decisions if d.compliant)
     sys.stderr.write(
-        f"wrote {path}: {len(ev.decisions)} people, {compliant} compliant, {len(ev.decisions) - compliant} exceptions\n"
+        f"wrote {built.path}: {built.people} people, {built.compliant} compliant, {built.exceptions} exceptions\n"
     )
-    sys.stdout.write(f"sha256 of manifest.json: {read_fingerprint(path)}\n")
-    sys.stdout.write(f"signed by key: {signer.key_id} (the public key: trainproof evidence key)\n")
-    problems.raise_for(f"wrote {path} with {compliant - len(problems)} certificate(s)")
-
-
-def _started_by(run: dict[str, object], when: object) -> bool:
-    started = run.get("started_at")
-    return started is None or str(started) <= when.isoformat()  # type: ignore[attr-defined]
+    sys.stdout.write(f"sha256 of manifest.json: {built.fingerprint}\n")
+    sys.stdout.write(f"signed by key: {built.key_id} (the public key: trainproof evidence key)\n")
+    problems.raise_for(f"wrote {built.path} with {built.compliant - len(problems)} certificate(s)")
 
 
 @evidence_app.command("verify")

@@ -62,6 +62,8 @@ def _routes() -> list[BaseRoute]:
         *_twin("/people/{who}", pages.person, "person"),
         *_twin("/evidence", pages.evidence, "evidence"),
         Route("/evidence/{training}.zip", pages.evidence_pack, name="evidence_pack"),
+        Route("/sync/run", pages.sync_run, methods=["POST"], name="sync_run"),
+        *_twin("/sync/progress", pages.sync_progress, "sync_progress"),
         *_twin("/sync", pages.sync_history, "sync"),
         *_twin("/trainings", selection_pages.trainings, "trainings"),
         Route("/trainings/preview", selection_pages.trainings_change, methods=["POST"], name="trainings_preview"),

@@ -23,7 +23,18 @@ from trainproof.console.rendering import JSON_SUFFIX, json_response, page, respo
 from trainproof.console.state import state_of
 from trainproof.errors import ConfigError, TrainproofError
 
-__all__ = ["certificate", "evidence", "evidence_pack", "overview", "people", "person", "reset", "sync_history"]
+__all__ = [
+    "certificate",
+    "evidence",
+    "evidence_pack",
+    "overview",
+    "people",
+    "person",
+    "reset",
+    "sync_history",
+    "sync_progress",
+    "sync_run",
+]
 
 CONSOLE_ACTOR = "trainproof console"
 
@@ -257,9 +268,11 @@ def evidence(request: Request) -> Response:
 def evidence_pack(request: Request) -> Response:
     """Build the pack in a private temporary folder and send it; the folder goes once it is sent."""
     from trainproof.evidence_pack import build_training_pack
+    from trainproof.store.integrity import require_intact
 
     st = state_of(request)
     training = str(request.path_params["training"])
+    require_intact(st.engine)  # as `trainproof evidence` does: no evidence from a damaged store
     folder = Path(tempfile.mkdtemp(prefix="trainproof-pack-"))
     try:
         built = build_training_pack(
@@ -289,7 +302,23 @@ def sync_history(request: Request) -> Response:
 
     st = state_of(request)
     runs = st.read(lambda conn: sync_runs(conn, limit=50))
-    return respond(request, "sync.html", {"title": "Sync", "runs": runs}, {"runs": runs})
+    job = st.sync.snapshot()
+    return respond(request, "sync.html", {"title": "Sync", "runs": runs, "job": job}, {"runs": runs, "now": job})
+
+
+async def sync_run(request: Request) -> Response:
+    """Start `trainproof sync` (then keep the compliance it earned, as the command does) in the server."""
+    st = state_of(request)
+    if st.read_only:
+        raise ReadOnly("this console is read-only", "run `trainproof sync` where the console is not read-only")
+    started = st.sync.begin(st.load_settings)
+    return sync_progress(request, status_code=202 if started else 409)
+
+
+def sync_progress(request: Request, status_code: int = 200) -> Response:
+    """Where the console's sync stands: each resource's records so far, then how it ended."""
+    job = state_of(request).sync.snapshot()
+    return respond(request, "sync_progress.html", {"title": "Sync", "job": job}, job, status_code)
 
 
 def not_yet(request: Request) -> Response:

@@ -17,6 +17,7 @@ from starlette.requests import Request
 
 from trainproof.config import Settings
 from trainproof.console.judgements import Judgements
+from trainproof.console.sync_job import SyncJob
 from trainproof.judging import Judged
 from trainproof.store.freshness import StoreVersion
 from trainproof.store.handle import StoreConnection, StoreEngine, read
@@ -32,6 +33,7 @@ class ConsoleState:
     engine: StoreEngine
     read_only: bool
     judgements: Judgements = field(init=False)
+    sync: SyncJob = field(default_factory=SyncJob, init=False)
     _loaded: tuple[Hashable, Settings] | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 

@@ -1,0 +1,54 @@
+"""The evaluation pages are drawn from, judged once per store version and day, then shared.
+
+Judging a 50,000-person store takes seconds, and a browser asks for several pages in a row. So each page
+reads the store's version (`store.freshness.store_version`: the last successful sync and the newest
+decision-log and reminder rows, read on every request) and uses the evaluation of that version, day
+(or as-of date asked) and trainproof.toml; a sync or a reset, here or from the CLI, shows on the next page. Judging
+happens under one lock, so two evaluations never hold memory at once and requests waiting for the same
+one share it. The MCP server keys its answers the same way (mcp_server/_cache.py).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Hashable
+from datetime import date, datetime
+
+from trainproof import clock
+from trainproof.config import Settings
+from trainproof.judging import Judged, judge
+from trainproof.store.freshness import StoreVersion, store_version
+from trainproof.store.handle import StoreConnection
+
+__all__ = ["Judgements"]
+
+KEPT = 2  # evaluations kept: today's and one as-of date, say
+
+Key = tuple[tuple[int, int, int], date | datetime, Hashable]
+
+
+class Judgements:
+    def __init__(self) -> None:
+        self._kept: OrderedDict[Key, Judged] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def of(
+        self, conn: StoreConnection, settings: Settings, config: Hashable, as_of: datetime | None = None
+    ) -> tuple[Judged, StoreVersion]:
+        """The evaluation of the store as it is now (today), or as it stood at `as_of`, and its version.
+
+        `config` names the version of trainproof.toml `settings` were read from (ConsoleState.current).
+        """
+        version = store_version(conn)
+        key: Key = (version.key, as_of if as_of is not None else clock.today(), config)
+        with self._lock:
+            found = self._kept.get(key)
+            if found is None:
+                found = judge(conn, settings, as_of=as_of)
+                self._kept[key] = found
+                while len(self._kept) > KEPT:
+                    self._kept.popitem(last=False)
+            else:
+                self._kept.move_to_end(key)
+        return found, version
