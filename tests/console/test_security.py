@@ -115,11 +115,17 @@ def test_read_only_hides_and_refuses_actions(world: World) -> None:
             page = client.get("/people/1").text
             assert "Reset" not in page
             token = csrf_of(page)
-            reply = client.post(
-                "/people/1/reset", data={"training": "security_awareness"}, headers={"x-csrftoken": token}
-            )
-            assert reply.status_code == 403
-            assert "read-only" in reply.text
+            for path, form in (
+                ("/people/1/reset", {"training": "security_awareness"}),
+                ("/trainings/preview", {"shown": "hipaa", "select": "hipaa:101"}),
+                ("/trainings/save", {"shown": "hipaa", "select": "hipaa:101"}),
+                ("/sync/run", {}),
+            ):
+                reply = client.post(path, data=form, headers={"x-csrftoken": token})
+                assert reply.status_code == 403, path
+                assert "read-only" in reply.text
+            assert "Sync now" not in client.get("/sync").text
+            assert "<button" not in client.get("/trainings").text
     finally:
         stop_console(served)
     assert "read-only: no action is shown or accepted\n" in served.stderr
