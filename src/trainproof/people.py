@@ -11,11 +11,12 @@ people explains 50 decisions, not 150,000.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
-from trainproof.compliance.decision import STATES, Decision
+from trainproof.compliance.decision import STATES, CampaignResult, Decision
 from trainproof.compliance.engine import DecisionRow, Evaluation
 from trainproof.compliance.facts import Person
 from trainproof.config import Settings
@@ -26,13 +27,27 @@ from trainproof.store.groups import group_names
 from trainproof.store.handle import StoreConnection
 from trainproof.store.person_index import PersonIndex, person_index
 
-__all__ = ["FIELDS", "SORTS", "PeopleList", "PeopleQuery", "list_people", "select_people"]
+__all__ = [
+    "CSV_COLUMNS",
+    "FIELDS",
+    "SORTS",
+    "PeopleList",
+    "PeopleQuery",
+    "as_csv_rows",
+    "as_rows",
+    "list_people",
+    "outstanding",
+    "select_people",
+]
 
 FIELDS = (
     "user_id", "email", "name", "department", "manager_email", "training", "state", "compliant", "compliant_since",
     "late", "sticky", "campaigns",
 )  # fmt: skip
 """A row's fields (`Decision.to_dict`), the ones `trainproof status --format json` listed before it became a summary."""
+
+CSV_COLUMNS = (*FIELDS[:-1], "outstanding")
+"""A CSV row's fields: a JSON row's, its campaigns flattened to what is outstanding (`outstanding`)."""
 
 SORTS = ("name", "email", "department", "manager", "training", "state", "since")
 """What rows can be sorted by; a leading '-' reverses the order (`--sort -since`)."""
@@ -145,6 +160,53 @@ def select_people(
     )
 
 
+def as_rows(decisions: Iterable[Decision]) -> Iterator[dict[str, Any]]:
+    """Each decision as `Decision.to_dict` gives it (the rows of `people --format json`), produced as read.
+
+    Built for 150,000 rows: the engine shares one campaign result among people in the same position
+    (nothing completed, the same modules outstanding), and each shared result becomes one dict here,
+    shared by the rows that show it (read them, do not change them).
+    """
+    seen: dict[int, tuple[CampaignResult, dict[str, Any]]] = {}
+    for d in decisions:
+        shown: list[dict[str, Any]] = []
+        for c in d.campaigns:
+            found = seen.get(id(c))
+            if found is None:  # the result is kept beside its dict, so its id cannot be reused meanwhile
+                found = seen[id(c)] = (c, c.to_dict())
+            shown.append(found[1])
+        yield _row(d, "campaigns", shown)
+
+
+def as_csv_rows(decisions: Iterable[Decision]) -> Iterator[dict[str, Any]]:
+    """Each decision as a `CSV_COLUMNS` row: the JSON row's fields, its campaigns as what is outstanding."""
+    for d in decisions:
+        yield _row(d, "outstanding", outstanding(d))
+
+
+def outstanding(d: Decision) -> str:
+    """The campaigns not yet complete and their modules, as one line of text (a CSV cell, a table column)."""
+    return "; ".join(f"{c.name}: {', '.join(c.outstanding_modules)}" for c in d.campaigns if not c.complete)
+
+
+def _row(d: Decision, last: str, value: object) -> dict[str, Any]:
+    since = d.compliant_since
+    return {
+        "user_id": d.user_id,
+        "email": d.email,
+        "name": d.name,
+        "department": d.department,
+        "manager_email": d.manager_email,
+        "training": d.training,
+        "state": d.state,
+        "compliant": d.compliant,
+        "compliant_since": None if since is None else since.isoformat(),
+        "late": d.late,
+        "sticky": d.sticky,
+        last: value,
+    }
+
+
 def _person_filter(
     people: Sequence[Person], query: PeopleQuery, index: PersonIndex | None, groups: dict[int, str] | None
 ) -> list[bool]:
@@ -201,9 +263,16 @@ def _sort(chosen: list[int], sort: str, people: Sequence[Person], answers: Seque
     names = [(p.name.casefold(), p.user_id) for p in people]
     key: Callable[[int], tuple[object, ...]]
     missing: Callable[[int], bool] | None = None
-    if by == "name":
-        key = lambda i: (names[i % n], i // n)  # noqa: E731
-    elif by == "email":
+    if by == "name":  # the default, and 150,000 rows: people sorted once, their rows taken in that order
+        ranked = sorted(range(n), key=names.__getitem__, reverse=descending)
+        count = len(answers) // n if n else 0
+        trainings = range(count - 1, -1, -1) if descending else range(count)
+        marked = bytearray(len(answers))
+        for i in chosen:
+            marked[i] = 1
+        chosen[:] = [i for p in ranked for t in trainings if marked[i := t * n + p]]
+        return
+    if by == "email":
         emails = [p.email.casefold() for p in people]
         key = lambda i: (emails[i % n], names[i % n], i // n)  # noqa: E731
     elif by in ("department", "manager"):

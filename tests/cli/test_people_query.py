@@ -11,7 +11,7 @@ import pytest
 
 from cli._people_world import AT, HOSTILE_FIRST, World
 from trainproof.errors import ConfigError
-from trainproof.people import PeopleList, PeopleQuery, list_people
+from trainproof.people import CSV_COLUMNS, PeopleList, PeopleQuery, as_csv_rows, as_rows, list_people, outstanding
 
 
 @pytest.fixture(scope="module")
@@ -50,6 +50,22 @@ def test_every_person_and_training_by_name(world: World) -> None:
         ("Fay", "security", "not_enrolled"),
         ("Fay", "hipaa", "grace"),
     ]
+
+
+def test_reverse_name_order_is_the_name_order_reversed(world: World) -> None:
+    assert rows(world, sort="-name") == rows(world)[::-1]
+    assert (
+        rows(world, sort="-name", states=frozenset({"compliant"})) == rows(world, states=frozenset({"compliant"}))[::-1]
+    )
+
+
+def test_rows_are_the_decisions_own_fields(world: World) -> None:
+    decisions = list(listed(world).rows)
+    assert list(as_rows(decisions)) == [d.to_dict() for d in decisions]
+    table = list(as_csv_rows(decisions))
+    assert all(tuple(row) == CSV_COLUMNS for row in table)
+    assert [row["outstanding"] for row in table] == [outstanding(d) for d in decisions]
+    assert {row["outstanding"] for row in table} >= {"", "HIPAA 2026: HIPAA Basics", "Security 2026: Security Basics"}
 
 
 def test_training_and_state(world: World) -> None:

@@ -16,9 +16,9 @@ from rich import box
 from rich.console import Console
 from rich.table import Table
 
-from trainproof.cli.people import COLUMNS, outstanding
+from trainproof.cli.people import COLUMNS
 from trainproof.compliance.decision import Decision
-from trainproof.people import PeopleList
+from trainproof.people import PeopleList, outstanding
 from trainproof.text import cell
 
 __all__ = ["show_table"]

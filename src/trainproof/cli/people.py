@@ -9,26 +9,17 @@ pipe sees the first rows at once and memory stays flat.
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import Annotated
 
 import typer
 
 from trainproof.cli._app import app, settings
-
-if TYPE_CHECKING:
-    from trainproof.compliance.decision import Decision
 
 TABLE_ROWS = 50  # rows a table shows unless --limit says otherwise
 
 # Table columns, most telling first: a narrow terminal keeps the first ones.
 COLUMNS = ("name", "training", "state", "since", "outstanding", "email", "department", "late", "sticky", "manager")
 _NARROW = {80: 5, 100: 6, 120: 7, 140: 8}  # terminal width -> columns shown without --wide
-
-# CSV: the fields of a JSON row, the campaigns flattened to what is outstanding.
-CSV_COLUMNS = (
-    "user_id", "email", "name", "department", "manager_email", "training", "state", "compliant", "compliant_since",
-    "late", "sticky", "outstanding",
-)  # fmt: skip
 
 
 class PeopleFormat(StrEnum):
@@ -107,13 +98,14 @@ def people_command(
         show_table(listing, columns=None if wide else _fitting(), wide=wide)
         return
     from trainproof.cli import _stream
+    from trainproof.people import CSV_COLUMNS, as_csv_rows, as_rows
 
     if fmt is PeopleFormat.csv:
-        _stream.write_csv(CSV_COLUMNS, (_csv_row(d) for d in listing.rows))
+        _stream.write_csv(CSV_COLUMNS, as_csv_rows(listing.rows))
     elif fmt is PeopleFormat.jsonl:
-        _stream.write_json_lines(d.to_dict() for d in listing.rows)
+        _stream.write_json_lines(as_rows(listing.rows))
     else:
-        _stream.write_json_array(d.to_dict() for d in listing.rows)
+        _stream.write_json_array(as_rows(listing.rows))
 
 
 def _fitting() -> tuple[str, ...]:
@@ -123,14 +115,3 @@ def _fitting() -> tuple[str, ...]:
     width = shutil.get_terminal_size().columns
     shown = max((n for w, n in _NARROW.items() if width >= w), default=4)
     return COLUMNS[:shown]
-
-
-def outstanding(d: Decision) -> str:
-    """The campaigns not yet complete and their modules, as one line of text."""
-    return "; ".join(f"{c.name}: {', '.join(c.outstanding_modules)}" for c in d.campaigns if not c.complete)
-
-
-def _csv_row(d: Decision) -> dict[str, Any]:
-    row = d.to_dict()
-    row["outstanding"] = outstanding(d)
-    return row

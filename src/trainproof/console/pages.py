@@ -129,12 +129,11 @@ CSV_SUFFIX = ".csv"
 
 def _csv(decisions: Iterator[Any]) -> Response:
     """The rows as `trainproof people --format csv` writes them (trainproof.csvfile), streamed."""
-    from trainproof.cli.people import CSV_COLUMNS, outstanding
     from trainproof.csvfile import csv_lines
+    from trainproof.people import CSV_COLUMNS, as_csv_rows
 
-    rows = ({**d.to_dict(), "outstanding": outstanding(d)} for d in decisions)
     return StreamingResponse(
-        csv_lines(CSV_COLUMNS, rows, line_end="\n"),
+        csv_lines(CSV_COLUMNS, as_csv_rows(decisions), line_end="\n"),
         media_type="text/csv; charset=utf-8",
         headers={"content-disposition": 'attachment; filename="people.csv"'},
     )
