@@ -111,3 +111,26 @@ def test_accounts_of_one_host_do_not_share_a_rate_limiter(tmp_path: Path) -> Non
     assert one.base_url == other.base_url
     assert one.limiter is not other.limiter
     assert one.limiter is same.limiter
+
+
+def test_nightly_all_writes_each_accounts_certificates_in_its_folder(
+    trainproof, simulator_factory: StartSimulator, tmp_path: Path, sqlite_url: str
+) -> None:
+    accounts = start_accounts(simulator_factory, ["north", "south"], tmp_path, sqlite_url, users=15)
+    accounts.write_config(
+        limits='\n[trainings.hipaa]\ntitle = "HIPAA"\ncampaigns = ["HIPAA Privacy and Security 2026"]\n'
+        "renew_every_days = 365\n"
+    )
+    out = tmp_path / "certificates"
+    result = trainproof("nightly", "--all", "--out", str(out), env=accounts.env(), now="2026-11-03T08:00:00+00:00")
+
+    assert result.code == 0, result.stderr
+    for name in ("north", "south"):
+        note = next(line for line in result.out_lines if line.startswith(f"{name}: nightly: "))
+        written = sorted((out / name).glob("*.pdf"))
+        assert note.endswith(f"{len(written)} new certificate(s) in {out / name}")
+        assert written, f"{name} earned no certificate"
+    north = {p.name for p in (out / "north").glob("*.pdf")}
+    south = {p.name for p in (out / "south").glob("*.pdf")}
+    assert not north & south  # different people in different customers' folders
+    assert result.out_lines[-1].startswith("2 of 2 accounts synced")

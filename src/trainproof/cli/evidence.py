@@ -179,12 +179,20 @@ def key_command() -> None:
 @app.command("nightly")
 def nightly_command(
     out: Annotated[Path, typer.Option("--out", help="Directory for new certificates.")] = Path("certificates"),
+    every_account: Annotated[
+        bool, typer.Option("--all", help="Every [accounts.NAME] at once, certificates in OUT/NAME.")
+    ] = False,
 ) -> None:
     """Sync, evaluate, keep newly earned compliance, and write the certificates earned since the last run.
 
     Meant for cron or a systemd timer; prints one summary line. A certificate that cannot be written is
     named on stderr, the others are written, and the exit code is 1.
     """
+    if every_account:
+        from trainproof.cli.sync_all import nightly_all
+
+        nightly_all(out)
+        return
     from trainproof.cli.sync import print_warnings
     from trainproof.judging import keep_after_sync
     from trainproof.sync import run_sync
