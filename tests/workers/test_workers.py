@@ -187,6 +187,22 @@ def test_two_workers_sync_twenty_accounts_each_once(
         assert a.sim.stats.count("/v1/account") == expected  # each sync once, never two at once
 
 
+def test_the_nightly_task_queues_every_account(
+    trainproof, simulator_factory: StartSimulator, tmp_path: Path, pg_url: str, workers: list[Worker]
+) -> None:
+    accounts = start_accounts(simulator_factory, ["east", "west"], tmp_path, pg_url, users=5)
+    env = accounts.env()
+    assert trainproof("worker", "--init", env=env).code == 0
+    worker = Worker(accounts, "nightly", "--concurrency", "2")
+    workers.append(worker)
+    worker.wait_started()
+    assert trainproof("enqueue", "nightly", env=env).code == 0
+    until(lambda: len(worker.synced()) >= 2, 60, step=0.3)
+    worker.stop()
+    assert sorted(worker.synced()) == ["east", "west"]
+    assert "nightly: 2 account sync(s) queued, 0 already waiting" in worker.text()
+
+
 def test_a_killed_workers_job_is_retried_and_stored_once(
     trainproof, simulator_factory: StartSimulator, tmp_path: Path, pg_url: str, workers: list[Worker]
 ) -> None:
