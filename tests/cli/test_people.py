@@ -6,8 +6,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
+import sys
 from collections.abc import Iterator
 
+import pexpect
 import pytest
 
 from cli._people_world import HOSTILE_DEPARTMENT, HOSTILE_FIRST, NOW, World
@@ -136,3 +139,25 @@ def test_bad_input_is_one_line(people: People, args: tuple[str, ...], error: str
     assert result.stdout == ""
     assert result.stderr.startswith(error)
     assert result.stderr.count("\n") == 1
+
+
+def test_on_a_terminal_a_long_table_goes_through_the_pager(world: World) -> None:
+    """A terminal of 10 lines cannot show 12 rows: the table goes to $PAGER; piped, it is written as is."""
+    env = {**os.environ, **world.env, "TRAINPROOF_NOW": NOW, "PAGER": "sed s/^/paged:/", "TERM": "xterm"}
+    for k in ("COLUMNS", "LINES"):
+        env.pop(k, None)
+    child = pexpect.spawn(
+        sys.executable, ["-m", "trainproof", "people"], env=env, encoding="utf-8", timeout=60, dimensions=(10, 100)
+    )
+    child.expect(pexpect.EOF)
+    child.close()
+    shown = child.before.replace("\r", "").splitlines()
+    assert child.exitstatus == 0, shown
+    assert shown[0].startswith("paged:name")
+    assert sum(line.startswith("paged:") for line in shown) >= 14  # header, rule, 12 rows, the count line
+    short = pexpect.spawn(
+        sys.executable, ["-m", "trainproof", "people", "--limit", "2"], env=env, encoding="utf-8", timeout=60,
+        dimensions=(10, 100),
+    )  # fmt: skip
+    short.expect(pexpect.EOF)
+    assert "paged:" not in short.before  # what fits the screen is not paged
