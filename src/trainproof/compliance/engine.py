@@ -31,7 +31,7 @@ from trainproof.compliance.facts import Campaign, EnrollmentFact, Person, Sticky
 from trainproof.compliance.rules import CAMPAIGNS_COMPLETE, NEW_HIRE_GRACE, POPULATION, RENEWAL, STICKY
 from trainproof.compliance.rules.population_active_in_scope import exclusion
 from trainproof.compliance.rules.training_compliance_sticky import standing
-from trainproof.compliance.rules.training_new_hire_grace import grace_deadlines, grace_starts
+from trainproof.compliance.rules.training_new_hire_grace import grace_deadlines, grace_starts, still_in_grace
 from trainproof.compliance.rules.training_renewal_period import lapse_of, renews
 from trainproof.compliance.rules.training_selected_campaigns_complete import (
     CampaignInfo,
@@ -286,6 +286,8 @@ class _Verdicts:
     results: dict[int, CampaignResult] = field(default_factory=dict[int, CampaignResult])  # by group key, once built
     shared: Shared = field(default_factory=Shared)
     _deadlines: dict[int, list[datetime | None]] = field(default_factory=dict[int, list[datetime | None]])
+    _in_grace: dict[int, list[int]] = field(default_factory=dict[int, list[int]])
+    _grace_due: dict[int, dict[int, datetime]] = field(default_factory=dict[int, dict[int, datetime]])
 
     def __post_init__(self) -> None:
         self.records = list(self.standing.values())
@@ -319,85 +321,108 @@ class _Verdicts:
         return found
 
     def decide(self, training: Training) -> None:
-        """Every person's verdict for `training`: each rule's answer, combined in one loop over the population.
+        """Every person's verdict for `training`: each rule's answer, laid over the previous one.
 
-        The rules live in their modules: Drata's rule (`outcomes`), the renewal (`lapse_of`), the kept
-        records (`standing`) and the new-hire grace (`grace_deadlines`); this only orders them.
+        The rules live in their modules: Drata's rule (`outcomes`), the new-hire grace (`grace_deadlines`,
+        `still_in_grace`), the renewal (`lapse_of`) and the kept records (`standing`). Each layer below
+        touches only the people its rule speaks about, from the weakest answer to the strongest: not
+        enrolled, incomplete, in grace, compliant or expired from KnowBe4's data, held by a kept record.
         """
         as_of = self.as_of
         slots = [self.index[cid] for cid in training.campaign_ids]
         columns = _Columns(training, slots)
         self.trainings.append(columns)
-        lapse_at = lapse_of(training)
-        starts = self.grace_starts
-        deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
-        found = outcomes(self.uids, self.groups.n, slots, self.info_at, self.summaries)
-        get_earned, incomplete, found_late = found.earned.get, found.incomplete, found.late
-        record_index, records, held_late = self.record_index.get(training.key), self.records, self.held.late
-        add_state = columns.state.append
+        state = columns.state
         since, earned, late, due, started, held = (
             columns.since, columns.earned, columns.late, columns.due, columns.started, columns.held
         )  # fmt: skip
-        for p, uid in enumerate(self.uids):
-            # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses.
-            earned_before = lapsed_at = r = None
-            if record_index:
-                r = record_index.get(uid)
-                if r is not None:
-                    kept = records[r].compliant_since
-                    lapse = None if lapse_at is None else lapse_at(kept)
-                    if lapse is None or lapse > as_of:
-                        add_state("compliant")
-                        since[p] = earned[p] = kept
-                        if r in held_late:
-                            late[p] = True
-                        if lapse is not None:
-                            due[p] = lapse
-                        held[p] = r
-                        continue
-                    earned_before, lapsed_at = kept, lapse
+        found = outcomes(self.uids, self.groups.n, slots, self.info_at, self.summaries)
+        state.extend(repeat("not_enrolled", len(self.uids)))
 
-            # From KnowBe4's data, by Drata's rule.
-            if p in found_late:
-                late[p] = True
-            done_at = get_earned(p)
-            if done_at is not None:
-                lapse = None if lapse_at is None else lapse_at(done_at)
-                if lapse is None or lapse > as_of:
-                    add_state("compliant")
-                    since[p] = earned[p] = done_at
-                    if lapse is not None:
-                        due[p] = lapse
-                    continue
-                if earned_before is None or done_at > earned_before:
-                    earned_before, lapsed_at = done_at, lapse
-
-            if lapsed_at is not None:
-                add_state("expired")
-                if earned_before is not None:  # always: a lapse is counted from a date
-                    earned[p] = earned_before
-                due[p] = lapsed_at
-                if r is not None:
-                    held[p] = r
-                continue
-            deadline = None if deadlines is None else deadlines[p]
-            if deadline is not None and as_of < deadline:
-                add_state("grace")
+        # Not compliant: due by the grace deadline, or by the earliest open campaign deadline while incomplete.
+        deadlines = None if training.new_hire_grace_days is None else self.deadlines(training.new_hire_grace_days)
+        if deadlines is not None:
+            due.update(self.grace_due(training.new_hire_grace_days or 0))
+        for p, open_end in found.incomplete.items():
+            state[p] = "incomplete"
+            if open_end is not None:
+                due[p] = open_end
+        if deadlines is not None:
+            starts = self.grace_starts
+            for p in self.in_grace(training.new_hire_grace_days or 0):
+                state[p] = "grace"
+                deadline = deadlines[p]
+                if deadline is not None:  # always: in grace means before a deadline
+                    due[p] = deadline
                 start = starts[p]
                 if start is not None:  # always: a deadline is counted from a start
                     started[p] = start
-                due[p] = deadline
-                continue
-            if p in incomplete:
-                add_state("incomplete")
-                open_end = incomplete[p]
-                if open_end is not None:
-                    due[p] = open_end
-                    continue
+        late.update(dict.fromkeys(found.late, True))
+
+        # Compliant from KnowBe4's data until the renewal lapses, then expired.
+        lapse_at = lapse_of(training)
+        lapsed: dict[int, tuple[datetime, datetime]] = {}  # position -> (earned, lapsed at)
+        for p, done_at in found.earned.items():
+            lapse = None if lapse_at is None else lapse_at(done_at)
+            started.pop(p, None)
+            if lapse is None or lapse > as_of:
+                state[p] = "compliant"
+                since[p] = earned[p] = done_at
+                if lapse is None:
+                    due.pop(p, None)
+                else:
+                    due[p] = lapse
             else:
-                add_state("not_enrolled")
-            if deadline is not None:
-                due[p] = deadline
+                lapsed[p] = (done_at, lapse)
+
+        # A record kept earlier holds until reset (handled by `standing`) or until renewal lapses; a lapsed
+        # one stands for the expiry unless KnowBe4's data earned compliance later.
+        record_index = self.record_index.get(training.key)
+        if record_index:
+            records, held_late, positions = self.records, self.held.late, self.positions
+            for uid, r in record_index.items():
+                kept = records[r].compliant_since
+                lapse = None if lapse_at is None else lapse_at(kept)
+                for p in positions.get(uid, ()):
+                    held[p] = r
+                    if lapse is None or lapse > as_of:
+                        state[p] = "compliant"
+                        since[p] = earned[p] = kept
+                        started.pop(p, None)
+                        lapsed.pop(p, None)
+                        if r in held_late:
+                            late[p] = True
+                        else:
+                            late.pop(p, None)
+                        if lapse is None:
+                            due.pop(p, None)
+                        else:
+                            due[p] = lapse
+                    elif state[p] == "compliant":  # earned again from KnowBe4's data: not held
+                        del held[p]
+                    else:
+                        data = lapsed.get(p)
+                        if data is None or data[0] <= kept:
+                            lapsed[p] = (kept, lapse)
+        for p, (earned_at, lapse) in lapsed.items():
+            state[p] = "expired"
+            earned[p] = earned_at
+            due[p] = lapse
+            started.pop(p, None)
+
+    def grace_due(self, days: int) -> dict[int, datetime]:
+        """Position -> grace deadline for everyone who has one (once per value; copied, never changed)."""
+        found = self._grace_due.get(days)
+        if found is None:
+            found = self._grace_due[days] = {p: d for p, d in enumerate(self.deadlines(days)) if d is not None}
+        return found
+
+    def in_grace(self, days: int) -> list[int]:
+        """The positions still inside a `days`-day new-hire grace window on the as-of date (once per value)."""
+        found = self._in_grace.get(days)
+        if found is None:
+            found = self._in_grace[days] = still_in_grace(self.deadlines(days), self.as_of)
+        return found
 
     def explain(self, t: int, positions: Iterable[int]) -> list[Decision]:
         """The explained decisions of training t for the people at `positions` (each assembled once)."""
@@ -486,7 +511,7 @@ class _Verdicts:
     def new_sticky(self, t: int) -> list[StickyRecord]:
         """Records for training t's compliant decisions that no record holds yet."""
         c = self.trainings[t]
-        earned = [p for p in c.since if p not in c.held]  # `since` is set for compliant decisions only
+        earned = sorted(p for p in c.since if p not in c.held)  # `since` is set for compliant decisions only
         records: list[StickyRecord] = []
         for p, d in zip(earned, self.explain(t, earned), strict=True):
             campaigns = d.campaigns

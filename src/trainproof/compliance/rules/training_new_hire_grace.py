@@ -42,3 +42,8 @@ def grace_deadlines(starts: Sequence[datetime | None], days: int) -> list[dateti
     grace = timedelta(days=days)
     last = _LATEST - grace
     return [None if s is None else s + grace if s <= last else _LATEST for s in starts]
+
+
+def still_in_grace(deadlines: Sequence[datetime | None], as_of: datetime) -> list[int]:
+    """The indexes of the deadlines not yet reached on `as_of`: those people are in grace unless compliant."""
+    return [i for i, d in enumerate(deadlines) if d is not None and as_of < d]
