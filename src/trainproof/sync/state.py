@@ -34,9 +34,9 @@ from trainproof.store.bookmarks import (
     security_test_kinds,
 )
 from trainproof.store.contents import store_counts
+from trainproof.store.freshness import SyncRun, last_sync_run
 from trainproof.store.handle import StoreConnection
 from trainproof.store.people import active_user_ids
-from trainproof.store.runs import last_run
 from trainproof.store.sticky import open_sticky_trainings
 
 __all__ = [
@@ -141,7 +141,7 @@ class StoreState:
     active_users: frozenset[int] = frozenset()
     open_sticky: Mapping[int, frozenset[str]] = field(default_factory=dict[int, frozenset[str]])
     tests: Mapping[int, tuple[str | None, str | None]] = field(default_factory=dict[int, tuple[str | None, str | None]])
-    last_ok: Mapping[str, Any] | None = None
+    last_ok: SyncRun | None = None  # the last successful sync
 
     @property
     def is_new(self) -> bool:
@@ -170,5 +170,5 @@ def read_state(conn: StoreConnection) -> StoreState:
         active_users=active_user_ids(conn),
         open_sticky=open_sticky_trainings(conn),
         tests=security_test_kinds(conn),
-        last_ok=last_run(conn, outcome="ok"),
+        last_ok=last_sync_run(conn),
     )
