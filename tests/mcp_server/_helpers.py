@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-# The seed's eight tools, the compliance tools and the report tools, with (required, optional) parameters.
-EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+# KnowBe4's eight training tools, the compliance tools and the report tools, with (required, optional)
+# parameters besides `account`, which every one of them takes (ACCOUNT).
+_ANSWERS: dict[str, tuple[set[str], set[str]]] = {
     "knowbe4_training_list_campaigns": (set(), {"status", "page", "per_page"}),
     "knowbe4_training_get_campaign": ({"campaign_id"}, set()),
     "knowbe4_training_list_enrollments": ({"campaign_id"}, {"status", "page", "per_page"}),
@@ -23,4 +24,12 @@ EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     "knowbe4_training_remediation": (set(), {"since", "untrained_only", "page", "per_page"}),
     "knowbe4_training_new_hires": (set(), {"days", "include_enrolled", "page", "per_page"}),
     "knowbe4_training_quarterly": (set(), {"quarter", "page", "per_page"}),
+}
+
+ACCOUNT = "account"
+LIST_ACCOUNTS = "knowbe4_training_list_accounts"
+
+EXPECTED: dict[str, tuple[set[str], set[str]]] = {
+    **{name: (required, optional | {ACCOUNT}) for name, (required, optional) in _ANSWERS.items()},
+    LIST_ACCOUNTS: (set(), set()),
 }

@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from trainproof.cli._app import app, settings
+from trainproof.cli._app import account_option, all_accounts, app
 
 
 class Transport(StrEnum):
@@ -67,11 +67,19 @@ def mcp_command(
     http://HOST:PORT/mcp; it listens on loopback unless --host says otherwise, checks every request's
     Host and Origin, and requires 'Authorization: Bearer TOKEN' off loopback (or whenever
     TRAINPROOF_MCP_TOKEN is set).
+
+    It answers for every [accounts.NAME] of trainproof.toml (each tool then takes `account`), or only
+    for the one `trainproof --account NAME mcp` names: a server handed to one customer sees no other.
     """
+    from trainproof.accounts import Accounts
     from trainproof.mcp_server import serve
 
+    accounts = all_accounts()
+    name = account_option()
+    if name is not None:
+        accounts = Accounts((accounts.get(name),), accounts.configured)
     serve(
-        settings(),
+        accounts=accounts,
         transport="stdio" if transport is Transport.stdio else "http",
         host=host,
         port=port,

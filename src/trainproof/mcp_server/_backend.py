@@ -23,6 +23,7 @@ class Answer:
 
     kind: SourceKind
     as_of: datetime
+    account: str
     requests: int = 0
     notes: list[str] = field(default_factory=list[str])
 
@@ -33,6 +34,7 @@ class Answer:
     def source(self) -> SourceInfo:
         return SourceInfo(
             source=self.kind,
+            account=self.account,
             as_of=self.as_of,
             requests_made=self.requests,
             note=" ".join(self.notes) or None,

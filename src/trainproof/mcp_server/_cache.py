@@ -2,10 +2,12 @@
 
 Judging a 50,000-person store takes seconds and an assistant asks several questions in a row, so every
 answer computed from a store (the decisions of a day, a filtered list of them, a report) is computed
-once and then looked up. The key is the store (its URL, password hidden), its `StoreVersion` (last
-successful sync run, newest decision-log and reminder rows: read on every call, so a sync while the
-server runs shows in the next answer), today's date ("now" moves on at midnight) and the question.
-Entries of an older version of the same store are dropped as soon as a newer one is seen.
+once and then looked up. The key is the store (its URL, password hidden, and the KnowBe4 account its
+handle is bound to: one store holds many accounts, and one account's answer must never serve another),
+its `StoreVersion` (last successful sync run, newest decision-log and reminder rows: read on every call,
+so a sync while the server runs shows in the next answer), today's date ("now" moves on at midnight)
+and the question. Entries of an older version of the same store and account are dropped as soon as a
+newer one is seen.
 
 Computation runs in one worker thread, so two 50,000-person evaluations never hold memory at once and
 callers asking the same question while it is computed share the one result. Entries are bounded by
@@ -29,6 +31,7 @@ from trainproof import clock
 from trainproof.store.db import redact_url
 from trainproof.store.freshness import StoreVersion
 from trainproof.store.handle import StoreEngine
+from trainproof.store.scoping import account_of
 
 T = TypeVar("T")
 
@@ -37,12 +40,12 @@ logger = logging.getLogger("trainproof.mcp")
 BUDGET = 96
 """Total weight kept: e.g. 4 days' decisions (16 each), 8 reports (4 each) and their filtered views (1 each)."""
 
-StoreKey = tuple[str, tuple[int, ...]]
-"""(store URL without password, StoreVersion.key)."""
+StoreKey = tuple[tuple[str, str], tuple[int, ...]]
+"""((store URL without password, account), StoreVersion.key)."""
 
 
 def store_key(engine: StoreEngine, version: StoreVersion) -> StoreKey:
-    return (redact_url(engine.url), version.key)
+    return ((redact_url(engine.url), account_of(engine)), version.key)
 
 
 @dataclass
@@ -58,7 +61,7 @@ class AnswerCache:
     def __init__(self, budget: int = BUDGET) -> None:
         self.budget = budget
         self._entries: OrderedDict[tuple[Hashable, ...], _Entry] = OrderedDict()
-        self._versions: dict[str, tuple[int, ...]] = {}
+        self._versions: dict[tuple[str, str], tuple[int, ...]] = {}
         self._lock = threading.Lock()
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="trainproof-answers")
 
@@ -72,13 +75,13 @@ class AnswerCache:
         max_age_s: float | None = None,
     ) -> Future[T]:
         """The future answer to `question`, computing it unless it is kept or under way."""
-        url, version = store
-        key = (url, version, clock.today(), *question)
+        where, version = store
+        key = (where, version, clock.today(), *question)
         now = time.monotonic()
         with self._lock:
-            if self._versions.get(url) != version:
-                self._versions[url] = version  # a newer store: what was kept for the older one is stale
-                for stale in [k for k in self._entries if k[0] == url and k[1] != version]:
+            if self._versions.get(where) != version:
+                self._versions[where] = version  # a newer store: what was kept for the older one is stale
+                for stale in [k for k in self._entries if k[0] == where and k[1] != version]:
                     del self._entries[stale]
             entry = self._entries.get(key)
             failed = entry is not None and entry.future.done() and entry.future.exception() is not None

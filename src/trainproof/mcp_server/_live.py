@@ -56,7 +56,7 @@ class LiveBackend:
         self._lock = anyio.Lock()
 
     def begin(self) -> Answer:
-        return Answer(kind="live", as_of=clock.now())
+        return Answer(kind="live", as_of=clock.now(), account=self.client.settings.account)
 
     def clear(self) -> None:
         self._cache.clear()

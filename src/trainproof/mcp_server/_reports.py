@@ -20,6 +20,7 @@ from trainproof.mcp_server._cache import store_key
 from trainproof.mcp_server.models import SourceInfo
 from trainproof.store.freshness import StoreVersion
 from trainproof.store.handle import StoreEngine, reading
+from trainproof.store.scoping import account_of
 
 if TYPE_CHECKING:
     from trainproof.mcp_server._state import AppState
@@ -40,7 +41,13 @@ class ReportStore:
     version: StoreVersion
 
     def source(self) -> SourceInfo:
-        return SourceInfo(source="store", as_of=self.version.synced_at or clock.now(), requests_made=0, note=STORE_NOTE)
+        return SourceInfo(
+            source="store",
+            account=account_of(self.engine),
+            as_of=self.version.synced_at or clock.now(),
+            requests_made=0,
+            note=STORE_NOTE,
+        )
 
 
 async def report_store(state: AppState) -> ReportStore:
@@ -50,7 +57,7 @@ async def report_store(state: AppState) -> ReportStore:
     if version is None or version.ok is None or engine is None:
         raise StoreError(
             f"the store at {state.store_label} has no successful sync yet",
-            "run `trainproof sync` first (reports are computed from the local store, never from the live API)",
+            f"run `{state.sync_command}` first (reports are computed from the local store, never from the live API)",
         )
     return ReportStore(engine, version)
 

@@ -1,4 +1,11 @@
-"""What one server process holds: settings, its one API client, the store, and how to choose between them.
+"""What one server process holds: each KnowBe4 account's settings, API client and store, and how to choose.
+
+A server answers for the accounts it was started with (every `[accounts.NAME]` of trainproof.toml, or
+the one `trainproof --account NAME mcp` names). Each tool call names its account (the `account`
+argument; optional when there is only one) and gets that account's `AppState`, made on the account's
+first question: its own client (token, region, limiter, daily budget), a store handle bound to it
+(`store.scoping`), its own live mirror. The one answer cache is shared, keyed by account too, so the
+worker thread never judges two large stores at once and one account's answers are never another's.
 
 `[mcp] source` in trainproof.toml picks where answers come from:
 
@@ -21,21 +28,24 @@ import shutil
 import tempfile
 import threading
 from collections.abc import AsyncGenerator
-from contextlib import AsyncExitStack, asynccontextmanager
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import anyio
 import anyio.to_thread
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.types import ToolAnnotations
+from pydantic import Field
 
 from trainproof import clock
+from trainproof.accounts import Account, Accounts
 from trainproof.client import KnowBe4Client
 from trainproof.config import Limits, Settings
 from trainproof.config_keys import reject_unknown_keys
 from trainproof.errors import ConfigError, StoreError
+from trainproof.mcp_server import _errors
 from trainproof.mcp_server._backend import Answer, Backend
 from trainproof.mcp_server._cache import AnswerCache, StoreKey, store_key
 from trainproof.mcp_server._evaluations import SNAPSHOT_WEIGHT, judge_snapshot
@@ -54,6 +64,18 @@ SOURCES: tuple[SourceMode, ...] = ("auto", "store", "live")
 
 READ_ONLY = ToolAnnotations(read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=True)
 """Every tool only reads (KnowBe4 or the local store); open world: the data is KnowBe4's."""
+
+LIST_ACCOUNTS_TOOL = "knowbe4_training_list_accounts"
+
+AccountArg = Annotated[
+    str | None,
+    Field(
+        max_length=63,
+        description="The KnowBe4 account to answer for: an [accounts.NAME] of trainproof.toml "
+        f"({LIST_ACCOUNTS_TOOL} lists them). Optional when the server serves one account; every answer is "
+        "about that one account only.",
+    ),
+]
 
 
 @dataclass(frozen=True)
@@ -130,17 +152,23 @@ class FactsSource:
 
 @dataclass
 class AppState:
-    """Everything a tool call needs; built once per server process by the lifespan."""
+    """Everything a tool call about one account needs; made on that account's first question."""
 
     settings: Settings
     options: McpOptions
     client: KnowBe4Client | None
     live: LiveBackend | None
+    cache: AnswerCache
+    sync_command: str = "trainproof sync"
+    """The command that fills this account's part of the store, as error messages name it."""
     engine: StoreEngine | None = None
     mirror: LiveMirror | None = None
     mirror_lock: anyio.Lock = field(default_factory=anyio.Lock)
-    cache: AnswerCache = field(default_factory=AnswerCache)
     _engine_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    @property
+    def account(self) -> str:
+        return self.settings.account
 
     @property
     def store_label(self) -> str:
@@ -199,7 +227,7 @@ class AppState:
     def _no_sync(self) -> StoreError:
         return StoreError(
             f"the store at {self.store_label} has no successful sync yet",
-            'run `trainproof sync` first (or set [mcp] source = "live")',
+            f'run `{self.sync_command}` first (or set [mcp] source = "live")',
         )
 
     async def facts_source(self) -> FactsSource:
@@ -231,13 +259,18 @@ class AppState:
             synced_at = version.synced_at
             age = (clock.now() - synced_at).total_seconds() if synced_at is not None else None
             if synced_at is not None and age is not None and age < self.options.cache_seconds:
-                ans = Answer(kind="live", as_of=synced_at)
+                ans = Answer(kind="live", as_of=synced_at, account=self.account)
             else:
-                cost = Answer(kind="live", as_of=clock.now())
+                cost = Answer(kind="live", as_of=clock.now(), account=self.account)
                 if version.ok is None:  # the first sync reads everything; later ones skip finished campaigns
                     await self._check_live_cost(live, cost)
                 report = await run_sync_async(mirror.settings)
-                ans = Answer(kind="live", as_of=report.finished_at, requests=report.requests + cost.requests)
+                ans = Answer(
+                    kind="live",
+                    as_of=report.finished_at,
+                    account=self.account,
+                    requests=report.requests + cost.requests,
+                )
                 version = await anyio.to_thread.run_sync(mirror.version)
             ans.notes.append(MIRROR_NOTE)
             return FactsSource(mirror.engine, store_key(mirror.engine, version), ans)
@@ -280,38 +313,110 @@ class AppState:
         return self.live_backend()
 
 
-def make_lifespan(settings: Settings, options: McpOptions) -> Any:
-    """The server lifespan: one KnowBe4Client per process (when a token is set), closed on the way out.
+async def _open_state(account: Account, options: McpOptions, cache: AnswerCache, sync_command: str) -> AppState:
+    """One account's state: its own KnowBe4Client (when it has a token and may answer live)."""
+    settings = account.settings
+    client: KnowBe4Client | None = None
+    live: LiveBackend | None = None
+    if settings.token is not None and options.source != "store":
+        limits = dataclasses.replace(
+            settings.limits, retry_budget_s=min(settings.limits.retry_budget_s, options.retry_budget_s)
+        )
+        client = KnowBe4Client(settings, limits=limits)  # closed by _close_state
+        live = LiveBackend(client, cache_seconds=options.cache_seconds)
+    return AppState(
+        settings=settings, options=options, client=client, live=live, cache=cache, sync_command=sync_command
+    )
 
-    With a store to answer from, the current decisions start computing at once (in the answer cache's
-    worker), so the first compliance question does not wait for all of it.
+
+async def _close_state(state: AppState) -> None:
+    if state.client is not None:
+        await state.client.aclose()
+    if state.engine is not None:
+        state.engine.dispose()
+    if state.mirror is not None:
+        state.mirror.close()
+
+
+@dataclass
+class ServerState:
+    """Every account this server answers for; each account's `AppState` made on its first question."""
+
+    accounts: Accounts
+    options: McpOptions
+    cache: AnswerCache = field(default_factory=AnswerCache)
+    _states: dict[str, AppState] = field(default_factory=dict[str, AppState])
+    _lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+    @property
+    def default_account(self) -> str | None:
+        """The account a tool answers for without an `account` argument: the only one, else none."""
+        return self.accounts.names[0] if len(self.accounts) == 1 else None
+
+    def choose(self, name: str | None) -> Account:
+        """The account a tool call asks for; a tool error naming the accounts when it cannot say which."""
+        names = ", ".join(self.accounts.names)
+        wanted = name.strip() if name is not None and name.strip() else None
+        if wanted is None:
+            if len(self.accounts) == 1:
+                return self.accounts.items[0]
+            raise _errors.bad_argument(
+                f"this server answers for {len(self.accounts)} KnowBe4 accounts ({names}): say which with the "
+                f"account argument ({LIST_ACCOUNTS_TOOL} lists them)"
+            )
+        for account in self.accounts:
+            if account.name == wanted:
+                return account
+        raise _errors.bad_argument(f"no account '{wanted[:63]}': this server answers for {names}")
+
+    def _sync_command(self, account: Account) -> str:
+        return f"trainproof --account {account.name} sync" if self.accounts.configured else "trainproof sync"
+
+    async def state(self, name: str | None) -> AppState:
+        """The state of the account named (or the only one), made and warmed up on its first question."""
+        account = self.choose(name)
+        async with self._lock:
+            state = self._states.get(account.name)
+            if state is None:
+                with _errors.mapped():
+                    state = await _open_state(account, self.options, self.cache, self._sync_command(account))
+                self._states[account.name] = state
+                if self.options.source != "live":
+                    self.cache.background(state.read_version)
+        return state
+
+    async def aclose(self) -> None:
+        self.cache.close()
+        for state in self._states.values():
+            await _close_state(state)
+        self._states.clear()
+
+
+def make_lifespan(accounts: Accounts, options: McpOptions) -> Any:
+    """The server lifespan: the accounts' states, each closed on the way out (its client, store, mirror).
+
+    With one account, its state is made at once, so the current decisions start computing (in the
+    answer cache's worker) before the first compliance question; with several, each account's on its
+    first question, so a server for a hundred customers does not judge them all at start.
     """
 
     @asynccontextmanager
-    async def lifespan(_server: MCPServer[AppState]) -> AsyncGenerator[AppState]:
-        async with AsyncExitStack() as stack:
-            client: KnowBe4Client | None = None
-            live: LiveBackend | None = None
-            if settings.token is not None and options.source != "store":
-                limits = dataclasses.replace(
-                    settings.limits, retry_budget_s=min(settings.limits.retry_budget_s, options.retry_budget_s)
-                )
-                client = await stack.enter_async_context(KnowBe4Client(settings, limits=limits))
-                live = LiveBackend(client, cache_seconds=options.cache_seconds)
-            state = AppState(settings=settings, options=options, client=client, live=live)
-            stack.callback(state.cache.close)
-            if options.source != "live":
-                state.cache.background(state.read_version)
-            try:
-                yield state
-            finally:
-                if state.engine is not None:
-                    state.engine.dispose()
-                if state.mirror is not None:
-                    state.mirror.close()
+    async def lifespan(_server: MCPServer[ServerState]) -> AsyncGenerator[ServerState]:
+        server_state = ServerState(accounts, options)
+        try:
+            if server_state.default_account is not None:
+                await server_state.state(None)
+            yield server_state
+        finally:
+            await server_state.aclose()
 
     return lifespan
 
 
-def state_of(ctx: Context[AppState, Any]) -> AppState:
+async def state_of(ctx: Context[ServerState, Any], account: str | None) -> AppState:
+    """The state of the account a tool call names (`account`), or of the only account."""
+    return await ctx.request_context.lifespan_context.state(account)
+
+
+def server_state_of(ctx: Context[ServerState, Any]) -> ServerState:
     return ctx.request_context.lifespan_context

@@ -20,6 +20,7 @@ from trainproof.mcp_server._backend import Answer, SourceKind
 from trainproof.store import api_records
 from trainproof.store.freshness import StoreVersion
 from trainproof.store.handle import StoreConnection, StoreEngine, read
+from trainproof.store.scoping import account_of
 
 R = TypeVar("R")
 
@@ -52,7 +53,7 @@ class StoreBackend:
         self.version = version
 
     def begin(self) -> Answer:
-        return Answer(kind="store", as_of=self.version.synced_at or clock.now())
+        return Answer(kind="store", as_of=self.version.synced_at or clock.now(), account=account_of(self.engine))
 
     async def _read(self, work: Callable[[StoreConnection], R]) -> R:
         engine = self.engine

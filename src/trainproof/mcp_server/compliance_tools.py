@@ -19,7 +19,7 @@ from trainproof.compliance.decision import Decision
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._evaluations import Snapshot, snapshot_for
 from trainproof.mcp_server._paging import MAX_PAGE, MAX_PER_PAGE, page_info
-from trainproof.mcp_server._state import READ_ONLY, AppState, state_of
+from trainproof.mcp_server._state import READ_ONLY, AccountArg, ServerState, state_of
 from trainproof.mcp_server.models import (
     CampaignEvidence,
     ComplianceSummary,
@@ -68,14 +68,15 @@ def _training_summary(snap: Snapshot, key: str) -> TrainingSummaryView:
 
 
 async def compliance_summary(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     training: Annotated[
         str | None,
         Field(max_length=64, description="Optional training key (see trainproof.toml); default every training."),
     ] = None,
     as_of: AsOf = None,
+    account: AccountArg = None,
 ) -> ComplianceSummary:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     judged = await snapshot_for(state, as_of)
     snap, ans = judged.snapshot, judged.answer
     keys = list(snap.totals)
@@ -114,7 +115,7 @@ def _person_training(d: Decision) -> PersonTraining:
 
 
 async def person_status(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     person: Annotated[
         str,
         Field(
@@ -124,8 +125,9 @@ async def person_status(
             "or KnowBe4 user id.",
         ),
     ],
+    account: AccountArg = None,
 ) -> PersonStatus:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     judged = await snapshot_for(state, None)
     snap, ans = judged.snapshot, judged.answer
     who = person.strip()
@@ -166,7 +168,7 @@ def _outstanding(d: Decision) -> list[str]:
 
 
 async def list_noncompliant(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     training: TrainingKey,
     group_by: Annotated[
         Literal["none", "department", "manager"],
@@ -188,8 +190,9 @@ async def list_noncompliant(
     per_page: Annotated[
         int, Field(ge=1, le=MAX_PER_PAGE, description=f"People per page, 1 to {MAX_PER_PAGE} (default 50).")
     ] = 50,
+    account: AccountArg = None,
 ) -> NoncompliantList:
-    app = state_of(ctx)
+    app = await state_of(ctx, account)
     judged = await snapshot_for(app, None)
     snap, ans = judged.snapshot, judged.answer
     key = training.strip()
@@ -232,8 +235,8 @@ async def list_noncompliant(
     )
 
 
-async def sync_status(ctx: Context[AppState, Any]) -> SyncStatus:
-    app = state_of(ctx)
+async def sync_status(ctx: Context[ServerState, Any], account: AccountArg = None) -> SyncStatus:
+    app = await state_of(ctx, account)
     with _errors.mapped():
         version = await app.version()
         last, ok = (version.last, version.ok) if version is not None else (None, None)
@@ -258,6 +261,7 @@ async def sync_status(ctx: Context[AppState, Any]) -> SyncStatus:
         )
 
     return SyncStatus(
+        account=app.account,
         configured_source=app.options.source,
         answering_from=answering,
         store=app.store_label,
@@ -312,6 +316,6 @@ TOOLS: tuple[tuple[str, str, Any, str], ...] = (
 )
 
 
-def register(server: MCPServer[AppState]) -> None:
+def register(server: MCPServer[ServerState]) -> None:
     for name, title, fn, description in TOOLS:
         server.add_tool(fn, name=name, title=title, description=description, annotations=READ_ONLY)

@@ -15,7 +15,7 @@ from pydantic import BeforeValidator, Field
 
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._paging import MAX_PAGE, MAX_PER_PAGE, page_info, slice_page
-from trainproof.mcp_server._state import READ_ONLY, AppState, state_of
+from trainproof.mcp_server._state import READ_ONLY, AccountArg, ServerState, state_of
 from trainproof.mcp_server._store import NotInStore
 from trainproof.mcp_server.models import (
     CONTENT_TYPES,
@@ -97,13 +97,14 @@ def _status_words(word: str | None, parse: Any) -> frozenset[str] | None:
 
 
 async def list_campaigns(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     status: Annotated[str | None, Field(description=CAMPAIGN_STATUS_HELP, max_length=40)] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> CampaignList:
     accepted = _status_words(status, campaign_filter)
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped():
         backend = await state.backend()
         ans = backend.begin()
@@ -124,10 +125,11 @@ async def list_campaigns(
 
 
 async def get_campaign(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     campaign_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The campaign's id (campaign_id)."), NOT_BOOL],
+    account: AccountArg = None,
 ) -> CampaignViewResult:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped(_errors.CAMPAIGN, campaign_id):
         backend = await state.backend()
         ans = backend.begin()
@@ -144,16 +146,17 @@ async def get_campaign(
 
 
 async def list_enrollments(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     campaign_id: Annotated[
         int, Field(ge=1, le=MAX_ID, description="The campaign whose enrollments to list."), NOT_BOOL
     ],
     status: Annotated[str | None, Field(description=ENROLLMENT_STATUS_HELP, max_length=40)] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> EnrollmentList:
     accepted = _status_words(status, enrollment_filter)
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped(_errors.CAMPAIGN, campaign_id):
         backend = await state.backend()
         ans = backend.begin()
@@ -186,10 +189,11 @@ async def list_enrollments(
 
 
 async def get_enrollment(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     enrollment_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The enrollment's id (enrollment_id)."), NOT_BOOL],
+    account: AccountArg = None,
 ) -> EnrollmentResult:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped(_errors.ENROLLMENT, enrollment_id):
         backend = await state.backend()
         ans = backend.begin()
@@ -209,7 +213,7 @@ async def get_enrollment(
 
 
 async def list_modules(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     type: Annotated[  # KnowBe4's guide names the parameter `type`
         str | None,
         Field(
@@ -220,6 +224,7 @@ async def list_modules(
     ] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ModuleList:
     wanted = None
     if type is not None and type.strip():
@@ -227,7 +232,7 @@ async def list_modules(
             wanted = content_type_filter(type)
         except ValueError as exc:
             raise _errors.bad_argument(str(exc)) from None
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped():
         backend = await state.backend()
         ans = backend.begin()
@@ -241,7 +246,7 @@ async def list_modules(
 
 
 async def get_module(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     module_id: Annotated[
         int,
         Field(
@@ -249,8 +254,9 @@ async def get_module(
         ),
         NOT_BOOL,
     ],
+    account: AccountArg = None,
 ) -> ModuleResult:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped(_errors.MODULE, module_id):
         backend = await state.backend()
         ans = backend.begin()
@@ -264,11 +270,12 @@ async def get_module(
 
 
 async def list_store_purchases(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> StorePurchaseList:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped():
         backend = await state.backend()
         ans = backend.begin()
@@ -279,10 +286,11 @@ async def list_store_purchases(
 
 
 async def get_store_purchase(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     store_purchase_id: Annotated[int, Field(ge=1, le=MAX_ID, description="The store purchase's id."), NOT_BOOL],
+    account: AccountArg = None,
 ) -> StorePurchaseResult:
-    state = state_of(ctx)
+    state = await state_of(ctx, account)
     with _errors.mapped(_errors.STORE_PURCHASE, store_purchase_id):
         backend = await state.backend()
         ans = backend.begin()
@@ -368,6 +376,6 @@ TOOLS: tuple[tuple[str, str, Any, str], ...] = (
 )
 
 
-def register(server: MCPServer[AppState]) -> None:
+def register(server: MCPServer[ServerState]) -> None:
     for name, title, fn, description in TOOLS:
         server.add_tool(fn, name=name, title=title, description=description, annotations=READ_ONLY)

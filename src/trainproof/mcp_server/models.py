@@ -29,6 +29,7 @@ from trainproof.reports import (
     RemediationRow,
     ReminderRow,
 )
+from trainproof.reports.accounts import AccountState
 from trainproof.statuses import CampaignState, EnrollmentState
 
 CONTENT_TYPES: tuple[str, ...] = (
@@ -90,6 +91,10 @@ class SourceInfo(BaseModel):
 
     source: Literal["store", "live"] = Field(
         description="'store': the local mirror filled by `trainproof sync`; 'live': the KnowBe4 API just now."
+    )
+    account: str = Field(
+        description="The KnowBe4 account this answer is about ([accounts.NAME] of trainproof.toml; 'default' "
+        "without [accounts]). Nothing of another account is in it."
     )
     as_of: datetime = Field(
         description="The data is as of this instant (UTC): the end of the last successful sync, or the fetch time."
@@ -498,6 +503,7 @@ class SyncRunInfo(BaseModel):
 
 
 class SyncStatus(BaseModel):
+    account: str = Field(description="The KnowBe4 account this status is about ([accounts.NAME]; 'default').")
     configured_source: Literal["auto", "store", "live"]
     answering_from: Literal["store", "live"]
     store: str = Field(description="The store's location (database URL without credentials).")
@@ -507,6 +513,21 @@ class SyncStatus(BaseModel):
     requests_left_today: int | None
     daily_budget: int | None
     region: str
+
+
+class AccountList(BaseModel):
+    """`trainproof accounts`: every KnowBe4 account this server answers for."""
+
+    accounts: list[AccountState] = Field(
+        description="Per account, in trainproof.toml's order: its name (the tools' `account` argument), title, "
+        "region, last successful sync and its age in hours, KnowBe4 requests used today of its daily limit, and "
+        "health: ok, stale (no sync for 36 h), failing (the last sync failed), never (not synced yet) or "
+        "no-token."
+    )
+    default_account: str | None = Field(
+        description="The account tools answer for without an `account` argument; null when there are several "
+        "(then every other tool needs `account`)."
+    )
 
 
 # --- reports (the rows of trainproof.reports, as `trainproof report ... --format json` prints them) -----------

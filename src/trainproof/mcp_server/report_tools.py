@@ -24,7 +24,7 @@ from trainproof.config import Settings
 from trainproof.mcp_server import _errors
 from trainproof.mcp_server._paging import page_info, slice_page
 from trainproof.mcp_server._reports import cached_report, report_store
-from trainproof.mcp_server._state import AppState, state_of
+from trainproof.mcp_server._state import AccountArg, AppState, ServerState, state_of
 from trainproof.mcp_server.knowbe4_tools import CAMPAIGN_STATUS_HELP, PAGING_NOTE, Page, PerPage
 from trainproof.mcp_server.models import (
     ReportCampaigns,
@@ -74,23 +74,22 @@ TrainingArg = Annotated[
 
 
 async def _report(
-    ctx: Context[AppState, Any], question: tuple[Any, ...], compute: Callable[[StoreEngine, Settings, datetime], T]
+    state: AppState, question: tuple[Any, ...], compute: Callable[[StoreEngine, Settings, datetime], T]
 ) -> tuple[T, datetime, SourceInfo]:
-    """The report for `question` from the store (reused while its pages are read), when and where from."""
-    state = state_of(ctx)
+    """The report for `question` from the account's store (reused while its pages are read), when and where from."""
     with _errors.mapped():
         store = await report_store(state)
         value, at = await cached_report(state, store, question, lambda at: compute(store.engine, state.settings, at))
     return value, at, store.source()
 
 
-def _training(ctx: Context[AppState, Any], training: str | None) -> str | None:
+def _training(state: AppState, training: str | None) -> str | None:
     """A configured training key (trainproof.toml's words, never KnowBe4's), or None for all."""
     if training is None or not training.strip():
         return None
     key = training.strip()
     with _errors.mapped():
-        keys = [t.key for t in load_trainings(state_of(ctx).settings).trainings]
+        keys = [t.key for t in load_trainings(state.settings).trainings]
     if key not in keys:
         raise _errors.unknown_training(key, keys)
     return key
@@ -104,11 +103,13 @@ def _text(value: str | None) -> str | None:
 
 
 async def campaigns(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     status: Annotated[str | None, Field(description=CAMPAIGN_STATUS_HELP, max_length=40)] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportCampaigns:
+    state = await state_of(ctx, account)
     word = _text(status)
     if word is not None:
         try:
@@ -116,7 +117,7 @@ async def campaigns(
         except ValueError as exc:  # an unknown word: the message lists the accepted ones
             raise _errors.bad_argument(str(exc)) from None
     rows, at, source = await _report(
-        ctx, ("campaigns", word), lambda e, _s, at: report_campaigns(e, status=word, at=at)
+        state, ("campaigns", word), lambda e, _s, at: report_campaigns(e, status=word, at=at)
     )
     chunk, info = slice_page(rows, page, per_page)
     return ReportCampaigns(status_filter=word, campaigns=chunk, computed_at=at, page=info, source=source)
@@ -126,7 +127,7 @@ async def campaigns(
 
 
 async def departments(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     training: TrainingArg = None,
     group_by: Annotated[
         Literal["department", "manager", "division", "location"],
@@ -134,10 +135,14 @@ async def departments(
     ] = "department",
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportDepartments:
-    key = _training(ctx, training)
+    state = await state_of(ctx, account)
+    key = _training(state, training)
     rows, at, source = await _report(
-        ctx, ("departments", key, group_by), lambda e, s, at: report_departments(e, s, training=key, by=group_by, at=at)
+        state,
+        ("departments", key, group_by),
+        lambda e, s, at: report_departments(e, s, training=key, by=group_by, at=at),
     )
     chunk, info = slice_page(rows, page, per_page)
     return ReportDepartments(
@@ -149,7 +154,7 @@ async def departments(
 
 
 async def overdue(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     training: TrainingArg = None,
     manager: Annotated[
         str | None,
@@ -164,9 +169,13 @@ async def overdue(
     ] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportOverdue:
-    key = _training(ctx, training)
-    rows, at, source = await _report(ctx, ("overdue", key), lambda e, s, at: report_overdue(e, s, training=key, at=at))
+    state = await state_of(ctx, account)
+    key = _training(state, training)
+    rows, at, source = await _report(
+        state, ("overdue", key), lambda e, s, at: report_overdue(e, s, training=key, at=at)
+    )
     who = _text(manager)
     dept = _text(department)
     if who is not None:
@@ -194,7 +203,7 @@ async def overdue(
 
 
 async def reminders(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     thresholds: Annotated[
         list[Annotated[int, Field(ge=1, le=99)]] | None,
         Field(
@@ -206,12 +215,14 @@ async def reminders(
     ] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportReminders:
-    configured: Any = state_of(ctx).settings.table("reminders").get("thresholds")
+    state = await state_of(ctx, account)
+    configured: Any = state.settings.table("reminders").get("thresholds")
     with _errors.mapped():
         chosen = parse_thresholds(thresholds if thresholds is not None else configured)
     rows, at, source = await _report(
-        ctx, ("reminders", chosen), lambda e, _s, at: report_reminders(e, thresholds=chosen, at=at)
+        state, ("reminders", chosen), lambda e, _s, at: report_reminders(e, thresholds=chosen, at=at)
     )
     due = [r for r in rows if r.action == "due"]
     chunk, info = slice_page(rows, page, per_page)
@@ -230,7 +241,7 @@ async def reminders(
 
 
 async def remediation(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     since: Annotated[
         date | None, Field(description="Optional: only failures on or after this day (YYYY-MM-DD, UTC).")
     ] = None,
@@ -239,10 +250,12 @@ async def remediation(
     ] = False,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportRemediation:
+    state = await state_of(ctx, account)
     start = clock.parse_instant(since.isoformat(), end_of_day=False) if since is not None else None
     rows, at, source = await _report(
-        ctx,
+        state,
         ("remediation", since, untrained_only),
         lambda e, s, at: report_remediation(e, s, since=start, untrained_only=untrained_only, at=at),
     )
@@ -262,16 +275,18 @@ async def remediation(
 
 
 async def new_hires(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     days: Annotated[int, Field(ge=0, le=3650, description="Started within this many days (default 30).")] = 30,
     include_enrolled: Annotated[
         bool, Field(description="Also list new hires already enrolled in an onboarding campaign.")
     ] = False,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportNewHires:
+    state = await state_of(ctx, account)
     rows, at, source = await _report(
-        ctx,
+        state,
         ("new_hires", days, include_enrolled),
         lambda e, s, at: report_new_hires(e, s, days=days, include_enrolled=include_enrolled, at=at),
     )
@@ -285,7 +300,7 @@ async def new_hires(
 
 
 async def quarterly(
-    ctx: Context[AppState, Any],
+    ctx: Context[ServerState, Any],
     quarter: Annotated[
         str | None,
         Field(
@@ -296,9 +311,11 @@ async def quarterly(
     ] = None,
     page: Page = 1,
     per_page: PerPage = 100,
+    account: AccountArg = None,
 ) -> ReportQuarterly:
+    state = await state_of(ctx, account)
     q = quarter.upper().replace("-", "") if quarter else None
-    report, at, source = await _report(ctx, ("quarterly", q), lambda e, _s, at: report_quarterly(e, quarter=q, at=at))
+    report, at, source = await _report(state, ("quarterly", q), lambda e, _s, at: report_quarterly(e, quarter=q, at=at))
     campaigns_page, _ = slice_page(report.campaigns, page, per_page)
     modules_page, _ = slice_page(report.stale_modules, page, per_page)
     longest = max(len(report.campaigns), len(report.stale_modules))
@@ -392,6 +409,6 @@ TOOLS: tuple[tuple[str, str, Any, str], ...] = (
 )
 
 
-def register(server: MCPServer[AppState]) -> None:
+def register(server: MCPServer[ServerState]) -> None:
     for name, title, fn, description in TOOLS:
         server.add_tool(fn, name=name, title=title, description=description, annotations=LOCAL_READ_ONLY)
