@@ -30,26 +30,44 @@ class PeopleFormat(StrEnum):
 
 
 Text = str | None
-TrainingOpt = Annotated[list[str] | None, typer.Option("--training", help="Only this training key (repeatable).")]
+TrainingOpt = Annotated[
+    list[str] | None, typer.Option("--training", metavar="KEY", help="Only this training key (repeatable).")
+]
 StateOpt = Annotated[
     list[str] | None,
-    typer.Option("--state", help="Only this state (repeatable): compliant, incomplete, not_enrolled, grace, expired."),
+    typer.Option(
+        "--state",
+        metavar="STATE",
+        help="Only this state (repeatable): compliant, incomplete, not_enrolled, grace, expired.",
+    ),
 ]
-DepartmentOpt = Annotated[Text, typer.Option("--department", help="Only this department (any case).")]
-ManagerOpt = Annotated[Text, typer.Option("--manager", help="Only people whose manager has this email or name.")]
-GroupOpt = Annotated[Text, typer.Option("--group", help="Only members of this KnowBe4 group (name or id).")]
-SearchOpt = Annotated[Text, typer.Option("--search", help="Text in a name, email, KnowBe4 alias or employee number.")]
+DepartmentOpt = Annotated[Text, typer.Option("--department", metavar="NAME", help="Only this department (any case).")]
+ManagerOpt = Annotated[
+    Text, typer.Option("--manager", metavar="EMAIL|NAME", help="Only people whose manager has this email or name.")
+]
+GroupOpt = Annotated[
+    Text, typer.Option("--group", metavar="NAME|ID", help="Only members of this KnowBe4 group (name or id).")
+]
+SearchOpt = Annotated[
+    Text, typer.Option("--search", metavar="TEXT", help="Text in a name, email, KnowBe4 alias or employee number.")
+]
 LateOpt = Annotated[bool, typer.Option("--late", help="Only decisions with a campaign completed late.")]
 AsOfOpt = Annotated[
-    Text, typer.Option("--as-of", help="Answer as of this date (YYYY-MM-DD, end of day UTC) or ISO datetime.")
+    Text,
+    typer.Option(
+        "--as-of", metavar="DATE", help="Answer as of this date (YYYY-MM-DD, end of day UTC) or ISO datetime."
+    ),
 ]
 SortOpt = Annotated[
-    str, typer.Option("--sort", help="name, email, department, manager, training, state or since; -FIELD reverses.")
+    str,
+    typer.Option(
+        "--sort", metavar="FIELD", help="name, email, department, manager, training, state or since; -FIELD reverses."
+    ),
 ]
 LimitOpt = Annotated[
-    int | None, typer.Option("--limit", help=f"At most N rows (a table shows {TABLE_ROWS} unless told).")
+    int | None, typer.Option("--limit", metavar="N", help=f"At most N rows (a table shows {TABLE_ROWS} unless told).")
 ]
-OffsetOpt = Annotated[int, typer.Option("--offset", help="Skip the first N matching rows.")]
+OffsetOpt = Annotated[int, typer.Option("--offset", metavar="N", help="Skip the first N matching rows.")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Table: every column, whatever the terminal's width.")]
 FormatOpt = Annotated[PeopleFormat, typer.Option("--format", help="table, json, jsonl or csv.")]
 
