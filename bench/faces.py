@@ -9,6 +9,10 @@ Sections (all by default, or the ones named with --sections):
   steadier figure on a shared machine. Goals: `--help` at most 10x bare Python, `CMD --help` at
   most 2x `--help`.
 
+- **console**: `trainproof serve` over the same store: overview, a filtered people page and a person
+  page, 50 HTTP requests each after one that judges the store (p50/p95), beside the same people query
+  through the CLI. Goal: p95 under 150 ms for people and person pages.
+
 - **people**: a `--users` (50,000) simulated tenant synced into SQLite, with the sticky records a
   nightly run keeps (`--store DIR` keeps it for the next run). `trainproof status`,
   `people --format json` and `people --training hipaa --state incomplete --limit 50`, each a fresh
@@ -270,6 +274,60 @@ def people(args: argparse.Namespace) -> None:
           f"{'met' if status.wall <= 2 and status.lines <= 40 else 'missed'})")  # fmt: skip
     print(f"  people --format json / plain pass: {ratio:.1f}x ({goal(ratio, 5)}); peak {listing.peak_mb:.0f} MB "
           f"(goal < 400 MB: {'met' if listing.peak_mb < 400 else 'missed'})")  # fmt: skip
+    print(f"  load average (1 min) {load()} after")
+
+
+@section("console")
+def console(args: argparse.Namespace) -> None:
+    """The web console at --users people: overview, a filtered people page and a person page, 50 requests
+    each over HTTP to `trainproof serve` (p50/p95, after one request that judges the store), beside the
+    same filtered query through the CLI (a fresh process, median of --repeat)."""
+    import re
+
+    import httpx2
+
+    print(f"console: {args.users:,}-user simulated tenant; load average (1 min) {load()} before")
+    env = tenant_store(args)
+    tp = trainproof_command()
+    proc = subprocess.Popen([*tp, "serve", "--port", "0"], env=env, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    assert proc.stdout is not None
+    try:
+        line = proc.stdout.readline().decode()
+        found = re.search(r"(http://127\.0\.0\.1:\d+)/\?token=\S+", line)
+        if found is None:
+            raise SystemExit(f"trainproof serve printed no sign-in link: {line!r}")
+        with httpx2.Client(base_url=found.group(1), timeout=600, follow_redirects=True) as client:
+            started = time.perf_counter()
+            client.get(found.group(0)).raise_for_status()  # signs in; the overview judges the store once
+            print(f"  first page (sign-in, judging the store): {time.perf_counter() - started:.2f} s")
+            someone = client.get("/people.json", params={"limit": "1", "offset": "1000"}).json()[0]["user_id"]
+            pages = {
+                "overview /": "/",
+                "people ?training=hipaa&state=incomplete": "/people?training=hipaa&state=incomplete",
+                "people ?department=Engineering&sort=-since&offset=100": (
+                    "/people?department=Engineering&sort=-since&offset=100"
+                ),
+                f"person /people/{someone}": f"/people/{someone}",
+            }
+            print(f"  {'':56} {'p50 ms':>7} {'p95 ms':>7}  (50 requests each)")
+            for label, path in pages.items():
+                times: list[float] = []
+                for _ in range(50):
+                    started = time.perf_counter()
+                    client.get(path).raise_for_status()
+                    times.append((time.perf_counter() - started) * 1000)
+                times.sort()
+                p50, p95 = statistics.median(times), times[int(len(times) * 0.95) - 1]
+                goal_text = (
+                    "" if label.startswith("overview") else f"  (goal p95 < 150 ms: {'met' if p95 < 150 else 'missed'})"
+                )
+                print(f"  {label:56} {p50:7.0f} {p95:7.0f}{goal_text}")
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+    cli = [*tp, "people", "--training", "hipaa", "--state", "incomplete", "--limit", "50"]
+    walls = [measure(cli, {**env, "COLUMNS": "80"}).wall for _ in range(args.repeat)]
+    print(f"  {'the same people query through the CLI (fresh process)':56} {statistics.median(walls) * 1000:7.0f}")
     print(f"  load average (1 min) {load()} after")
 
 

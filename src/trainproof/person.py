@@ -17,7 +17,7 @@ from trainproof.config import Settings
 from trainproof.judging import Judged, judge
 from trainproof.store import compliance_events, enrollment_history, load_people
 from trainproof.store.handle import StoreConnection
-from trainproof.store.person_index import person_index
+from trainproof.store.person_index import PersonIndex, person_index
 
 __all__ = ["PersonRecord", "person_record"]
 
@@ -58,18 +58,21 @@ def person_record(
     *,
     as_of: datetime | None = None,
     judged: Judged | None = None,
+    index: PersonIndex | None = None,
 ) -> PersonRecord:
     """The record of the person `who` names (email, KnowBe4 alias, employee number or user id).
 
-    `judged`: an evaluation of this store already made (a server keeps one per store version), else
-    the store is judged now or at `as_of`. UnknownPerson or AmbiguousPerson (ConfigErrors) when `who`
-    names nobody or several people.
+    `judged` and `index`: an evaluation and a person index of this store already made (a server keeps
+    one per store version), else the store is judged now or at `as_of` and indexed. UnknownPerson or
+    AmbiguousPerson (ConfigErrors) when `who` names nobody or several people.
     """
-    uid = person_index(conn).find(who)
-    person = next(p for p in load_people(conn) if p.user_id == uid)
+    uid = (index or person_index(conn)).find(who)
     if judged is None:
         judged = judge(conn, settings, as_of=as_of)
-    decisions = tuple(d for d in judged.evaluation.decisions if d.user_id == uid)
+    person = next((p for p in judged.facts.people if p.user_id == uid), None)
+    if person is None:  # not among the facts of that date (e.g. added to KnowBe4 after it): as known now
+        person = next(p for p in load_people(conn) if p.user_id == uid)
+    decisions = judged.evaluation.for_user(uid)  # only this person's decisions are explained
     history = {e.enrollment_id: enrollment_history(conn, e.enrollment_id) for d in decisions for e in d.evidence}
     excluded = next((x.reason for x in judged.evaluation.excluded if x.person.user_id == uid), None)
     return PersonRecord(

@@ -1,11 +1,11 @@
-"""Fixtures of the console tests: the synced store, a running console, and Chromium for pytest-playwright."""
+"""Fixtures of the console tests: the synced store, a running console, and Chromium driven by Playwright."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
+from playwright.sync_api import Browser, Page
 
 from console._world import CHROMIUM, Served, World, console_tenant, start_console, stop_console
 from trainproof.simulator import Simulator
@@ -35,20 +35,37 @@ def shared_console(world: World) -> Iterator[Served]:
     stop_console(served)
 
 
-@pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
-    """pytest-playwright launches Debian's Chromium (no browser download). Every address but loopback goes
-    to a closed port as proxy, so nothing the pages ask for can leave the machine."""
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium through Playwright (no browser download), started and stopped within each module.
+
+    Not pytest-playwright's session-wide `browser`: Playwright's sync API keeps an asyncio loop running
+    in the main thread while it is started, and the suite's anyio tests that run after this folder cannot
+    start their own loop beside it. Every address but loopback goes to a closed port as proxy, so nothing
+    the pages ask for can leave the machine.
+    """
     if CHROMIUM is None:
         pytest.skip("Chromium is not installed (`bash .ci/chromium.sh` installs Debian's)")
-    return {
-        **browser_type_launch_args,
-        "executable_path": CHROMIUM,
-        "args": [
-            "--no-sandbox",
-            "--disable-dev-shm-usage",
-            "--disable-background-networking",
-            "--disable-component-update",
-            "--proxy-server=http://127.0.0.1:9",
-        ],
-    }
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as pw:
+        chromium = pw.chromium.launch(
+            executable_path=CHROMIUM,
+            args=[
+                "--no-sandbox",
+                "--disable-dev-shm-usage",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--proxy-server=http://127.0.0.1:9",
+            ],
+        )
+        yield chromium
+        chromium.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A fresh browser profile (no cookie) per test."""
+    context = browser.new_context(accept_downloads=True, viewport={"width": 1200, "height": 800})
+    yield context.new_page()
+    context.close()

@@ -20,6 +20,7 @@ from trainproof.config import Settings
 from trainproof.judging import Judged, judge
 from trainproof.store.freshness import StoreVersion, store_version
 from trainproof.store.handle import StoreConnection
+from trainproof.store.person_index import PersonIndex, person_index
 
 __all__ = ["Judgements"]
 
@@ -31,7 +32,15 @@ Key = tuple[tuple[int, int, int], date | datetime, Hashable]
 class Judgements:
     def __init__(self) -> None:
         self._kept: OrderedDict[Key, Judged] = OrderedDict()
+        self._index: tuple[tuple[int, int, int], PersonIndex] | None = None
         self._lock = threading.Lock()
+
+    def index(self, conn: StoreConnection, version: StoreVersion) -> PersonIndex:
+        """Who each id, email, alias and employee number names (store.person_index), per store version."""
+        with self._lock:
+            if self._index is None or self._index[0] != version.key:
+                self._index = (version.key, person_index(conn))
+            return self._index[1]
 
     def of(
         self, conn: StoreConnection, settings: Settings, config: Hashable, as_of: datetime | None = None

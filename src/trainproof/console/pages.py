@@ -143,7 +143,6 @@ def people(request: Request) -> Response:
     """The `trainproof people` rows for the filters in the address, a page at a time."""
     from trainproof.people import SORTS, select_people
     from trainproof.store.groups import group_names
-    from trainproof.store.person_index import person_index
 
     st = state_of(request)
     as_json = wants_json(request) or request.url.path.endswith(CSV_SUFFIX)
@@ -151,8 +150,8 @@ def people(request: Request) -> Response:
     query.check()
 
     def work(conn: Any) -> Any:
-        judged, _ = st.judged(conn, query.as_of)
-        index = person_index(conn) if query.search else None
+        judged, version = st.judged(conn, query.as_of)
+        index = st.judgements.index(conn, version) if query.search else None
         groups = group_names(conn) if query.group else None
         return judged, select_people(judged, query, index=index, groups=groups)
 
@@ -187,8 +186,8 @@ def person(request: Request) -> Response:
     as_of = _as_of(request)
 
     def work(conn: Any) -> Any:
-        judged, _ = st.judged(conn, as_of)
-        return person_record(conn, st.settings, who, judged=judged)
+        judged, version = st.judged(conn, as_of)
+        return person_record(conn, st.settings, who, judged=judged, index=st.judgements.index(conn, version))
 
     record = st.read(work)
     return respond(request, "person.html", {"title": record.person.name, "record": record}, record.to_dict())
@@ -226,17 +225,15 @@ async def reset(request: Request) -> Response:
 def certificate(request: Request) -> Response:
     """The PDF `trainproof certificates` writes for this person and training (compliant decisions only)."""
     from trainproof.evidence import certificates_from_decisions, render_certificate
-    from trainproof.judging import judge
 
     st = state_of(request)
     training = str(request.path_params["training"])
 
     def work(conn: Any) -> tuple[Any, Any]:
-        from trainproof.store.person_index import person_index
-
-        uid = person_index(conn).find(_who(request))
-        judged = judge(conn, st.settings, trainings=[training])
-        mine = [d for d in judged.evaluation.decisions if d.user_id == uid]
+        judged, version = st.judged(conn)
+        judged.evaluation.policy.training(training)  # an unknown training: its one-line ConfigError
+        uid = st.judgements.index(conn, version).find(_who(request))
+        mine = [d for d in judged.evaluation.for_user(uid) if d.training == training]
         return certificates_from_decisions(mine, campaigns=judged.facts.campaigns), mine
 
     certs, mine = st.read(work)
