@@ -24,13 +24,17 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def signed_in(page: Page, console: Served) -> Iterator[Page]:
-    """A page that opened the printed sign-in link; every request it made is checked to stay on the console."""
+    """A page that opened the printed sign-in link; afterwards every request it made must have stayed on the
+    console, and the browser must have logged no error (a script failing, or the CSP refusing something)."""
     asked: list[str] = []
+    errors: list[str] = []
     page.on("request", lambda request: asked.append(request.url))
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.goto(console.login_url)
     yield page
     elsewhere = [u for u in asked if not u.startswith(console.base + "/")]
     assert elsewhere == [], f"the console's pages asked for {elsewhere}"
+    assert errors == [], "no script error and nothing the Content-Security-Policy had to refuse"
 
 
 def test_sign_in_lands_on_the_overview_without_the_token(signed_in: Page, console: Served) -> None:
