@@ -371,10 +371,16 @@ def html_command(
 ) -> None:
     """One self-contained HTML file (works offline, no CDN): compliance per training, completion by
     department, trend, overdue by manager and the campaign table. Print it to PDF from any browser.
+    With several [accounts.NAME] and no --account: the page across accounts (report accounts' rows).
     """
-    from trainproof.reports.html import report_html, write_html
+    from trainproof.cli._app import account_option, all_accounts
+    from trainproof.reports.html import build_accounts_html_report, render_html, report_html, write_html
 
-    with _store() as engine:
-        html = report_html(engine, settings())
+    accounts = all_accounts()
+    if len(accounts) > 1 and account_option() is None:
+        html = render_html(build_accounts_html_report(accounts))
+    else:
+        with _store() as engine:
+            html = report_html(engine, settings())
     path = write_html(out, html)
     sys.stderr.write(f"wrote {path} ({len(html.encode()) // 1024} KB)\n")

@@ -7,6 +7,10 @@ it comes from a CDN. Every value from KnowBe4 is HTML-escaped. Print styles give
 (browser "Print > Save as PDF"): no page breaks inside a chart or a table row, table headers repeated.
 
 The file holds names and email addresses, so it is written readable by its owner only.
+
+With several KnowBe4 accounts (an MSP's customers), a report is one account's (`--account NAME`) and
+holds nothing of another: it may be forwarded to that customer. The page across customers is its own
+(`build_accounts_html_report`): the rows of `report accounts`, worst first, and nothing else.
 """
 
 from __future__ import annotations
@@ -16,7 +20,10 @@ from datetime import datetime
 from html import escape
 from pathlib import Path
 
+from pydantic import Field
+
 from trainproof import clock
+from trainproof.accounts import Accounts
 from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
 from trainproof.errors import ConfigError, TrainproofError
@@ -24,6 +31,7 @@ from trainproof.files import write_private
 from trainproof.judging import judge
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
+from trainproof.reports.accounts import AccountTrainingRow, below, report_accounts
 from trainproof.reports.campaigns import CampaignReport, report_campaigns
 from trainproof.reports.departments import DepartmentRow, department_rows
 from trainproof.reports.overdue import ManagerSummary, OverdueRow, by_manager, overdue_rows
@@ -38,6 +46,7 @@ from trainproof.store.source import Source, connect
 __all__ = [
     "HtmlReport",
     "TrainingSummary",
+    "build_accounts_html_report",
     "build_html_report",
     "render_html",
     "report_html",
@@ -47,6 +56,9 @@ __all__ = [
 MAX_DEPARTMENTS_CHARTED = 20
 MAX_MANAGERS_CHARTED = 15
 MAX_OVERDUE_LISTED = 500
+MAX_ACCOUNT_ROWS_CHARTED = 30
+TARGET_PERCENT = 90.0
+"""The bar an MSP asks about: which customers are below 90 % on a training."""
 CSP = (
     "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:; "
     "font-src 'none'; connect-src 'none'; base-uri 'none'; form-action 'none'"
@@ -79,6 +91,10 @@ class HtmlReport(ReportRow):
     managers: list[ManagerSummary]
     campaigns: list[CampaignReport]
     notes: list[str]
+    across_accounts: bool = False
+    """The page across accounts: only `accounts` is shown."""
+    accounts: list[AccountTrainingRow] = Field(default_factory=list[AccountTrainingRow])
+    """On the page across accounts: `report accounts`' rows, worst first."""
 
 
 def build_html_report(source: Source, settings: Settings, *, at: datetime | None = None) -> HtmlReport:
@@ -137,6 +153,28 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
         managers=by_manager(overdue),
         campaigns=campaign_rows,
         notes=notes,
+    )
+
+
+def build_accounts_html_report(accounts: Accounts, *, at: datetime | None = None) -> HtmlReport:
+    """The page across accounts: every account's trainings as `report accounts` judges them, worst first."""
+    when = at or clock.now()
+    rows = report_accounts(accounts, at=when)
+    synced = [r.last_sync for r in rows if r.last_sync is not None]
+    return HtmlReport(
+        title="Security awareness training across accounts",
+        account=None,
+        generated_at=when,
+        last_sync=min(synced) if synced else None,
+        trainings=[],
+        departments=[],
+        trend=[],
+        overdue=[],
+        managers=[],
+        campaigns=[],
+        notes=[],
+        across_accounts=True,
+        accounts=rows,
     )
 
 
@@ -393,11 +431,91 @@ def _campaigns(report: HtmlReport) -> str:
     return _table(head, rows)
 
 
+def _account_tiles(report: HtmlReport) -> str:
+    rows = report.accounts
+    tiles = [
+        ("Accounts", str(len({r.account for r in rows}))),
+        (f"Trainings below {TARGET_PERCENT:g}%", str(len(below(rows, TARGET_PERCENT)))),
+        ("People past due", str(sum(r.overdue or 0 for r in rows))),
+        ("Accounts without an answer", str(len({r.account for r in rows if r.problem is not None}))),
+    ]
+    return (
+        '<div class="tiles">'
+        + "".join(
+            f'<div class="tile"><div class="v">{escape(v)}</div><div class="k">{escape(k)}</div></div>'
+            for k, v in tiles
+        )
+        + "</div>"
+    )
+
+
+def _accounts(report: HtmlReport) -> str:
+    """`report accounts` as a chart (the worst rows) and a table (every row), worst first."""
+    rows = report.accounts
+    if not rows:
+        return '<p class="muted">No trainings configured.</p>'
+    judged = [r for r in rows if r.percent_compliant is not None][:MAX_ACCOUNT_ROWS_CHARTED]
+    parts: list[str] = []
+    if judged:
+        bars = [
+            charts.Bar(
+                f"{r.title}: {r.training}",
+                r.percent_compliant or 0.0,
+                note=f"{r.compliant}/{r.in_scope}",
+                colour="#D55E00" if (r.percent_compliant or 0.0) < TARGET_PERCENT else None,
+            )
+            for r in judged
+        ]
+        more = (
+            f" (worst {len(judged)})" if len(judged) < sum(1 for r in rows if r.percent_compliant is not None) else ""
+        )
+        parts.append(
+            '<div class="chart">'
+            + charts.bar_chart(bars, title=f"% compliant per account and training{more}", css_class="tp-account-chart")
+            + "</div>"
+        )
+    head = [
+        ("Account", False),
+        ("Training", False),
+        ("In scope", True),
+        ("Compliant", True),
+        ("% compliant", True),
+        ("Overdue", True),
+        ("Last sync", False),
+    ]
+    table_rows = [
+        [
+            f"{_e(r.title)}<br><span class='muted'>{_e(r.account)}</span>",
+            _e(r.training) if r.problem is None else f"<span class='flag'>{_e(r.problem)}</span>",
+            _e(r.in_scope),
+            _e(r.compliant),
+            _pct(r.percent_compliant) if r.problem is None else "",
+            _e(r.overdue),
+            _e(r.last_sync) if r.last_sync else "never",
+        ]
+        for r in rows
+    ]
+    return "".join(parts) + _table(head, table_rows, css="tp-accounts")
+
+
+def _account_body(report: HtmlReport) -> str:
+    return (
+        _account_tiles(report)
+        + '<section id="accounts"><h2>Compliance across accounts, worst first</h2>'
+        + _accounts(report)
+        + "<p class='muted'>Each account's own report (departments, overdue people, campaigns): "
+        "<code>trainproof --account NAME report html</code>.</p></section>"
+    )
+
+
 def render_html(report: HtmlReport) -> str:
     """The whole page as one string (UTF-8, no external reference of any kind)."""
     sync = f"store last synced {report.last_sync:%Y-%m-%d %H:%M} UTC" if report.last_sync else "store never synced"
+    if report.across_accounts:
+        sync = f"oldest last sync {report.last_sync:%Y-%m-%d %H:%M} UTC" if report.last_sync else "never synced"
     account = f"{_e(report.account)} · " if report.account else ""
     notes = "".join(f'<p class="note">{_e(n)}</p>' for n in report.notes)
+    body = _account_body(report) if report.across_accounts else _account_report_body(report)
     return f"""<!DOCTYPE html>
 <html lang="en">
 <head>
@@ -415,18 +533,23 @@ def render_html(report: HtmlReport) -> str:
 <div class="meta">{account}generated {report.generated_at:%Y-%m-%d %H:%M} UTC · {escape(sync)}</div>
 </header>
 {notes}
-{_tiles(report)}
-<section id="summary"><h2>Compliance per training</h2>{_summary(report)}</section>
-<section id="departments"><h2>Completion by department</h2>{_departments(report)}</section>
-<section id="trend"><h2>Trend</h2>{_trend(report)}</section>
-<section id="overdue"><h2>Overdue, by manager</h2>{_overdue(report)}</section>
-<section id="campaigns"><h2>Campaigns</h2>{_campaigns(report)}</section>
+{body}
 <footer>Made by trainproof from the local store (no live API call). Compliance follows the rules in
 trainproof.toml: enrolled in at least one selected campaign and every module of each completed; people in
 their new-hire grace period are not counted in rates.</footer>
 </body>
 </html>
 """
+
+
+def _account_report_body(report: HtmlReport) -> str:
+    """One account's sections."""
+    return f"""{_tiles(report)}
+<section id="summary"><h2>Compliance per training</h2>{_summary(report)}</section>
+<section id="departments"><h2>Completion by department</h2>{_departments(report)}</section>
+<section id="trend"><h2>Trend</h2>{_trend(report)}</section>
+<section id="overdue"><h2>Overdue, by manager</h2>{_overdue(report)}</section>
+<section id="campaigns"><h2>Campaigns</h2>{_campaigns(report)}</section>"""
 
 
 def report_html(source: Source, settings: Settings, *, at: datetime | None = None) -> str:
