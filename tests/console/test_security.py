@@ -147,3 +147,17 @@ def test_a_port_in_use_is_one_line(console: Served, world: World) -> None:
     assert result.code == 2
     assert len(result.err_lines) == 1
     assert result.err_lines[0].startswith(f"error: cannot listen on 127.0.0.1:{console.port}")
+
+
+def test_allow_remote_warns_and_still_checks_the_host(world: World) -> None:
+    served = start_console(world, "--host", "0.0.0.0", "--allow-remote", "--allowed-host", "console.example.org")
+    try:
+        with httpx2.Client(base_url=served.base, timeout=30) as client:
+            assert client.get("/", headers={"host": "console.example.org"}).status_code == 401  # reached, no session
+            assert client.get("/", headers={"host": "evil.example"}).status_code == 400
+    finally:
+        stop_console(served)
+    assert served.stderr == [
+        "warning: the console on 0.0.0.0 speaks plain HTTP: put a TLS proxy in front of it "
+        "and give its public name with --allowed-host\n"
+    ]
