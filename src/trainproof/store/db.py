@@ -27,6 +27,7 @@ from trainproof.store.failures import on_driver_error
 from trainproof.store.scoping import DEFAULT_ACCOUNT, bind_account
 
 __all__ = [
+    "HEAD",
     "create_store_engine",
     "current_revision",
     "downgrade",
@@ -37,11 +38,17 @@ __all__ = [
     "schema_problem",
     "sqlite_path",
     "store_label",
+    "stored_revision",
     "upgrade",
     "write_transaction",
 ]
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+HEAD = "0003"
+"""The newest migration in `migrations/` (tests/store/test_head.py checks it against Alembic's head).
+
+Known without importing Alembic: every command opens the store and checks its schema version, and
+importing Alembic to read that one row cost more than a whole `trainproof status` may take."""
 _IMMEDIATE = "trainproof_begin_immediate"
 BUSY_TIMEOUT_MS = 30_000
 
@@ -234,9 +241,9 @@ def known_revisions() -> set[str]:
 
 def schema_problem(current: str | None, *, has_tables: bool, where: str = "the store") -> StoreError | None:
     """Why this trainproof must not use a store at revision `current`; None at head or when empty."""
-    head = head_revision()
-    if current == head or (current is None and not has_tables):
+    if current == HEAD or (current is None and not has_tables):
         return None
+    head = head_revision()
     if current is None:
         return StoreError(
             f"{where} holds tables that are not a trainproof store",
@@ -251,6 +258,17 @@ def schema_problem(current: str | None, *, has_tables: bool, where: str = "the s
         f"{where} is at schema {current}, this trainproof needs {head}",
         "run `trainproof db upgrade` (back up the store first)",
     )
+
+
+def stored_revision(conn: Connection, tables: list[str]) -> str | None:
+    """The migration the store is at, read from Alembic's own table (`tables`: the store's table names);
+    None for an empty store. What `current_revision` answers, without importing Alembic."""
+    if "alembic_version" not in tables:
+        return None
+    versions = [row[0] for row in conn.exec_driver_sql("SELECT version_num FROM alembic_version")]
+    if len(versions) > 1:  # Alembic's branches: let it say what it makes of them
+        return current_revision(conn)
+    return versions[0] if versions else None
 
 
 def current_revision(conn: Connection) -> str | None:
@@ -300,8 +318,9 @@ def ensure_schema(engine: Engine) -> None:
     """
     try:
         with engine.connect() as conn:
-            current = current_revision(conn)
-            has_tables = bool(inspect(conn).get_table_names())
+            tables = inspect(conn).get_table_names()
+            current = stored_revision(conn, tables)
+            has_tables = bool(tables)
             conn.rollback()
     except OperationalError as exc:
         raise StoreError(
