@@ -112,6 +112,26 @@ def test_certificate_and_evidence_pack_downloads(
     assert verified.stdout.startswith(f"{pack.name}: OK, signed by the key given")
 
 
+def test_verify_an_uploaded_pack(signed_in: Page, console: Served, world: World, tmp_path: Path) -> None:
+    from console.test_evidence import altered_copy
+
+    pack = tmp_path / "evidence-security_awareness.zip"
+    world.run("evidence", "--training", "security_awareness", "--out", str(pack))
+    page = signed_in
+    page.goto(console.base + "/evidence")
+    form = page.get_by_role("region", name="Verify a pack")
+    result = form.get_by_role("status")
+    form.get_by_label("Evidence pack").set_input_files(pack)
+    form.get_by_role("button", name="Verify the pack").click()
+    expect(result).to_contain_text(f"Verified: {pack.name}")
+    expect(result).to_contain_text("Proved: the pack is byte for byte what the holder of that key")
+    form.get_by_label("Evidence pack").set_input_files(altered_copy(pack, tmp_path / "edited.zip"))
+    form.get_by_role("button", name="Verify the pack").click()
+    expect(result).to_contain_text("Not verified: edited.zip (1 problem)")
+    expect(result).to_contain_text("population.csv: edited: its SHA-256 is")
+    expect(result).to_contain_text("What to do: the pack was changed after it was written")
+
+
 def test_a_hostile_name_is_text(signed_in: Page, console: Served) -> None:
     page = signed_in
     page.goto(console.base + "/people?search=mallory")

@@ -151,11 +151,7 @@ def verify_command(
     if not result.ok:
         first = result.problems[0]
         more = f" and {len(result.problems) - 1} more problem(s) listed above" if len(result.problems) > 1 else ""
-        if any(p.kind == "signature" for p in result.problems):
-            todo = "the pack is not what the holder of the key given built: ask its sender for the pack again"
-        else:
-            todo = "the pack was changed after it was written: ask its sender for the pack again"
-        raise PackAltered(f"{pack} failed verification: {first}{more}", todo)
+        raise PackAltered(f"{pack} failed verification: {first}{more}", result.todo)
 
 
 @evidence_app.command("key")

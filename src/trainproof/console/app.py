@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette_csrf.middleware import CSRFMiddleware
 
 from trainproof.config import Settings
-from trainproof.console import pages, report_pages, selection_pages
+from trainproof.console import evidence_pages, pages, report_pages, selection_pages
 from trainproof.console.rendering import JSON_SUFFIX, json_response, page, wants_json
 from trainproof.console.security import (
     CSRF_COOKIE,
@@ -34,6 +34,7 @@ from trainproof.console.security import (
 )
 from trainproof.console.signin import SignIn
 from trainproof.console.state import ConsoleState
+from trainproof.console.upload import UploadTooLarge
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.store.handle import StoreEngine
 from trainproof.store.person_index import UnknownPerson
@@ -60,8 +61,10 @@ def _routes() -> list[BaseRoute]:
         Route("/people.csv", pages.people, name="people.csv"),
         *_twin("/people", pages.people, "people"),
         *_twin("/people/{who}", pages.person, "person"),
-        *_twin("/evidence", pages.evidence, "evidence"),
-        Route("/evidence/{training}.zip", pages.evidence_pack, name="evidence_pack"),
+        *_twin("/evidence", evidence_pages.evidence, "evidence"),
+        Route("/evidence/verify.json", evidence_pages.evidence_verify, methods=["POST"], name="evidence_verify.json"),
+        Route("/evidence/verify", evidence_pages.evidence_verify, methods=["POST"], name="evidence_verify"),
+        Route("/evidence/{training}.zip", evidence_pages.evidence_pack, name="evidence_pack"),
         Route("/sync/run", pages.sync_run, methods=["POST"], name="sync_run"),
         *_twin("/sync/progress", pages.sync_progress, "sync_progress"),
         *_twin("/sync", pages.sync_history, "sync"),
@@ -80,6 +83,8 @@ def _status_of(exc: TrainproofError) -> int:
         return 404
     if isinstance(exc, pages.ReadOnly):
         return 403
+    if isinstance(exc, UploadTooLarge):
+        return 413
     if isinstance(exc, ConfigError):
         return 400
     return 500

@@ -7,15 +7,12 @@ never hold up the event loop.
 
 from __future__ import annotations
 
-import tempfile
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl
 
-from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import FileResponse, RedirectResponse, Response, StreamingResponse
+from starlette.responses import RedirectResponse, Response, StreamingResponse
 
 from trainproof import clock
 from trainproof.compliance.decision import STATES
@@ -24,9 +21,8 @@ from trainproof.console.state import state_of
 from trainproof.errors import ConfigError, TrainproofError
 
 __all__ = [
+    "as_of_asked",
     "certificate",
-    "evidence",
-    "evidence_pack",
     "overview",
     "people",
     "person",
@@ -48,7 +44,8 @@ def _who(request: Request) -> str:
     return who.removesuffix(JSON_SUFFIX) if request.url.path.endswith(JSON_SUFFIX) else who
 
 
-def _as_of(request: Request) -> Any:
+def as_of_asked(request: Request) -> Any:
+    """The as-of date the address asks for (`?as_of=YYYY-MM-DD`), or None for now."""
     text = request.query_params.get("as_of", "").strip()
     return clock.parse_instant(text) if text else None
 
@@ -58,7 +55,7 @@ def overview(request: Request) -> Response:
     from trainproof.summary import summary_of
 
     st = state_of(request)
-    judged, version = st.read(lambda conn: st.judged(conn, _as_of(request)))
+    judged, version = st.read(lambda conn: st.judged(conn, as_of_asked(request)))
     summary = summary_of(judged, synced_at=version.synced_at, now=clock.now())
     chase = people_link(summary.next_query) if summary.next_query is not None else None
     context = {"title": "Overview", "summary": summary, "chase": chase}
@@ -99,7 +96,7 @@ def people_query(request: Request, *, page_size: int | None) -> Any:
         sort=_text(request, "sort") or "name",
         limit=_count(request, "limit", page_size),
         offset=_count(request, "offset", 0) or 0,
-        as_of=_as_of(request),
+        as_of=as_of_asked(request),
     )
 
 
@@ -183,7 +180,7 @@ def person(request: Request) -> Response:
 
     st = state_of(request)
     who = _who(request)
-    as_of = _as_of(request)
+    as_of = as_of_asked(request)
 
     def work(conn: Any) -> Any:
         judged, version = st.judged(conn, as_of)
@@ -250,46 +247,6 @@ def certificate(request: Request) -> Response:
 
 class NoCertificate(TrainproofError):
     """The person has no compliance to certify for that training."""
-
-
-def evidence(request: Request) -> Response:
-    """The trainings whose evidence pack can be built, as `trainproof evidence --training T` builds it."""
-    from trainproof.judging import configured_trainings
-
-    st = state_of(request)
-    trainings = [{"training": t.key, "title": t.title} for t in configured_trainings(st.settings).trainings]
-    return respond(request, "evidence.html", {"title": "Evidence", "trainings": trainings}, {"trainings": trainings})
-
-
-def evidence_pack(request: Request) -> Response:
-    """Build the pack in a private temporary folder and send it; the folder goes once it is sent."""
-    from trainproof.evidence_pack import build_training_pack
-    from trainproof.store.integrity import require_intact
-
-    st = state_of(request)
-    training = str(request.path_params["training"])
-    require_intact(st.engine)  # as `trainproof evidence` does: no evidence from a damaged store
-    folder = Path(tempfile.mkdtemp(prefix="trainproof-pack-"))
-    try:
-        built = build_training_pack(
-            st.engine, st.settings, training=training, out=folder / f"evidence-{training}.zip", as_of=_as_of(request)
-        )
-    except BaseException:
-        _remove(folder)
-        raise
-    return FileResponse(
-        built.path,
-        media_type="application/zip",
-        filename=built.path.name,
-        headers={"x-manifest-sha256": built.fingerprint, "x-signing-key": built.key_id},
-        background=BackgroundTask(_remove, folder),
-    )
-
-
-def _remove(folder: Path) -> None:
-    import shutil
-
-    shutil.rmtree(folder, ignore_errors=True)
 
 
 def sync_history(request: Request) -> Response:

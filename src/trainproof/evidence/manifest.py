@@ -99,6 +99,13 @@ class VerifyResult:
     def ok(self) -> bool:
         return not self.problems
 
+    @property
+    def todo(self) -> str:
+        """What to do about the problems found (every face says the same)."""
+        if any(p.kind == "signature" for p in self.problems):
+            return "the pack is not what the holder of the key given built: ask its sender for the pack again"
+        return "the pack was changed after it was written: ask its sender for the pack again"
+
     def lines(self) -> list[str]:
         """One line per problem, or what was checked and exactly what that proves; for a CLI to print."""
         if self.problems:

@@ -86,6 +86,15 @@ def signing_key(state_dir: Path) -> SigningKey:
     return _load(path)
 
 
+def installed_public_key(state_dir: Path) -> Ed25519PublicKey | None:
+    """The public half of the key in `state_dir`, or None when this installation has signed nothing yet.
+
+    For checking a pack: unlike `signing_key`, it never creates a key, so verifying writes nothing.
+    """
+    path = Path(state_dir) / KEY_FILE
+    return _load(path).public if path.exists() else None
+
+
 def _create(path: Path) -> None:
     try:
         path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
