@@ -25,7 +25,7 @@ MA, MB = purchase(1, "Module A"), purchase(2, "Module B")
 A = campaign(101, "Campaign A", [MA], start="2026-08-01", end="2026-09-30")
 B = campaign(102, "Campaign B", [MB], start="2026-08-01", end="2026-09-30")
 ADA = user(1, "Ada", "Astronaut", department="Eng")
-WANDA = user(2, "Wanda", "Wizard", department="Eng")
+WANDA = {**user(2, "Wanda", "Wizard", department="Eng"), "aliases": ["w.wizard@acme.example", "wanda@old.example"]}
 SAM = user(3, "Sam", "Superhero", department="Sales")
 MALLORY = {**user(4, "Mallory", XSS, department="Sales"), "email": "mallory@acme.example"}
 
@@ -57,7 +57,8 @@ def _todo(eid: int, who: dict[str, Any], camp: dict[str, Any], mod: dict[str, An
 
 def console_tenant(*, with_nia: bool = False) -> dict[str, Any]:
     """Ada and Mallory complete both campaigns (compliant for both trainings), Wanda only B, Sam neither;
-    `with_nia`: Nia is enrolled in Campaign A only and has completed it."""
+    Mallory's B is dated before her enrollment (a `check` warning); `with_nia`: Nia is enrolled in
+    Campaign A only and has completed it."""
     nia = user(5, "Nia", "Ninja", department="Ops")
     return tenant(
         users=[ADA, WANDA, SAM, MALLORY, *([nia] if with_nia else [])],
@@ -71,7 +72,10 @@ def console_tenant(*, with_nia: bool = False) -> dict[str, Any]:
             _todo(31, SAM, A, MA),
             _todo(32, SAM, B, MB),
             _done(41, MALLORY, A, MA, "2026-08-20"),
-            _done(42, MALLORY, B, MB, "2026-08-21"),
+            # dated before her enrollment: counted, and named by `check`
+            enrollment(
+                42, MALLORY, B, MB, status="Passed", enrolled="2026-08-25", started="2026-08-21", completed="2026-08-21"
+            ),
             *([_done(51, nia, A, MA, "2026-08-25")] if with_nia else []),
         ],
     )

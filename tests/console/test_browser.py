@@ -43,6 +43,18 @@ def test_sign_in_lands_on_the_overview_without_the_token(signed_in: Page, consol
     expect(signed_in.get_by_role("row", name="Security Awareness Training")).to_contain_text("4")
 
 
+def test_the_overview_draws_the_trend_and_names_problems(signed_in: Page, console: Served) -> None:
+    """The chart's one inline style is allowed by its hash (computed, not refused: the fixture sees no CSP
+    error); check's warning names Mallory's enrollment."""
+    page = signed_in
+    chart = page.get_by_role("region", name="Trend").get_by_role("img", name="Completion and phish-prone")
+    expect(chart).to_be_visible()
+    assert chart.evaluate("svg => getComputedStyle(svg).maxWidth") == "100%"
+    expect(page.get_by_role("region", name="KnowBe4 requests today")).to_contain_text("requests left today")
+    problems = page.get_by_role("region", name="Problems")
+    expect(problems).to_contain_text("enrollment 42 of 'mallory@acme.example' in 'Campaign B' completed 2026-08-21")
+
+
 def test_filter_people_then_open_a_person(signed_in: Page, console: Served) -> None:
     page = signed_in
     page.get_by_role("link", name="People", exact=True).click()

@@ -67,19 +67,39 @@ def test_people_csv_is_the_cli_people_csv(client: httpx2.Client, world: World, p
     assert reply.text == world.run("people", "--format", "csv", *cli_args(pairs)).stdout
 
 
-def test_overview_json_is_the_status_summary(client: httpx2.Client, world: World) -> None:
-    reply = client.get("/index.json")
+def test_overview_json_is_status_check_trend_and_budget(client: httpx2.Client, world: World) -> None:
+    """The overview's twin: `status --format json`, plus check's problems, the quarterly trend, the budget."""
+    reply = client.get("/index.json").json()
     html = client.get("/").text
+    more = {key: reply.pop(key) for key in ("trend", "budget", "problems")}
     summary = world.run("status", "--format", "json").json()
-    assert reply.json() == summary
+    assert reply == summary
     assert summary["next_command"] in html
+    assert more["problems"] == world.run("check", "--format", "json", ok=False).json()
+    assert more["problems"], "the tenant has a problem for check to name"
+    assert more["trend"] == world.run("report", "quarterly", "--format", "json").json()["trend"]
+    assert more["trend"], "the tenant's campaigns make a quarter"
+    (account,) = world.run("accounts", "--format", "json").json()
+    budget = more["budget"]
+    assert (budget["requests_today"], budget["daily_limit"]) == (account["requests_today"], account["daily_limit"])
+    assert budget["requests_today"] > 0, "the sync spent some"
+    assert f"{budget['remaining']:,}</strong> of {budget['daily_limit']:,} requests left today" in html
+    assert '<svg xmlns="http://www.w3.org/2000/svg" class="tp-chart' in html
 
 
-@pytest.mark.parametrize("who", ["1", "ada@acme.example", "MALLORY@ACME.EXAMPLE", "3"])
+@pytest.mark.parametrize("who", ["1", "ada@acme.example", "MALLORY@ACME.EXAMPLE", "3", "W.Wizard@acme.example"])
 def test_person_json_is_the_cli_person_json(client: httpx2.Client, world: World, who: str) -> None:
     reply = client.get(f"/people/{who}.json")
     assert reply.status_code == 200, reply.text
     assert reply.json() == json.loads(world.run("person", who, "--format", "json").stdout)
+
+
+def test_a_person_page_names_the_knowbe4_aliases(client: httpx2.Client, world: World) -> None:
+    page = client.get("/people/wanda@old.example").text
+    assert "<dt>KnowBe4 aliases</dt><dd>w.wizard@acme.example, wanda@old.example</dd>" in page
+    assert client.get("/people/2.json").json()["aliases"] == ["w.wizard@acme.example", "wanda@old.example"]
+    assert "KnowBe4 aliases" not in client.get("/people/1").text, "nothing to say for a person without any"
+    assert "KnowBe4 aliases w.wizard@acme.example, wanda@old.example\n" in world.run("person", "2").stdout
 
 
 def test_bad_filters_and_unknown_people_are_one_line(client: httpx2.Client, world: World) -> None:

@@ -37,20 +37,13 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
     dated after now (9999-12-31 from a broken import) never counts; one dated before 1970, before its
     enrollment or before its campaign started counts as sent. The store keeps every row as received.
     """
-    from trainproof.compliance import check
-    from trainproof.compliance.check import data_problems
-    from trainproof.compliance.trainings import load_trainings, resolve_campaigns
-    from trainproof.judging import judge
-    from trainproof.store import load_campaigns
+    from trainproof.checking import check_store
+    from trainproof.compliance.trainings import resolve_campaigns
 
     cfg = settings()
-    policy = load_trainings(cfg)
     with read_engine().connect() as conn:
-        campaigns = load_campaigns(conn)
-        problems = check(policy, campaigns)
-        if policy.trainings and not any(p.severity == "error" for p in problems):
-            judged = judge(conn, cfg, policy=policy)
-            problems = (*problems, *data_problems(judged.evaluation, campaigns))
+        checked = check_store(conn, cfg)  # the problems the web console's overview shows
+    policy, campaigns, problems = checked.policy, checked.campaigns, checked.problems
     rows = [p.to_dict() for p in problems]
     if fmt is Format.table:
         if not rows:
@@ -118,6 +111,8 @@ def person_command(
     t = terminal_text  # KnowBe4 text: shown as the text it is
     out(f"{t(person.name or '')} <{t(person.email or '')}>  user {person.user_id}\n")
     out(f"department {t(person.department or '-')}, manager {t(person.manager_email or '-')}\n")
+    if record.aliases:
+        out(f"KnowBe4 aliases {t(', '.join(record.aliases))}\n")
     out(f"as of {record.as_of.isoformat()}\n")
     if excluded:
         out(f"not in the compliance population: {t(excluded)}\n")

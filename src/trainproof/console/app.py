@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette_csrf.middleware import CSRFMiddleware
 
 from trainproof.config import Settings
-from trainproof.console import evidence_pages, pages, report_pages, selection_pages
+from trainproof.console import evidence_pages, overview_page, pages, report_pages, selection_pages
 from trainproof.console.rendering import JSON_SUFFIX, json_response, page, wants_json
 from trainproof.console.security import (
     CSRF_COOKIE,
@@ -55,7 +55,7 @@ def _routes() -> list[BaseRoute]:
 
     static = files("trainproof.console") / "static"
     return [
-        *_twin("/", pages.overview, "overview"),
+        *_twin("/", overview_page.overview, "overview"),
         Route("/people/{who}/reset", pages.reset, methods=["POST"], name="reset"),
         Route("/people/{who}/certificates/{training}.pdf", pages.certificate, name="certificate"),
         Route("/people.csv", pages.people, name="people.csv"),

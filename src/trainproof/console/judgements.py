@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Hashable
+from collections.abc import Callable, Hashable
 from datetime import date, datetime
+from typing import TypeVar, cast
 
 from trainproof import clock
 from trainproof.config import Settings
@@ -25,14 +26,17 @@ from trainproof.store.person_index import PersonIndex, person_index
 __all__ = ["Judgements"]
 
 KEPT = 2  # evaluations kept: today's and one as-of date, say
+DERIVED_KEPT = 16  # answers drawn from them (check's problems, the trend, ...), a few per evaluation
 
 Key = tuple[tuple[int, int, int], date | datetime, Hashable]
+R = TypeVar("R")
 
 
 class Judgements:
     def __init__(self) -> None:
         self._kept: OrderedDict[Key, Judged] = OrderedDict()
         self._index: tuple[tuple[int, int, int], PersonIndex] | None = None
+        self._derived: OrderedDict[tuple[str, Key], object] = OrderedDict()
         self._lock = threading.Lock()
 
     def index(self, conn: StoreConnection, version: StoreVersion) -> PersonIndex:
@@ -61,3 +65,29 @@ class Judgements:
             else:
                 self._kept.move_to_end(key)
         return found, version
+
+    def kept(
+        self,
+        name: str,
+        version: StoreVersion,
+        config: Hashable,
+        as_of: datetime | None,
+        make: Callable[[], R],
+    ) -> R:
+        """What `make` gives (a use case's answer: `check`'s problems, the quarterly trend) for this store
+        version, day or as-of date, and trainproof.toml; made again only when one of them changes.
+
+        Made outside the lock: a slow answer never holds up the pages that do not need it (two pages asking
+        at once may both make it; both answers are the same).
+        """
+        key = (name, (version.key, as_of if as_of is not None else clock.today(), config))
+        with self._lock:
+            if key in self._derived:
+                self._derived.move_to_end(key)
+                return cast(R, self._derived[key])
+        value = make()
+        with self._lock:
+            self._derived[key] = value
+            while len(self._derived) > DERIVED_KEPT:
+                self._derived.popitem(last=False)
+        return value

@@ -23,7 +23,6 @@ from trainproof.errors import ConfigError, TrainproofError
 __all__ = [
     "as_of_asked",
     "certificate",
-    "overview",
     "people",
     "person",
     "reset",
@@ -48,18 +47,6 @@ def as_of_asked(request: Request) -> Any:
     """The as-of date the address asks for (`?as_of=YYYY-MM-DD`), or None for now."""
     text = request.query_params.get("as_of", "").strip()
     return clock.parse_instant(text) if text else None
-
-
-def overview(request: Request) -> Response:
-    """Per training the summary `trainproof status` gives, the data's age, and the next step."""
-    from trainproof.summary import summary_of
-
-    st = state_of(request)
-    judged, version = st.read(lambda conn: st.judged(conn, as_of_asked(request)))
-    summary = summary_of(judged, synced_at=version.synced_at, now=clock.now())
-    chase = people_link(summary.next_query) if summary.next_query is not None else None
-    context = {"title": "Overview", "summary": summary, "chase": chase}
-    return respond(request, "overview.html", context, summary.to_dict())
 
 
 PAGE_SIZE = 50  # rows per people page (the JSON and CSV twins give every row unless limit is asked)
@@ -158,7 +145,7 @@ def people(request: Request) -> Response:
     rows = [d.to_dict() for d in listed.rows]
     if as_json:
         return json_response(rows)
-    trainings = [(t.key, t.title) for t in judged.evaluation.policy.trainings]
+    trainings = [(t.key, t.title) for t in judged.evaluation.trainings_config.trainings]
     step = query.limit or PAGE_SIZE
     context = {
         "title": "People",
@@ -228,7 +215,7 @@ def certificate(request: Request) -> Response:
 
     def work(conn: Any) -> tuple[Any, Any]:
         judged, version = st.judged(conn)
-        judged.evaluation.policy.training(training)  # an unknown training: its one-line ConfigError
+        judged.evaluation.trainings_config.training(training)  # an unknown training: its one-line ConfigError
         uid = st.judgements.index(conn, version).find(_who(request))
         mine = [d for d in judged.evaluation.for_user(uid) if d.training == training]
         return certificates_from_decisions(mine, campaigns=judged.facts.campaigns), mine

@@ -2,7 +2,8 @@
 
 Every page has a JSON twin, at the same URL with `.json` or with `Accept: application/json` (as in
 datasette), holding the same rows the CLI gives. Values from KnowBe4 are untrusted; Jinja2's autoescape
-turns a name like `<script>` into text, and no template marks data safe.
+turns a name like `<script>` into text, and no template marks data safe (a chart is `Drawn`: charts.py
+escaped it).
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from starlette.responses import HTMLResponse, Response
 
 from trainproof.console.security import CSRF_COOKIE
 
-__all__ = ["JSON_SUFFIX", "json_response", "page", "respond", "wants_json"]
+__all__ = ["JSON_SUFFIX", "Drawn", "json_response", "page", "respond", "wants_json"]
 
 JSON_SUFFIX = ".json"
 
@@ -43,6 +44,19 @@ def _day(value: object) -> str:
 
 
 _templates.filters["day"] = _day  # pyright: ignore[reportArgumentType]
+
+
+class Drawn:
+    """A chart `trainproof.reports.charts` drew (inline SVG), put into a page as markup: charts.py escapes
+    every label it draws, the one place text becomes markup without the template engine."""
+
+    __slots__ = ("svg",)
+
+    def __init__(self, svg: str) -> None:
+        self.svg = svg
+
+    def __html__(self) -> str:  # Jinja2's autoescape leaves objects with __html__ as they are
+        return self.svg
 
 
 def wants_json(request: Request) -> bool:

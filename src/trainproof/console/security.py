@@ -9,12 +9,15 @@ mechanism rather than code of our own:
   signed, HttpOnly, SameSite=Strict session cookie (Starlette's SessionMiddleware, itsdangerous) whose
   key is new at every start, so a restart signs everyone out;
 - CSRF: starlette-csrf's double-submit token on every POST (htmx sends it as the X-CSRFToken header);
-- the browser: a Content-Security-Policy without inline script, no framing, no referrer (the login
-  URL holds the token), no caching of pages that hold personal data.
+- the browser: a Content-Security-Policy without inline script (the one inline style allowed is the
+  chart's, by its hash), no framing, no referrer (the login URL holds the token), no caching of pages
+  that hold personal data.
 """
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import hmac
 import ipaddress
 import re
@@ -45,9 +48,21 @@ SESSION_COOKIE = "trainproof_session"
 CSRF_COOKIE = "trainproof_csrf"
 CSRF_HEADER = "x-csrftoken"
 
+
+def _chart_style() -> str:
+    """The CSP source of the one inline style the pages carry: the `style` attribute every chart of
+    `trainproof.reports.charts` puts on its <svg> (fonts, scaling), allowed by its hash alone."""
+    from trainproof.reports.charts import line_chart
+
+    found = re.search(r' style="([^"]*)"', line_chart([], [], title=""))
+    style = found.group(1) if found else ""
+    digest = base64.b64encode(hashlib.sha256(style.encode()).digest()).decode()
+    return f"'unsafe-hashes' 'sha256-{digest}'"
+
+
 CSP = (
-    "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; "
-    "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    f"default-src 'none'; script-src 'self'; style-src 'self' {_chart_style()}; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
 )
 _HEADERS = (
     ("content-security-policy", CSP),
