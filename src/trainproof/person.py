@@ -17,7 +17,7 @@ from trainproof.config import Settings
 from trainproof.judging import Judged, judge
 from trainproof.store import compliance_events, enrollment_history, load_people
 from trainproof.store.handle import StoreConnection
-from trainproof.store.person_index import PersonIndex, person_index
+from trainproof.store.person_index import PersonIndex, person_aliases, person_index
 
 __all__ = ["PersonRecord", "person_record"]
 
@@ -32,6 +32,7 @@ class PersonRecord:
     decisions: tuple[Decision, ...]
     events: tuple[dict[str, Any], ...]  # the decision and reset log, oldest first
     evidence_history: dict[int, list[dict[str, Any]]]  # every version of each evidence enrollment
+    aliases: tuple[str, ...] = ()  # older addresses KnowBe4 keeps for the person
 
     def to_dict(self) -> dict[str, Any]:
         """The record as `trainproof person --format json` prints it (datetimes left to the writer)."""
@@ -42,6 +43,7 @@ class PersonRecord:
             "name": p.name,
             "department": p.department,
             "manager_email": p.manager_email,
+            "aliases": list(self.aliases),
             "employee_start_date": p.employee_start_date,
             "as_of": self.as_of,
             "out_of_scope": self.out_of_scope,
@@ -82,4 +84,5 @@ def person_record(
         decisions=decisions,
         events=tuple(compliance_events(conn, user_id=uid)),
         evidence_history=history,
+        aliases=person_aliases(conn, uid),
     )

@@ -19,7 +19,7 @@ from trainproof.errors import ConfigError
 from trainproof.store import schema
 from trainproof.store.scoping import mine
 
-__all__ = ["KINDS", "AmbiguousPerson", "PersonIndex", "UnknownPerson", "person_index"]
+__all__ = ["KINDS", "AmbiguousPerson", "PersonIndex", "UnknownPerson", "person_aliases", "person_index"]
 
 KINDS = ("KnowBe4 user id", "email", "KnowBe4 alias", "employee number")
 
@@ -78,3 +78,12 @@ def person_index(conn: Connection) -> PersonIndex:
             by_number.setdefault(str(number).strip().casefold(), set()).add(uid)
     tables = (by_id, by_email, by_alias, by_number)
     return PersonIndex(tuple({k: frozenset(v) for k, v in t.items()} for t in tables))
+
+
+def person_aliases(conn: Connection, user_id: int) -> tuple[str, ...]:
+    """The older addresses KnowBe4 keeps for this person (`aliases`), as it last sent them."""
+    u = schema.users
+    found = conn.execute(select(u.c.aliases).where(mine(conn, u), u.c.id == user_id)).scalar_one_or_none()
+    if not isinstance(found, list):
+        return ()
+    return tuple(a.strip() for a in found if isinstance(a, str) and a.strip())  # pyright: ignore[reportUnknownVariableType]
