@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Generator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 from trainproof.cli._app import settings
@@ -33,3 +35,17 @@ def read_engine(*, intact: bool = False) -> StoreEngine:
             engine.dispose()
             raise
     return engine
+
+
+@contextmanager
+def opened_store(*, intact: bool = False) -> Generator[StoreEngine]:
+    """`read_engine`, disposed when the command is done with it.
+
+    An engine left to the garbage collector keeps its pooled connections open until then (psycopg warns
+    that a connection was deleted while still open), so a command that opens the store closes it here.
+    """
+    engine = read_engine(intact=intact)
+    try:
+        yield engine
+    finally:
+        engine.dispose()

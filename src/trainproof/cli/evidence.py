@@ -10,7 +10,7 @@ import typer
 
 from trainproof import clock
 from trainproof.cli._app import app, settings
-from trainproof.cli._store import read_engine
+from trainproof.cli._store import opened_store
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.text import terminal_text
 
@@ -65,7 +65,7 @@ def certificates_command(
     from trainproof.judging import judge
 
     cfg = settings()
-    with read_engine(intact=True).connect() as conn:
+    with opened_store(intact=True) as engine, engine.connect() as conn:
         judged = judge(conn, cfg, trainings=[training] if training else None)
     problems = Problems()
     paths = write_earned_certificates(judged, out, only_new=False, problems=problems)
@@ -102,15 +102,16 @@ def evidence_command(
 
     when = clock.parse_instant(as_of) if as_of else None
     problems = Problems()
-    built = build_training_pack(  # the pack the web console's Evidence page downloads
-        read_engine(intact=True),
-        settings(),
-        training=training,
-        out=out,
-        as_of=when,
-        overwrite=overwrite,
-        on_problem=problems,
-    )
+    with opened_store(intact=True) as engine:
+        built = build_training_pack(  # the pack the web console's Evidence page downloads
+            engine,
+            settings(),
+            training=training,
+            out=out,
+            as_of=when,
+            overwrite=overwrite,
+            on_problem=problems,
+        )
     sys.stderr.write(
         f"wrote {built.path}: {built.people} people, {built.compliant} compliant, {built.exceptions} exceptions\n"
     )

@@ -90,7 +90,7 @@ def people_command(
 ) -> None:
     """One row per person and training: the state, since when, late, sticky, and what is outstanding."""
     from trainproof import clock
-    from trainproof.cli._store import read_engine
+    from trainproof.cli._store import opened_store
     from trainproof.people import PeopleQuery, list_people
 
     query = PeopleQuery(
@@ -108,7 +108,7 @@ def people_command(
     )
     query.check()
     cfg = settings()
-    with read_engine().connect() as conn:
+    with opened_store() as engine, engine.connect() as conn:
         listing = list_people(conn, cfg, query)
     if fmt is PeopleFormat.table:
         from trainproof.cli._people_table import show_table

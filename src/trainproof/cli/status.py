@@ -14,7 +14,7 @@ import typer
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
-from trainproof.cli._store import read_engine
+from trainproof.cli._store import opened_store
 from trainproof.errors import ConfigError, TrainproofError
 from trainproof.text import terminal_text
 
@@ -41,7 +41,7 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
     from trainproof.compliance.trainings import resolve_campaigns
 
     cfg = settings()
-    with read_engine().connect() as conn:
+    with opened_store() as engine, engine.connect() as conn:
         checked = check_store(conn, cfg)  # the problems the web console's overview shows
     policy, campaigns, problems = checked.policy, checked.campaigns, checked.problems
     rows = [p.to_dict() for p in problems]
@@ -80,7 +80,7 @@ def status_command(
         )
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
-    with read_engine().connect() as conn:
+    with opened_store() as engine, engine.connect() as conn:
         summary = summarize(conn, cfg, as_of=when, trainings=training or None)
     if fmt is Format.json:
         sys.stdout.write(to_json(summary.to_dict()) + "\n")
@@ -101,7 +101,7 @@ def person_command(
 
     when = clock.parse_instant(as_of) if as_of else None
     cfg = settings()
-    with read_engine().connect() as conn:
+    with opened_store() as engine, engine.connect() as conn:
         record = person_record(conn, cfg, who, as_of=when)  # the record the web console's person page shows
     person, decisions, events, excluded = record.person, record.decisions, record.events, record.out_of_scope
     if fmt is Format.json:
@@ -150,16 +150,17 @@ def reset_command(
         raise ConfigError("give either EMAIL... or --expired", "e.g. trainproof reset a@x.com --training hipaa")
     from trainproof.resetting import reset_compliance
 
-    plan = reset_compliance(  # the reset the web console's Reset button makes
-        read_engine(),
-        settings(),
-        training=training,
-        who=emails or [],
-        expired=expired,
-        reason=reason,
-        by="trainproof reset",
-        dry_run=dry_run,
-    )
+    with opened_store() as engine:
+        plan = reset_compliance(  # the reset the web console's Reset button makes
+            engine,
+            settings(),
+            training=training,
+            who=emails or [],
+            expired=expired,
+            reason=reason,
+            by="trainproof reset",
+            dry_run=dry_run,
+        )
     rows = [
         {
             "email": c.before.email,
