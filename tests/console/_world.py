@@ -12,7 +12,7 @@ import sys
 import threading
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from reports._tenant import campaign, enrollment, purchase, tenant, user
 from running import CliResult, in_process
@@ -122,7 +122,17 @@ class Served:
         return f"http://127.0.0.1:{self.port}"
 
 
-def start_console(world: World, *args: str, timeout: float = 60.0) -> Served:
+class Place(Protocol):
+    """Where a console runs: its environment (store, configuration, tokens, clock) and folder."""
+
+    @property
+    def env(self) -> dict[str, str]: ...
+
+    @property
+    def root(self) -> Path: ...
+
+
+def start_console(world: Place, *args: str, timeout: float = 60.0) -> Served:
     """`python -m trainproof serve --port 0 ARGS`, waiting for its one stdout line."""
     env = {**os.environ, **world.env}
     proc = subprocess.Popen(

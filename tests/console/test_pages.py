@@ -85,6 +85,7 @@ def test_overview_json_is_status_check_trend_and_budget(client: httpx2.Client, w
     assert budget["requests_today"] > 0, "the sync spent some"
     assert f"{budget['remaining']:,}</strong> of {budget['daily_limit']:,} requests left today" in html
     assert '<svg xmlns="http://www.w3.org/2000/svg" class="tp-chart' in html
+    assert 'href="/accounts"' not in html, "one account: no Accounts page in the menu"
 
 
 @pytest.mark.parametrize("who", ["1", "ada@acme.example", "MALLORY@ACME.EXAMPLE", "3", "W.Wizard@acme.example"])

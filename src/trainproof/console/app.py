@@ -22,7 +22,7 @@ from starlette.staticfiles import StaticFiles
 from starlette_csrf.middleware import CSRFMiddleware
 
 from trainproof.config import Settings
-from trainproof.console import evidence_pages, overview_page, pages, report_pages, selection_pages
+from trainproof.console import accounts_page, evidence_pages, overview_page, pages, report_pages, selection_pages
 from trainproof.console.rendering import JSON_SUFFIX, json_response, page, wants_json
 from trainproof.console.security import (
     CSRF_COOKIE,
@@ -72,6 +72,7 @@ def _routes() -> list[BaseRoute]:
         Route("/trainings/preview", selection_pages.trainings_change, methods=["POST"], name="trainings_preview"),
         Route("/trainings/save", selection_pages.trainings_change, methods=["POST"], name="trainings_save"),
         *_twin("/campaigns", selection_pages.campaigns, "campaigns"),
+        *_twin("/accounts", accounts_page.accounts, "accounts"),
         *_twin("/reports", report_pages.reports, "reports"),
         Route("/reports/{name}", report_pages.report, name="report"),
         Mount("/static", StaticFiles(directory=str(static)), name="static"),

@@ -19,6 +19,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from trainproof.console.security import CSRF_COOKIE
+from trainproof.errors import TrainproofError
 
 __all__ = ["JSON_SUFFIX", "Drawn", "json_response", "page", "respond", "wants_json"]
 
@@ -83,10 +84,23 @@ def json_response(data: object, status_code: int = 200) -> Response:
     return Response(body, status_code, media_type="application/json")
 
 
+def _account_shown(console: Any) -> str | None:
+    """The account this console serves, when trainproof.toml has several (the header names it and links
+    the Accounts page); None for a single account or a configuration that cannot be read."""
+    if console is None:
+        return None
+    try:
+        many = len(console.accounts()) > 1
+        return str(console.settings.account) if many else None
+    except TrainproofError:
+        return None
+
+
 def page(request: Request, template: str, context: Mapping[str, Any], status_code: int = 200) -> HTMLResponse:
     """A page of the console; an htmx request gets only the `main` block, for the element it targets."""
     console = getattr(request.app.state, "console", None)
     values: dict[str, Any] = {
+        "account": _account_shown(console),
         "title": "",
         "request": request,
         "path": request.url.path,

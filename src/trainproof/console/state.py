@@ -15,6 +15,7 @@ from typing import TypeVar
 
 from starlette.requests import Request
 
+from trainproof.accounts import Accounts
 from trainproof.config import Settings
 from trainproof.console.judgements import Judgements
 from trainproof.console.sync_job import SyncJob
@@ -35,6 +36,7 @@ class ConsoleState:
     judgements: Judgements = field(init=False)
     sync: SyncJob = field(default_factory=SyncJob, init=False)
     _loaded: tuple[Hashable, Settings] | None = field(default=None, init=False)
+    _accounts: tuple[Hashable, Accounts] | None = field(default=None, init=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, init=False)
 
     def __post_init__(self) -> None:
@@ -52,6 +54,17 @@ class ConsoleState:
     @property
     def settings(self) -> Settings:
         return self.current()[0]
+
+    def accounts(self) -> Accounts:
+        """Every account of the trainproof.toml the console was started with (`trainproof accounts`'s
+        list; the console serves one of them, `settings.account`), read again when the file changes."""
+        from trainproof.accounts import load_accounts
+
+        settings, key = self.current()
+        with self._lock:
+            if self._accounts is None or self._accounts[0] != key:
+                self._accounts = (key, load_accounts(settings.config_path))
+            return self._accounts[1]
 
     def judged(self, conn: StoreConnection, as_of: datetime | None = None) -> tuple[Judged, StoreVersion]:
         """The shared evaluation of the store now or at `as_of` (console/judgements.py), and its version."""
