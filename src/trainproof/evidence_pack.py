@@ -68,7 +68,7 @@ def build_training_pack(
         people=ev.population,
         as_of=judged.as_of,
     )
-    spec = ev.policy.training(training)
+    spec = ev.trainings_config.training(training)
     signer = signing_key(settings.state_dir)
     path = build_pack(
         out,

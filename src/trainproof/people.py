@@ -10,7 +10,6 @@ people explains 50 decisions, not 150,000.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,7 +20,6 @@ from trainproof.compliance.engine import DecisionRow, Evaluation
 from trainproof.compliance.facts import Person
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
-from trainproof.gc_pause import gc_paused
 from trainproof.judging import Judged, judge
 from trainproof.store.groups import group_names
 from trainproof.store.handle import StoreConnection
@@ -137,7 +135,7 @@ def select_people(
     keep = _person_filter(people, query, index, groups)
     states, late = query.states, query.late
     # An evaluation kept for every training answers for the ones asked (an unknown key: judging's ConfigError).
-    wanted = {ev.policy.training(key).key for key in query.trainings}
+    wanted = {ev.trainings_config.training(key).key for key in query.trainings}
     chosen = [
         i
         for i, (_, key, state, _, is_late) in enumerate(answers)
@@ -302,25 +300,7 @@ def _since(value: datetime | None) -> str:
 
 
 def _explained(ev: Evaluation, rows: list[tuple[int, int]]) -> Iterator[Decision]:
-    """The decisions at (training, position) `rows`, explained a chunk at a time as they are read.
-
-    A training with many rows shown is explained in one pass over its groups (the engine's batch
-    path, several times cheaper per decision); a few rows are explained person by person.
-    """
-    keys = [t.key for t in ev.policy.trainings]
-    many = {t for t, count in Counter(t for t, _ in rows).items() if count * 4 >= len(ev.population)}
-    whole: dict[int, tuple[Decision, ...]] = {}
-    people = ev.population
+    """The decisions at (training, position) `rows`, explained a chunk at a time as they are read and not kept
+    by the evaluation: memory holds one chunk of decisions, not 150,000."""
     for start in range(0, len(rows), CHUNK):
-        with gc_paused():  # the chunk's decisions live on in the evaluation: not worth a collection
-            chunk: list[Decision] = []
-            for t, p in rows[start : start + CHUNK]:
-                if t in many:
-                    found = whole.get(t)
-                    if found is None:
-                        found = whole[t] = ev.for_training(keys[t])
-                    chunk.append(found[p])
-                else:
-                    key = keys[t]
-                    chunk.append(next(d for d in ev.for_user(people[p].user_id) if d.training == key))
-        yield from chunk
+        yield from ev.explained(rows[start : start + CHUNK])

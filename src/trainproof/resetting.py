@@ -48,7 +48,7 @@ def reset_compliance(
             list(facts.people),
             list(facts.campaigns),
             list(facts.enrollments),
-            judged.evaluation.policy,
+            judged.evaluation.trainings_config,
             list(facts.sticky),
             training=training,
             at=at,

@@ -495,7 +495,9 @@ def _from_data(judged: Judged | None) -> dict[str, dict[int, State]]:
     if judged is None:
         return {}
     facts = judged.facts
-    ev = evaluate(facts.people, facts.campaigns, facts.enrollments, judged.evaluation.policy, (), judged.as_of)
+    ev = evaluate(
+        facts.people, facts.campaigns, facts.enrollments, judged.evaluation.trainings_config, (), judged.as_of
+    )
     out: dict[str, dict[int, State]] = {}
     for uid, training, state, _since, _late in ev.answers():
         out.setdefault(training, {})[uid] = state

@@ -152,7 +152,7 @@ def summary_of(judged: Judged, *, synced_at: datetime | None, now: datetime) -> 
     decided: Counter[str | None] = Counter()
     compliant: Counter[str | None] = Counter()
     trainings: list[TrainingSummary] = []
-    for t, spec in enumerate(ev.policy.trainings):
+    for t, spec in enumerate(ev.trainings_config.trainings):
         block = answers[t * n : (t + 1) * n]
         late = 0
         for p, (_, _, state, _, is_late) in enumerate(block):

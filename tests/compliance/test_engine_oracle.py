@@ -263,16 +263,18 @@ def check(
     elif read_first % 4 == 1:
         assert list(result.new_sticky) == new
     elif read_first % 4 == 2:
-        key = result.policy.trainings[read_first % len(result.policy.trainings)].key
+        key = result.trainings_config.trainings[read_first % len(result.trainings_config.trainings)].key
         assert list(result.for_training(key)) == [d for d in decisions if d.training == key]
     assert result.answers() == [(d.user_id, d.training, d.state, d.compliant_since, d.late) for d in decisions]
-    counts = {t.key: Counter(d.state for d in decisions if d.training == t.key) for t in result.policy.trainings}
+    counts = {
+        t.key: Counter(d.state for d in decisions if d.training == t.key) for t in result.trainings_config.trainings
+    }
     states = ("compliant", "incomplete", "not_enrolled", "grace", "expired")
     assert result.totals() == {k: {**{s: c[s] for s in states}, "total": c.total()} for k, c in counts.items()}
     assert list(result.decisions) == decisions
     assert list(result.new_sticky) == new
     assert list(result.future_completions) == future
-    for t in result.policy.trainings:
+    for t in result.trainings_config.trainings:
         assert list(result.for_training(t.key)) == [d for d in decisions if d.training == t.key]
     for d in decisions:
         assert d in result.for_user(d.user_id)

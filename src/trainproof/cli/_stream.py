@@ -30,13 +30,11 @@ def _escaped(match: re.Match[str]) -> str:
     return f"\\u{ord(match.group()):04x}"
 
 
-def json_text(row: Mapping[str, Any]) -> str:
-    """One row as compact JSON with no character a terminal acts on."""
+def _compact(row: Mapping[str, Any]) -> str:
     try:
-        text = orjson.dumps(row).decode()
+        return orjson.dumps(row).decode()
     except orjson.JSONEncodeError:  # a lone surrogate (KnowBe4 can send one escaped) is not UTF-8: orjson refuses it
-        text = json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
-    return _UNSAFE.sub(_escaped, text)
+        return json.dumps(row, ensure_ascii=False, separators=(",", ":"), default=str)
 
 
 def _chunks(rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any]]]:
@@ -45,11 +43,16 @@ def _chunks(rows: Iterable[Mapping[str, Any]]) -> Iterator[list[Mapping[str, Any
         yield chunk
 
 
+def _joined(chunk: list[Mapping[str, Any]], between: str) -> str:
+    """A chunk's rows as compact JSON joined by `between`, made terminal-safe in one pass over the text."""
+    return _UNSAFE.sub(_escaped, between.join(map(_compact, chunk)))
+
+
 def write_json_lines(rows: Iterable[Mapping[str, Any]]) -> int:
     """One JSON object a line (jsonl, for pipelines); returns how many rows were written."""
     out, count = sys.stdout, 0
     for chunk in _chunks(rows):
-        out.write("".join(json_text(row) + "\n" for row in chunk))
+        out.write(_joined(chunk, "\n") + "\n")
         count += len(chunk)
     return count
 
@@ -59,7 +62,7 @@ def write_json_array(rows: Iterable[Mapping[str, Any]]) -> int:
     out, count = sys.stdout, 0
     out.write("[")
     for chunk in _chunks(rows):
-        out.write(("," if count else "") + "\n" + ",\n".join(json_text(row) for row in chunk))
+        out.write(("," if count else "") + "\n" + _joined(chunk, ",\n"))
         count += len(chunk)
     out.write("\n]\n" if count else "]\n")
     return count

@@ -118,7 +118,7 @@ def demo_command(
     summary = Table(title=f"Compliance as of {judged.as_of:%Y-%m-%d} (the rule Drata uses; sticky once compliant)")
     for col in ("training", "people", "compliant", "incomplete", "not enrolled", "new-hire grace", "expired", "rate"):
         summary.add_column(col, justify="right" if col != "training" else "left")
-    for t in ev.policy.trainings:
+    for t in ev.trainings_config.trainings:
         n = ev.totals()[t.key]
         rate = n["compliant"] / n["total"] if n["total"] else 0.0
         summary.add_row(cell(t.title), str(n["total"]), str(n["compliant"]), str(n["incomplete"]),
@@ -142,7 +142,7 @@ def demo_command(
     problems = Problems()
     certs = write_earned_certificates(judged, out / "certificates", only_new=False, problems=problems)
     key = "security_awareness"
-    spec = ev.policy.training(key)
+    spec = ev.trainings_config.training(key)
     records = records_from_decisions(
         ev.for_training(key),
         enrollments=judged.facts.enrollments,

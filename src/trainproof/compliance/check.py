@@ -228,7 +228,7 @@ def ended_with_incomplete(evaluation: Evaluation, campaigns: Sequence[Campaign])
     incomplete = evaluation.incomplete_by_campaign()
     as_of = evaluation.as_of
     problems: list[Finding] = []
-    for t in evaluation.policy.trainings:
+    for t in evaluation.trainings_config.trainings:
         for cid in t.campaign_ids:
             c, n = by_id.get(cid), incomplete.get(cid, 0)
             if c is None or not n:

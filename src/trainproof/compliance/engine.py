@@ -69,10 +69,16 @@ class Evaluation:
     """
 
     as_of: datetime
-    policy: TrainingsConfig  # with campaign names resolved to ids
+    trainings_config: TrainingsConfig  # with campaign names resolved to ids
     population: tuple[Person, ...]
     excluded: tuple[Exclusion, ...]
     _verdicts: _Verdicts = field(repr=False)
+
+    @property
+    def policy(self) -> TrainingsConfig:
+        """`trainings_config` under its former name, for callers not yet renamed (KnowBe4's policies are
+        documents, so the configuration is no longer called that)."""
+        return self.trainings_config
 
     @cached_property
     def decisions(self) -> tuple[Decision, ...]:
@@ -97,6 +103,17 @@ class Evaluation:
         with gc_paused():
             v.explain_all({i for t in chosen for i in v.trainings[t].slots})
             return tuple(chain.from_iterable(v.explain(t, everyone) for t in chosen))
+
+    def explained(self, rows: Sequence[tuple[int, int]]) -> list[Decision]:
+        """The decisions at (training index, position in the population) `rows`, in that order, explained
+        without being kept: a listing reads 150,000 rows a chunk at a time and holds one chunk."""
+        v = self._verdicts
+        by_training: dict[int, list[int]] = {}
+        for t, p in rows:
+            by_training.setdefault(t, []).append(p)
+        with gc_paused():
+            made = {t: iter(v.explain(t, positions, keep=False)) for t, positions in by_training.items()}
+            return [next(made[t]) for t, _ in rows]
 
     def for_user(self, user_id: int) -> tuple[Decision, ...]:
         v = self._verdicts
@@ -136,7 +153,7 @@ class Evaluation:
 
     def totals(self) -> dict[str, dict[str, int]]:
         """Per training: how many people are in each state, and in all."""
-        counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.policy.trainings}
+        counts: dict[str, Counter[str]] = {t.key: Counter() for t in self.trainings_config.trainings}
         for columns in self._verdicts.trainings:
             counts[columns.training.key].update(columns.state)
         return {key: {**{s: c[s] for s in STATES}, "total": c.total()} for key, c in counts.items()}
@@ -231,7 +248,11 @@ def _evaluate(
     for training in trainings_config.trainings:
         verdicts.decide(training)
     return Evaluation(
-        as_of=as_of, policy=trainings_config, population=tuple(population), excluded=tuple(excluded), _verdicts=verdicts
+        as_of=as_of,
+        trainings_config=trainings_config,
+        population=tuple(population),
+        excluded=tuple(excluded),
+        _verdicts=verdicts,
     )
 
 
@@ -424,24 +445,33 @@ class _Verdicts:
             found = self._in_grace[days] = still_in_grace(self.deadlines(days), self.as_of)
         return found
 
-    def explain(self, t: int, positions: Iterable[int]) -> list[Decision]:
-        """The explained decisions of training t for the people at `positions` (each assembled once)."""
+    def explain(self, t: int, positions: Iterable[int], *, keep: bool = True) -> list[Decision]:
+        """The explained decisions of training t for the people at `positions` (each assembled once).
+
+        With `keep` false nothing is kept: decisions already kept are reused, the others are assembled from
+        campaign results built for these positions in one batch, and dropped with them (a listing of
+        150,000 rows then holds one chunk at a time).
+        """
         c = self.trainings[t]
         built = c.built
-        if not built:
-            built.extend(repeat(None, len(self.population)))
+        if keep:
+            if not built:
+                built.extend(repeat(None, len(self.population)))
+            results, held_results = self.results, self.held_results
+        else:
+            positions = list(positions)
+            results, held_results = self.batch(t, positions)
         people = self.people
         tkey, title, slots = c.training.key, c.training.title, c.slots
         state, late, held, rules, held_rules = c.state, c.late, c.held, c.rules, c.held_rules
         since, earned, due, started = c.since.get, c.earned.get, c.due.get, c.started.get
         done = self.summaries.done
-        results = self.results
         get_result = results.get
         n = self.groups.n
         found: list[Decision] = []
         add = found.append
         for p in positions:
-            decision = built[p]
+            decision = built[p] if built else None
             if decision is not None:
                 add(decision)
                 continue
@@ -450,7 +480,7 @@ class _Verdicts:
             r = held.get(p) if held else None
             if r is not None:  # held by a sticky record: compliant from it, or expired with it
                 compliant = s == "compliant"
-                campaigns = self.held_campaigns(r) if compliant else self.enrolled(uid, slots)
+                campaigns = self.held_campaigns(r, held_results) if compliant else self.enrolled(uid, slots, results)
                 recorded_at = self.records[r].recorded_at if compliant else None
                 decision = Decision(
                     uid, email, name, department, manager, tkey, title, s, compliant, since(p), earned(p), p in late,
@@ -468,27 +498,52 @@ class _Verdicts:
                     uid, email, name, department, manager, tkey, title, s, s == "compliant", since(p), earned(p),
                     p in late, False, None, tuple(enrolled), due(p), started(p), rules[s],
                 )  # fmt: skip
-            built[p] = decision
+            if keep:
+                built[p] = decision
             add(decision)
         return found
 
-    def enrolled(self, uid: int, slots: list[int]) -> tuple[CampaignResult, ...]:
+    def batch(self, t: int, positions: Iterable[int]) -> tuple[dict[int, CampaignResult], dict[int, CampaignResult]]:
+        """The campaign results training t's decisions at `positions` need (by group key, and by group key of the
+        sticky records that hold them), built in one pass for them alone and kept by nobody."""
+        c = self.trainings[t]
+        n, slots, uids, done = self.groups.n, c.slots, self.uids, self.summaries.done
+        held, compliant, h = c.held, c.since, self.held
+        keys: list[int] = []
+        kept: list[int] = []
+        for p in positions:
+            r = held.get(p) if held else None
+            if r is not None and p in compliant:
+                kept.extend(h.keys[r])
+                continue
+            base = uids[p] * n
+            keys.extend(key for i in slots if (key := base + i) in done)
+        return (
+            campaign_results(self.groups, self.summaries, self.info_at, keys, self.shared),
+            campaign_results(h.groups, h.summaries, h.infos, kept, self.shared),
+        )
+
+    def enrolled(
+        self, uid: int, slots: list[int], results: dict[int, CampaignResult] | None = None
+    ) -> tuple[CampaignResult, ...]:
         """The person's results in the given campaigns (where enrolled), in that order."""
+        found = self.results if results is None else results
         keys = [uid * self.groups.n + i for i in slots]
-        return tuple(self.results.get(key) or self.result(key) for key in keys if key in self.summaries.done)
+        return tuple(found.get(key) or self.result(key) for key in keys if key in self.summaries.done)
 
     def result(self, key: int) -> CampaignResult:
         found = campaign_results(self.groups, self.summaries, self.info_at, (key,), self.shared)[key]
         self.results[key] = found
         return found
 
-    def held_campaigns(self, r: int) -> tuple[CampaignResult, ...]:
+    def held_campaigns(self, r: int, results: dict[int, CampaignResult] | None = None) -> tuple[CampaignResult, ...]:
         """The campaign results record r's frozen enrollments stand for (all complete)."""
-        h, results = self.held, self.held_results
-        missing = [key for key in h.keys[r] if key not in results]
+        h = self.held
+        found = self.held_results if results is None else results
+        missing = [key for key in h.keys[r] if key not in found]
         if missing:
-            results.update(campaign_results(h.groups, h.summaries, h.infos, missing, self.shared))
-        return tuple([results[key] for key in h.keys[r]])
+            found.update(campaign_results(h.groups, h.summaries, h.infos, missing, self.shared))
+        return tuple([found[key] for key in h.keys[r]])
 
     def explain_all(self, slots: set[int] | None = None) -> None:
         """Every group's result (or those of the campaigns of index in `slots`), and every sticky record's,

@@ -3,17 +3,21 @@
 The store fills these from the database (already resolved for the as-of date); the engine never reads
 HTTP or SQL. Every datetime is timezone-aware UTC and parsed once by the store, so the engine's hot loop
 only compares them. Raw KnowBe4 status strings are kept as sent; `trainproof.statuses` interprets them.
+
+People, enrollments and records are NamedTuples: judging 50,000 people builds about 450,000 of them
+from the store, and a NamedTuple is built in a quarter of the time of a frozen dataclass (whose
+`__init__` sets each field through `object.__setattr__`). They are declared dataclasses as well
+(`_also_dataclass`), so `dataclasses.replace`, `fields` and `asdict` keep working on them.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Person:
+class Person(NamedTuple):
     """A KnowBe4 user as known to the store (archived users included)."""
 
     user_id: int
@@ -54,8 +58,7 @@ class Campaign:
     relative_duration: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class EnrollmentFact:
+class EnrollmentFact(NamedTuple):
     """One enrollment of one user in one module of one campaign, as it stood on the as-of date.
 
     `module_key` identifies the module (store purchase or uploaded policy) within the account, so two
@@ -111,8 +114,7 @@ class EnrollmentFact:
         )
 
 
-@dataclass(frozen=True, slots=True)
-class StickyRecord:
+class StickyRecord(NamedTuple):
     """A compliance decision frozen when it was first made, with the enrollments that earned it.
 
     Later evaluations rely on it instead of KnowBe4's current data until `reset_at` (a reset, or a
@@ -163,6 +165,16 @@ class StickyRecord:
             reset_reason=data.get("reset_reason"),
             record_id=None if record_id is None else int(record_id),
         )
+
+
+def _also_dataclass(cls: type) -> None:
+    """Declare a fact tuple a frozen dataclass too (in place), for `dataclasses.replace` and its kin; the tuple
+    keeps its own construction, equality, hash and repr."""
+    dataclass(frozen=True, init=False, repr=False, eq=False)(cls)
+
+
+for _fact in (Person, EnrollmentFact, StickyRecord):
+    _also_dataclass(_fact)
 
 
 def _iso(value: datetime | None) -> str | None:

@@ -8,7 +8,7 @@ before and after, so `--dry-run` can list who would flip before anyone does.
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 
 from trainproof.compliance.decision import Decision
@@ -25,7 +25,7 @@ def reset_records(
     """The reset copies of the records of `user_ids` for `training` that stand at `at`."""
     wanted = set(user_ids)
     held = standing((r for r in sticky if r.training == training and r.user_id in wanted), at)
-    return tuple(replace(r, reset_at=at, reset_reason=reason) for r in held.values())
+    return tuple(r._replace(reset_at=at, reset_reason=reason) for r in held.values())
 
 
 def expired_records(sticky: Iterable[StickyRecord], training: Training, *, at: datetime) -> tuple[StickyRecord, ...]:
@@ -89,7 +89,7 @@ def plan_reset(
     spec = scoped.training(training)
     if expired:
         why = reason or "renewal period ended"
-        targets = tuple(replace(r, reset_at=at, reset_reason=why) for r in expired_records(sticky, spec, at=at))
+        targets = tuple(r._replace(reset_at=at, reset_reason=why) for r in expired_records(sticky, spec, at=at))
         missing: tuple[int, ...] = ()
     else:
         why = reason or "reset by trainproof reset"

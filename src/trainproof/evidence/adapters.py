@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import replace
 from datetime import datetime
 
 from trainproof.compliance.decision import Decision
@@ -88,7 +87,7 @@ def records_from_decisions(
             facts = dict(by_pair.get((d.user_id, result.campaign_id), {}))
             for counted in result.evidence:
                 removed = counted.removed_at or removed_on.get(counted.enrollment_id)
-                facts[counted.enrollment_id] = replace(counted, removed_at=removed)
+                facts[counted.enrollment_id] = counted._replace(removed_at=removed)
             campaign_records.append(
                 CampaignRecord(
                     campaign_id=result.campaign_id,

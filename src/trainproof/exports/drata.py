@@ -130,7 +130,7 @@ def drata_uploads(
     """
     skipped: list[str] = []
     kinds: dict[str, str] = {}
-    for spec in judged.evaluation.policy.trainings:
+    for spec in judged.evaluation.trainings_config.trainings:
         kind = document_type(spec)
         if kind is not None:
             kinds[spec.key] = kind

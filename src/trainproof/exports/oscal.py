@@ -160,7 +160,7 @@ def oscal_document(
     judged: Judged, training: str, pack: PackEvidence, *, start: datetime, config_href: str = "trainproof.toml"
 ) -> dict[str, Any]:
     """The assessment-results document for `training` as judged, citing `pack` (checked to match)."""
-    spec = judged.evaluation.policy.training(training)
+    spec = judged.evaluation.trainings_config.training(training)
     decisions = sorted(judged.evaluation.for_training(training), key=lambda d: d.user_id)
     check_pack(pack, judged, training, decisions)
     as_of = rfc3339(judged.as_of) or ""

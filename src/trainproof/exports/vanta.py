@@ -154,7 +154,7 @@ def vanta_pushes(judged: Judged, settings: Settings, groups: dict[str, list[str]
     for rid, trainings in groups.items():
         resources: list[dict[str, Any]] = []
         for key in trainings:
-            spec = judged.evaluation.policy.training(key)
+            spec = judged.evaluation.trainings_config.training(key)
             decisions, records = population(judged, key)
             if not decisions:
                 raise ExportRefused(

@@ -103,7 +103,7 @@ def judge_snapshot(engine: StoreEngine, settings: Settings, as_of: datetime | No
     judged, who = read(engine, lambda conn: (judge(conn, settings, as_of=as_of), person_index(conn)))
     ev = judged.evaluation
     people = {p.user_id: p for p in [*ev.population, *(x.person for x in ev.excluded)]}
-    titles = {t.key: t.title for t in ev.policy.trainings}
+    titles = {t.key: t.title for t in ev.trainings_config.trainings}
     by_user: dict[int, list[Decision]] = {}
     by_training: dict[str, list[Decision]] = {key: [] for key in titles}
     for d in ev.decisions:
