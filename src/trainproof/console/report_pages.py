@@ -1,4 +1,4 @@
-"""Reports: `trainproof report NAME` as pages, each row as the CLI's `--format json` gives it.
+"""Reports: each `trainproof report` as a page, each row as the CLI's `--format json` gives it.
 
 The reports are the functions `trainproof report` and the MCP tools call (trainproof.reports); reminders
 are shown as the dry run `report reminders` prints (sending stays a CLI or cron action).
@@ -88,7 +88,7 @@ def _cell(value: object) -> str:
 
 
 def report(request: Request) -> Response:
-    """One report; its JSON twin is `trainproof report NAME --format json`."""
+    """One report; its JSON twin is the report's `--format json` (`trainproof report overdue --format json`, ...)."""
     name = str(request.path_params["name"]).removesuffix(".json")
     found = REPORTS.get(name)
     if found is None:
