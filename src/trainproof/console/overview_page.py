@@ -50,14 +50,20 @@ def _chart(trend: list[Any]) -> Drawn | None:
     )
 
 
-def _budget(settings: Any) -> dict[str, int] | None:
-    """Requests spent today against the daily limit, from the counter sync spends from (None: no token)."""
+def _budget(settings: Any) -> dict[str, Any] | None:
+    """Requests spent today against the daily limit, from the counter sync spends from (None: no token).
+
+    The counter lives in the state folder; one this process cannot open (a read-only copy for an auditor)
+    is said on the page rather than failing it."""
     from trainproof.sync.estimate import budget_for
 
     budget = budget_for(settings)
     if budget is None:
         return None
-    used, limit = budget.used, budget.limit
+    try:
+        used, limit = budget.used, budget.limit
+    except OSError as exc:
+        return {"error": f"the request counter in {settings.state_dir} cannot be read ({exc.strerror or exc})"}
     return {"requests_today": used, "daily_limit": limit, "remaining": max(0, limit - used)}
 
 
