@@ -1,7 +1,8 @@
 """The MCP server over three simulated KnowBe4 accounts in one store (SQLite and PostgreSQL), through the
 official mcp client: every answer is about the account asked for and holds nothing of another (every
 KnowBe4 id is the same in each account, the people differ), a call that does not say which account is
-a tool error naming them, and knowbe4_training_list_accounts lists them as `trainproof accounts` does."""
+a tool error naming them, knowbe4_training_list_accounts lists them as `trainproof accounts` does, and
+knowbe4_training_accounts_compliance compares them with the rows of `trainproof report accounts`."""
 
 from __future__ import annotations
 
@@ -13,14 +14,17 @@ import pytest
 from mcp import Client
 from mcp.types import CallToolResult, TextContent
 
+from running import Trainproof
+from trainproof import clock
 from trainproof.accounts import Accounts, load_accounts
 from trainproof.mcp_server import create_server
-from trainproof.reports.accounts import account_states, report_accounts
+from trainproof.reports.accounts import AccountTrainingRow, account_states, report_accounts
 from trainproof.sync import run_sync
 from workers._world import Accounts as World
 from workers._world import StartSimulator, start_accounts
 
 NAMES = ["acme", "globex", "initech"]
+ACROSS = "knowbe4_training_accounts_compliance"
 TRAININGS = '\n[trainings.sat]\ntitle = "Security Awareness"\ncampaigns = ["Security Awareness 2025"]\n'
 
 
@@ -35,18 +39,26 @@ async def _call(client: Client, tool: str, **args: Any) -> dict[str, Any]:
     return result.structured_content
 
 
-async def _world(simulator_factory: StartSimulator, tmp_path: Path, store_url: str) -> tuple[World, Accounts]:
-    """Three accounts, each synced (in a thread: a sync runs its own event loop)."""
-    return await anyio.to_thread.run_sync(_synced_world, simulator_factory, tmp_path, store_url)
+async def _world(
+    simulator_factory: StartSimulator, tmp_path: Path, store_url: str, synced: list[str] = NAMES
+) -> tuple[World, Accounts]:
+    """Three accounts, those `synced` synced (in a thread: a sync runs its own event loop)."""
+    return await anyio.to_thread.run_sync(_synced_world, simulator_factory, tmp_path, store_url, synced)
 
 
-def _synced_world(simulator_factory: StartSimulator, tmp_path: Path, store_url: str) -> tuple[World, Accounts]:
+def _synced_world(
+    simulator_factory: StartSimulator, tmp_path: Path, store_url: str, synced: list[str]
+) -> tuple[World, Accounts]:
     world = start_accounts(simulator_factory, NAMES, tmp_path, store_url, users=[20, 30, 40])
     world.config.write_text(world.config.read_text() + TRAININGS)
     accounts = load_accounts(world.config, env=world.env())
-    for account in accounts:
-        assert run_sync(account.settings).outcome == "ok"
+    for name in synced:
+        _sync(accounts, name)
     return world, accounts
+
+
+def _sync(accounts: Accounts, name: str) -> None:
+    assert run_sync(accounts.get(name).settings).outcome == "ok"
 
 
 def _emails(world: World) -> dict[str, set[str]]:
@@ -188,3 +200,60 @@ def test_the_answer_cache_keeps_each_account_apart(tmp_path: Path) -> None:
         cache.close()
         acme.dispose()
         globex.dispose()
+
+
+@pytest.mark.anyio
+async def test_compliance_across_accounts_is_report_accounts(
+    simulator_factory: StartSimulator,
+    store_url: str,
+    tmp_path: Path,
+    trainproof: Trainproof,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cross-customer tool answers with the rows of `trainproof report accounts` (filtered, never
+    recomputed), names the accounts that cannot answer, and sees an account's sync in its next answer."""
+    monkeypatch.setenv("TRAINPROOF_NOW", clock.now().isoformat())  # the tool and the command judge at one instant
+    world, accounts = await _world(simulator_factory, tmp_path, store_url, synced=["acme", "globex"])
+
+    def printed() -> list[AccountTrainingRow]:
+        result = trainproof("report", "accounts", "--format", "json", env=world.env())
+        return [AccountTrainingRow.model_validate(r) for r in result.json()]
+
+    async with Client(create_server(accounts=accounts, source="store"), raise_exceptions=True) as client:
+        before = await _call(client, ACROSS)
+        assert {r["account"] for r in before["rows"]} == {"acme", "globex"}
+        worst_first = [r["percent_compliant"] for r in before["rows"]]
+        assert worst_first == sorted(worst_first)
+        assert [(u["account"], u["problem"]) for u in before["unanswered"]] == [
+            ("initech", "never synced: run trainproof --account initech sync")
+        ]
+        assert before["accounts_served"] == 3
+
+        await anyio.to_thread.run_sync(_sync, accounts, "initech")
+        everything = await _call(client, ACROSS)  # a sync of one account shows in the next answer
+        assert everything["unanswered"] == []
+        rows = [AccountTrainingRow.model_validate(r) for r in everything["rows"]]
+        assert rows == await anyio.to_thread.run_sync(printed)  # the command's rows, worst first
+        assert {r.account for r in rows} == set(NAMES)
+        percents = [r.percent_compliant for r in rows]
+        assert None not in percents
+        assert len(set(percents)) == 3  # three different answers, so a filter that chose wrongly would show
+
+        threshold = max(p for p in percents if p is not None)  # every account but the best is below it
+        below = await _call(client, ACROSS, training="sat", below_percent=threshold)
+        want = [r for r in rows if r.percent_compliant is not None and r.percent_compliant < threshold]
+        assert [AccountTrainingRow.model_validate(r) for r in below["rows"]] == want
+        assert below["accounts"] == [r.account for r in want]
+        assert len(below["accounts"]) == 2
+        assert (below["training_filter"], below["below_percent"]) == ("sat", threshold)
+
+        paged = await _call(client, ACROSS, per_page=1, page=2)
+        assert [AccountTrainingRow.model_validate(r) for r in paged["rows"]] == rows[1:2]
+        assert paged["page"] | {"has_more": True, "next_page": 3, "total": 3} == paged["page"]
+        assert paged["accounts"] == [r.account for r in rows]  # across every page
+
+        unknown = await client.call_tool(ACROSS, {"training": "gdpr"})
+        assert unknown.is_error
+        assert "unknown training 'gdpr': the configured trainings are sat" in _text(unknown)
+        too_high = await client.call_tool(ACROSS, {"below_percent": 101})
+        assert too_high.is_error

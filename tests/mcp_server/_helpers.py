@@ -28,8 +28,11 @@ _ANSWERS: dict[str, tuple[set[str], set[str]]] = {
 
 ACCOUNT = "account"
 LIST_ACCOUNTS = "knowbe4_training_list_accounts"
+ACCOUNTS_COMPLIANCE = "knowbe4_training_accounts_compliance"
 
+# The tools about accounts themselves take no `account`: one lists them, the other compares them all.
 EXPECTED: dict[str, tuple[set[str], set[str]]] = {
     **{name: (required, optional | {ACCOUNT}) for name, (required, optional) in _ANSWERS.items()},
     LIST_ACCOUNTS: (set(), set()),
+    ACCOUNTS_COMPLIANCE: (set(), {"training", "below_percent", "page", "per_page"}),
 }

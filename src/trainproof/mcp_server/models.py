@@ -29,7 +29,7 @@ from trainproof.reports import (
     RemediationRow,
     ReminderRow,
 )
-from trainproof.reports.accounts import AccountState
+from trainproof.reports.accounts import AccountState, AccountTrainingRow
 from trainproof.statuses import CampaignState, EnrollmentState
 
 CONTENT_TYPES: tuple[str, ...] = (
@@ -526,8 +526,34 @@ class AccountList(BaseModel):
     )
     default_account: str | None = Field(
         description="The account tools answer for without an `account` argument; null when there are several "
-        "(then every other tool needs `account`)."
+        "(then every tool about one account needs `account`)."
     )
+
+
+class AccountsCompliance(BaseModel):
+    """`trainproof report accounts`: each training's compliance per account, worst first."""
+
+    training_filter: str | None = Field(description="The `training` argument, if any.")
+    below_percent: float | None = Field(description="The `below_percent` argument, if any.")
+    rows: list[AccountTrainingRow] = Field(
+        description="Per account and training (the rows of `trainproof report accounts`, worst first: lowest "
+        "percent_compliant, then most overdue): account, title (trainproof.toml's), training key, in_scope "
+        "(people judged), compliant, percent_compliant (null when nobody is in scope), overdue (people past due, "
+        "as `report overdue` marks them) and last_sync (the data is as of then)."
+    )
+    accounts: list[str] = Field(
+        description="The accounts with a row across all pages, worst first: with `below_percent`, the customers "
+        "below it."
+    )
+    unanswered: list[AccountTrainingRow] = Field(
+        description="Accounts that could not be judged, whatever the filters (problem says why: never synced, a "
+        "configuration error): whether they are below is unknown."
+    )
+    accounts_served: int = Field(description="How many accounts this server answers for.")
+    computed_at: datetime = Field(
+        description="The instant judged (UTC): overdue counts from it; each row's last_sync says how fresh its data is."
+    )
+    page: PageInfo
 
 
 # --- reports (the rows of trainproof.reports, as `trainproof report ... --format json` prints them) -----------
