@@ -1,4 +1,4 @@
-"""`trainproof simulate`: help, dump, a real start in a subprocess, and clear errors."""
+"""`trainproof simulate`: help, dump and option errors through the CLI in process; a real start in a subprocess."""
 
 from __future__ import annotations
 
@@ -13,20 +13,18 @@ from pathlib import Path
 
 import httpx2
 import pytest
-from typer.testing import CliRunner
 
-from trainproof.cli import app
+from running import Trainproof
 from trainproof.cli.simulate import banner, reachable_url
 from trainproof.config import load_settings
-from trainproof.errors import TrainproofError
 from trainproof.simulator import create_app, generate_tenant
 
 TRAINPROOF = [sys.executable, "-m", "trainproof"]
 
 
-def test_help_explains_the_command() -> None:
-    result = CliRunner().invoke(app, ["simulate", "--help"])
-    assert result.exit_code == 0
+def test_help_explains_the_command(trainproof: Trainproof) -> None:
+    result = trainproof("simulate", "--help")
+    assert result.code == 0
     for words in (
         "KNOWBE4_BASE_URL",
         "KNOWBE4_API_KEY",
@@ -38,13 +36,13 @@ def test_help_explains_the_command() -> None:
         "/_admin/",
         "cursor_loop",
     ):
-        assert words in result.output, words
+        assert words in result.stdout, words
 
 
-def test_dump_tenant_writes_the_generated_tenant(tmp_path: Path) -> None:
+def test_dump_tenant_writes_the_generated_tenant(tmp_path: Path, trainproof: Trainproof) -> None:
     target = tmp_path / "tenant.json"
-    result = CliRunner().invoke(app, ["simulate", "--users", "25", "--seed", "4", "--dump-tenant", str(target)])
-    assert result.exit_code == 0, result.output
+    result = trainproof("simulate", "--users", "25", "--seed", "4", "--dump-tenant", str(target))
+    assert result.code == 0, result.stderr
     expected = io.StringIO()
     generate_tenant(25, seed=4).dump(expected)
     assert target.read_text() == expected.getvalue()
@@ -107,18 +105,18 @@ def test_the_banner_shows_the_default_token_and_the_limits() -> None:
     assert "real-looking-token" not in hidden
 
 
-def test_option_errors_are_trainproof_errors(tmp_path: Path) -> None:
-    runner = CliRunner()
+def test_option_errors_are_one_line_with_exit_2(tmp_path: Path, trainproof: Trainproof) -> None:
     for args, words in (
         (["--faults", '{"kind": "meteor"}'], "unknown fault kind"),
         (["--tenant", str(tmp_path / "missing.json")], "not found"),
         (["--reference-date", "soon"], "not a date"),
         (["--time-scale", "0"], "must be positive"),
     ):
-        result = runner.invoke(app, ["simulate", "--port", "0", *args])
-        assert isinstance(result.exception, TrainproofError), result.output
-        assert result.exception.exit_code == 2
-        assert words in result.exception.message
+        result = trainproof("simulate", "--port", "0", *args)
+        assert result.code == 2, result.stderr
+        assert result.stderr.startswith("error: "), result.stderr
+        assert result.stderr.count("\n") == 1, result.stderr
+        assert words in result.stderr
 
 
 def test_errors_reach_the_terminal_as_one_line() -> None:
