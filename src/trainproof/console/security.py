@@ -30,6 +30,7 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from trainproof.errors import ConfigError
+from trainproof.listening import is_loopback, url_host
 
 __all__ = [
     "CSP",
@@ -73,28 +74,6 @@ _HEADERS = (
     ("cache-control", "no-store"),
 )
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "::1", "[::1]")
-
-
-def is_loopback(host: str) -> bool:
-    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
-
-    Any other name counts as reachable from the network: what it resolves to can change.
-    """
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def url_host(host: str) -> str:
-    """`host` as written in a URL (IPv6 in brackets)."""
-    bare = host.strip("[]")
-    try:
-        return f"[{bare}]" if ipaddress.ip_address(bare).version == 6 else bare
-    except ValueError:
-        return host
 
 
 def check_bind(host: str, *, allow_remote: bool) -> str | None:

@@ -10,7 +10,6 @@ inputs: which hosts and origins, and which token.
 from __future__ import annotations
 
 import hmac
-import ipaddress
 import os
 import secrets
 from collections.abc import Iterable, Mapping
@@ -22,39 +21,11 @@ from mcp.server.transport_security import TransportSecuritySettings
 from pydantic import AnyHttpUrl
 
 from trainproof.errors import ConfigError
+from trainproof.listening import is_loopback, is_wildcard, url_host
 
 TOKEN_ENV = "TRAINPROOF_MCP_TOKEN"  # noqa: S105  # a variable name, not a secret
 MIN_TOKEN_LENGTH = 16
 _LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
-
-
-def is_loopback(host: str) -> bool:
-    """True for addresses only this machine can reach (127.0.0.0/8, ::1, localhost).
-
-    Any other name counts as reachable from the network: what it resolves to can change.
-    """
-    if host.lower() == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
-
-
-def _is_wildcard(host: str) -> bool:
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_unspecified
-    except ValueError:
-        return False
-
-
-def _url_host(host: str) -> str:
-    """`host` as written in a URL or a Host header (IPv6 in brackets)."""
-    bare = host.strip("[]")
-    try:
-        return f"[{bare}]" if ipaddress.ip_address(bare).version == 6 else bare
-    except ValueError:
-        return host
 
 
 def _with_port(value: str, port: int) -> list[str]:
@@ -72,11 +43,11 @@ def allowed_hosts(host: str, port: int, extra: Iterable[str] = ()) -> list[str]:
     A wildcard bind (0.0.0.0, ::) names no host, so remote clients need `extra`.
     """
     names: list[str] = list(_LOOPBACK_NAMES)
-    if not _is_wildcard(host) and _url_host(host) not in names:
-        names.append(_url_host(host))
+    if not is_wildcard(host) and url_host(host) not in names:
+        names.append(url_host(host))
     values = [f"{name}:{port}" for name in names]
     for value in extra:
-        values += [v for v in _with_port(_url_host(value.strip()), port) if v not in values]
+        values += [v for v in _with_port(url_host(value.strip()), port) if v not in values]
     return values
 
 
@@ -113,7 +84,7 @@ class HttpSecurity:
 
     @property
     def url(self) -> str:
-        return f"http://{_url_host(self.host)}:{self.port}/mcp"
+        return f"http://{url_host(self.host)}:{self.port}/mcp"
 
     def verifier(self) -> StaticTokenVerifier | None:
         return StaticTokenVerifier(self.token) if self.token is not None else None
@@ -123,7 +94,7 @@ class HttpSecurity:
         issuer is this server, and no OAuth routes or resource metadata are published."""
         if self.token is None:
             return None
-        issuer = AnyHttpUrl(f"http://{_url_host(self.host)}:{self.port}")
+        issuer = AnyHttpUrl(f"http://{url_host(self.host)}:{self.port}")
         return AuthSettings(issuer_url=issuer, resource_server_url=None)
 
 
