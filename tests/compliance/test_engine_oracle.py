@@ -1,7 +1,7 @@
 """The engine against a plain transcription of the rule, on random tenants (hypothesis).
 
 `evaluate` decides in bulk and assembles the explained decisions only when they are read, with flat
-integer-keyed structures for speed. `oracle` below is the same rule of issue 4 written the obvious
+integer-keyed structures for speed. `oracle` below is the same rule (Drata's) written the obvious
 way (per person, per training, per campaign, scanning the enrollments), with no shared code beyond
 the helpers both use unchanged (population exclusion, standing records, campaign deadlines, status
 words). Every field of every decision, the new sticky records, the scalar `answers()`, `totals()`,

@@ -1,4 +1,4 @@
-"""One test per case of the rule in issue 4, each worked out by hand."""
+"""One test per case of Drata's rule, each worked out by hand."""
 
 from __future__ import annotations
 

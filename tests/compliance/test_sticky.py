@@ -1,4 +1,4 @@
-"""Sticky compliance, resets and point-in-time answers (issue 4, acceptance 2 and 3)."""
+"""Sticky compliance, resets and point-in-time answers."""
 
 from __future__ import annotations
 

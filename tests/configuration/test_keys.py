@@ -116,7 +116,7 @@ def test_values_of_the_wrong_kind_are_named(tmp_path: Path, text: str, expected:
 
 
 def test_custom_trainings_and_every_documented_key_load(tmp_path: Path) -> None:
-    """The README's complete trainproof.toml loads, with a custom training beside the seed's."""
+    """The README's complete trainproof.toml loads, with a custom training beside Drata's three."""
     readme = (ROOT / "README.md").read_text()
     block = re.search(r"A complete `trainproof.toml`:\n\n```toml\n(.*?)```", readme, re.S)
     assert block is not None

@@ -1,4 +1,4 @@
-"""The MCP server against hostile input, through the official client in process (issue 7).
+"""The MCP server against hostile input, through the official client in process.
 
 What tests/mcp_server already pins (annotations, a hand-picked list of bad arguments, injected campaign
 and module text) is not repeated here. These checks are system-level and schema-driven:

@@ -1,4 +1,4 @@
-"""Every fault of issue 7, injected by the simulator over HTTP into a real `trainproof sync` run.
+"""Every network and payload fault KnowBe4 can produce, sent by the simulator over HTTP into a `trainproof sync`.
 
 Each case starts from a store that holds a previous successful sync, while the tenant has changed since:
 

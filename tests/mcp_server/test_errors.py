@@ -1,4 +1,4 @@
-"""Failures come back as tool errors whose text is the seed's resolution, and never leak the token."""
+"""Failures come back as tool errors whose text is the training guide's resolution, never leak the token."""
 
 from __future__ import annotations
 

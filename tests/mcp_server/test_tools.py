@@ -41,7 +41,7 @@ def check_source(out: dict[str, Any], mode: str) -> None:
         assert out["source"]["requests_made"] == 0
 
 
-# --- the seed's eight tools ------------------------------------------------------------------------------
+# --- the eight knowbe4_training_* tools of KnowBe4's training guide ---------------------------------------------------
 
 
 @pytest.mark.anyio
@@ -60,7 +60,7 @@ async def test_campaigns(mode: str, sim: Simulator, synced: Settings, connect: A
             assert c["name"] == tenant[c["campaign_id"]]["name"]
             assert c["api_status"] == tenant[c["campaign_id"]]["status"]
 
-        # seed word and API string, through trainproof.statuses
+        # the guide's status word and API string, through trainproof.statuses
         active = await call(client, "knowbe4_training_list_campaigns", status="active")
         assert {c["api_status"] for c in active["campaigns"]} == {"In Progress"}
         assert {c["status"] for c in active["campaigns"]} == {"active"}
@@ -153,7 +153,7 @@ async def test_modules_and_store_purchases(mode: str, sim: Simulator, synced: Se
         assert types["Policy"] == len(policies)
         for m in out["modules"]:
             if m["kind"] == "store_purchase":
-                assert m["type"] == purchases[m["module_id"]]["type"]  # the generator uses the seed's words
+                assert m["type"] == purchases[m["module_id"]]["type"]  # the generator uses the guide's words
 
         videos = await call(client, "knowbe4_training_list_modules", type="video")
         assert videos["type_filter"] == "Video"

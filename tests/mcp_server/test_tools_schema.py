@@ -48,7 +48,7 @@ async def test_seed_defaults_and_bounds() -> None:
             assert props["page"]["default"] == 1, name
             assert props["page"]["minimum"] == 1, name
         if "per_page" in props:
-            # the seed's 100 for KnowBe4 lists; 50 people (with reasons) per compliance page
+            # the guide's 100 for KnowBe4 lists; 50 people (with reasons) per compliance page
             assert props["per_page"]["default"] == (50 if name == "knowbe4_training_list_noncompliant" else 100), name
             assert props["per_page"]["maximum"] == 500, name
         for key in ("campaign_id", "enrollment_id", "module_id", "store_purchase_id"):

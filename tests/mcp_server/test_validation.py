@@ -1,4 +1,4 @@
-"""Bad input is refused before any tool runs or any request is sent (issue 7: MCP input validation)."""
+"""Bad input is refused before any tool runs or any request is sent."""
 
 from __future__ import annotations
 

@@ -154,7 +154,7 @@ def test_failures_training_since_and_matched_modules(synced: tuple[Engine, Setti
     )
     assert ann.suggested_store_purchase_id == 41
     assert ann.match == "matched financ, wire, invoice, bec, fraud"
-    assert {r.deadline for r in rows} == {datetime(2026, 8, 22, 23, 59, 59, tzinfo=UTC)}  # a week, per the seed
+    assert {r.deadline for r in rows} == {datetime(2026, 8, 22, 23, 59, 59, tzinfo=UTC)}  # a week (KnowBe4's workflow)
     assert rows[1].match == "matched ransomware, attachment, macro"
 
 

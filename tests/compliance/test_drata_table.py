@@ -1,10 +1,10 @@
-"""The seed's four-person table (drata-knowbe4-connection.txt), worked out by hand.
+"""Drata's four-person example table (its KnowBe4 connection article), worked out by hand.
 
 Selected for Security Awareness: Campaign A and Campaign B. Campaign C is not selected and everyone is
 enrolled in it, so it must be ignored (here it is incomplete for the astronaut and complete for the
 others, and neither changes anything).
 
-|            | A           | B           | C            | Seed's overall status |
+|            | A           | B           | C            | Drata's overall status |
 | astronaut  | enrolled, ✔ | enrolled, ✔ | not selected | compliant (2)         |
 | wizard     | enrolled, ✘ | enrolled, ✔ | not selected | not compliant (1/2)   |
 | superhero  | enrolled, ✔ | not enrolled| not selected | compliant             |
