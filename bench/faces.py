@@ -21,9 +21,15 @@ Sections (all by default, or the ones named with --sections):
   `answers()`, the facts loaded beforehand). Goals: status <= 2 s and <= 40 lines; people json
   <= 5x the plain pass and under 400 MB.
 
+- **reports**: every `report` subcommand (`--format json`, and `report html`) on the same store, each a
+  fresh process run `--repeat` times alternating with `people --format json`: median wall and CPU,
+  peak memory, and each beside `people --format json` (goal: at most 2x). `report new-hires` asks about
+  the "New Hire Onboarding" campaign, whose enrollments a sync of the selected campaigns leaves out.
+
     .venv/bin/python bench/faces.py
     .venv/bin/python bench/faces.py --sections startup --runs 31
     .venv/bin/python bench/faces.py --sections people --store /tmp/faces-50k
+    .venv/bin/python bench/faces.py --sections reports --store /tmp/faces-50k --repeat 1
 
 To add a section: write `def my_section(args: argparse.Namespace) -> None` that prints its lines,
 decorate it with `@section("name")`, and add any option it needs in `options()`.
@@ -328,6 +334,50 @@ def console(args: argparse.Namespace) -> None:
     cli = [*tp, "people", "--training", "hipaa", "--state", "incomplete", "--limit", "50"]
     walls = [measure(cli, {**env, "COLUMNS": "80"}).wall for _ in range(args.repeat)]
     print(f"  {'the same people query through the CLI (fresh process)':56} {statistics.median(walls) * 1000:7.0f}")
+    print(f"  load average (1 min) {load()} after")
+
+
+REPORTS = ("campaigns", "departments", "overdue", "reminders", "remediation", "new-hires", "quarterly", "accounts")
+
+
+@section("reports")
+def reports(args: argparse.Namespace) -> None:
+    """Every `report` subcommand at --users people beside `people --format json` on the same store, each a
+    fresh process run --repeat times, alternating (median wall and CPU, peak memory from wait4)."""
+    import tempfile
+
+    print(f"reports: {args.users:,}-user simulated tenant; load average (1 min) {load()} before")
+    env = tenant_store(args)
+    # The same store and trainings, with the onboarding campaign `report new-hires` asks about.
+    work = Path(tempfile.mkdtemp(prefix="trainproof-bench-reports-"))
+    config = work / "trainproof.toml"
+    base = Path(env["TRAINPROOF_CONFIG"]).read_text(encoding="utf-8")
+    config.write_text(base + '\n[onboarding]\ncampaigns = ["New Hire Onboarding"]\n', encoding="utf-8")
+    env = {**env, "TRAINPROOF_CONFIG": str(config), "COLUMNS": "80"}
+    tp = trainproof_command()
+    commands = {"people --format json": [*tp, "people", "--format", "json"]}
+    commands |= {f"report {name} --format json": [*tp, "report", name, "--format", "json"] for name in REPORTS}
+    commands["report html"] = [*tp, "report", "html", "--out", str(work / "report.html")]
+    results: dict[str, list[Measured]] = {label: [] for label in commands}
+    for _ in range(args.repeat):  # alternating, so every command sees the same background load
+        for label, argv in commands.items():
+            results[label].append(measure(argv, env))
+    median = {
+        label: Measured(
+            statistics.median(x.wall for x in ms),
+            statistics.median(x.cpu for x in ms),
+            max(x.peak_mb for x in ms),
+            ms[0].lines,
+        )
+        for label, ms in results.items()
+    }
+    people = median["people --format json"]
+    print(f"  {'':36} {'wall s':>7} {'CPU s':>6} {'peak MB':>8} {'lines':>9} {'wall/people':>12} {'CPU/people':>11}")
+    for label, m in median.items():
+        ratios = "" if m is people else f"{m.wall / people.wall:11.2f}x {m.cpu / people.cpu:10.2f}x"
+        print(f"  {label:36} {m.wall:7.2f} {m.cpu:6.2f} {m.peak_mb:8.0f} {m.lines:9,} {ratios}")
+    ratio, slowest = max((m.wall / people.wall, label) for label, m in median.items() if m is not people)
+    print(f"  slowest: {slowest}, {ratio:.2f}x people --format json ({goal(ratio, 2)}; median of {args.repeat})")
     print(f"  load average (1 min) {load()} after")
 
 

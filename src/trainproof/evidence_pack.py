@@ -7,6 +7,7 @@ manifest signed with this installation's Ed25519 key).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -51,10 +52,12 @@ def build_training_pack(
     as_of: datetime | None = None,
     overwrite: bool = False,
     on_problem: OnProblem | None = None,
+    on_certificate: Callable[[int, int], None] | None = None,
 ) -> BuiltPack:
     """Write the pack of `training` (now, or as the store stood at `as_of`) to `out`.
 
-    A certificate that cannot be written goes to `on_problem` and the pack is still written.
+    A certificate that cannot be written goes to `on_problem` and the pack is still written;
+    `on_certificate(done, total)` follows the certificates (`build_pack`).
     """
     policy = configured_trainings(settings, [training])
     with engine.connect() as conn:
@@ -81,6 +84,7 @@ def build_training_pack(
         overwrite=overwrite,
         signer=signer,
         on_problem=on_problem,
+        on_certificate=on_certificate,
     )
     compliant = sum(1 for d in ev.decisions if d.compliant)
     return BuiltPack(path, len(ev.decisions), compliant, read_fingerprint(path), signer.key_id)

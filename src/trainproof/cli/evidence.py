@@ -15,6 +15,7 @@ from trainproof.errors import ConfigError, TrainproofError
 from trainproof.text import terminal_text
 
 if TYPE_CHECKING:  # evidence (fpdf, cryptography) and the store load when a command runs, not for --help
+    from trainproof.cli._progress import Bars
     from trainproof.evidence.certificates import CertificateProblem
     from trainproof.judging import Judged
 
@@ -42,14 +43,20 @@ class Problems(list["CertificateProblem"]):
             raise CertificatesNotWritten(done, self)
 
 
-def write_earned_certificates(judged: Judged, out: Path, *, only_new: bool, problems: Problems) -> list[Path]:
-    """Certificates for every compliant decision; with `only_new`, skip those already written."""
+def write_earned_certificates(
+    judged: Judged, out: Path, *, only_new: bool, problems: Problems, bars: Bars | None = None
+) -> list[Path]:
+    """Certificates for every compliant decision; with `only_new`, skip those already written.
+
+    `bars` draws one bar over the certificates (a PDF each: the long part at 50,000 people).
+    """
     from trainproof.evidence import write_certificates
     from trainproof.evidence.adapters import certificates_from_decisions
 
     ev = judged.evaluation
     certs = certificates_from_decisions(ev.decisions, campaigns=judged.facts.campaigns)
-    return write_certificates(certs, out, issued_at=clock.now(), skip_existing=only_new, on_problem=problems)
+    shown = bars.track(certs, "certificates", len(certs)) if bars is not None else certs
+    return write_certificates(shown, out, issued_at=clock.now(), skip_existing=only_new, on_problem=problems)
 
 
 @app.command("certificates")
@@ -62,13 +69,17 @@ def certificates_command(
     Names and titles too long for a page are shortened (the exact text is in each PDF's evidence.json).
     A certificate that cannot be written is named on stderr, the others are written, and the exit code is 1.
     """
+    from trainproof.cli._progress import Bars
     from trainproof.judging import judge
 
     cfg = settings()
-    with opened_store(intact=True) as engine, engine.connect() as conn:
-        judged = judge(conn, cfg, trainings=[training] if training else None)
     problems = Problems()
-    paths = write_earned_certificates(judged, out, only_new=False, problems=problems)
+    with Bars() as bars:
+        bars.step("judging compliance", 0, 1)
+        with opened_store(intact=True) as engine, engine.connect() as conn:
+            judged = judge(conn, cfg, trainings=[training] if training else None)
+        bars.step("judging compliance", 1, 1)
+        paths = write_earned_certificates(judged, out, only_new=False, problems=problems, bars=bars)
     problems.raise_for(f"wrote {len(paths)} certificate(s) to {out}")
     sys.stderr.write(f"wrote {len(paths)} certificate(s) to {out}\n")
 
@@ -98,11 +109,12 @@ def evidence_command(
         return
     if training is None or out is None:
         raise typer.BadParameter("give --training T and --out PACK.zip (or `trainproof evidence verify PACK.zip`)")
+    from trainproof.cli._progress import Bars
     from trainproof.evidence_pack import build_training_pack
 
     when = clock.parse_instant(as_of) if as_of else None
     problems = Problems()
-    with opened_store(intact=True) as engine:
+    with opened_store(intact=True) as engine, Bars() as bars:
         built = build_training_pack(  # the pack the web console's Evidence page downloads
             engine,
             settings(),
@@ -111,6 +123,7 @@ def evidence_command(
             as_of=when,
             overwrite=overwrite,
             on_problem=problems,
+            on_certificate=lambda done, total: bars.set("certificates", done, total),
         )
     sys.stderr.write(
         f"wrote {built.path}: {built.people} people, {built.compliant} compliant, {built.exceptions} exceptions\n"
@@ -190,19 +203,23 @@ def nightly_command(
 
         nightly_all(out)
         return
+    from trainproof.cli._progress import Bars
     from trainproof.cli.sync import print_warnings
     from trainproof.judging import keep_after_sync
     from trainproof.sync import run_sync
 
     cfg = settings()
-    report = run_sync(cfg)
-    found, kept, problem = keep_after_sync(cfg, actor="trainproof nightly")
-    print_warnings([*report.warnings, *([problem] if problem and found is not None else [])])
-    if found is None:
-        raise ConfigError("nothing to certify", problem or "configure [trainings.*] in trainproof.toml")
-    judged = found
     problems = Problems()
-    paths = write_earned_certificates(judged, out, only_new=True, problems=problems)
+    with Bars() as bars:
+        report = run_sync(cfg, progress=bars)
+        bars.step("judging compliance", 0, 1)
+        found, kept, problem = keep_after_sync(cfg, actor="trainproof nightly")
+        bars.step("judging compliance", 1, 1)
+        print_warnings([*report.warnings, *([problem] if problem and found is not None else [])])
+        if found is None:
+            raise ConfigError("nothing to certify", problem or "configure [trainings.*] in trainproof.toml")
+        judged = found
+        paths = write_earned_certificates(judged, out, only_new=True, problems=problems, bars=bars)
     totals = judged.evaluation.totals()
     parts = [f"{key} {t['compliant']}/{t['total']}" for key, t in totals.items()]
     sys.stdout.write(

@@ -85,7 +85,9 @@ _LABELS = {
 
 
 def _show(rows: Sequence[ReportRow], fmt: Format, *, columns: Sequence[str] | None = None, title: str = "") -> None:
-    dicts = [r.row() for r in rows]
+    from trainproof.reports._common import as_dicts
+
+    dicts = as_dicts(rows)
     if fmt is Format.json:
         render(dicts, "json")
         return
@@ -374,13 +376,14 @@ def html_command(
     With several [accounts.NAME] and no --account: the page across accounts (report accounts' rows).
     """
     from trainproof.cli._app import account_option, all_accounts
+    from trainproof.cli._progress import Bars
     from trainproof.reports.html import build_accounts_html_report, render_html, report_html, write_html
 
     accounts = all_accounts()
     if len(accounts) > 1 and account_option() is None:
         html = render_html(build_accounts_html_report(accounts))
     else:
-        with _store() as engine:
-            html = report_html(engine, settings())
+        with _store() as engine, Bars() as bars:
+            html = report_html(engine, settings(), on_step=bars.step)
     path = write_html(out, html)
     sys.stderr.write(f"wrote {path} ({len(html.encode()) // 1024} KB)\n")

@@ -13,70 +13,12 @@ from trainproof.cli._output import to_json
 from trainproof.text import terminal_text
 
 if TYPE_CHECKING:  # the client, the store and rich load when a sync runs, not for --help
-    from rich.console import Console
-    from rich.progress import TaskID
-
     from trainproof.sync import SyncReport
-
-_LABELS = {
-    "account": "account",
-    "users": "users",
-    "groups": "groups",
-    "training_campaigns": "training campaigns",
-    "store_purchases": "store purchases",
-    "policies": "policies",
-    "enrollments": "enrollments",
-    "phishing_campaigns": "phishing campaigns",
-    "security_tests": "security tests",
-    "recipients": "recipients",
-}
 
 
 class SyncFormat(StrEnum):
     text = "text"
     json = "json"
-
-
-class _RichProgress:
-    """One Rich bar per resource on stderr (used only when stderr is a terminal)."""
-
-    def __init__(self, console: Console) -> None:
-        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-
-        self._bars = Progress(
-            TextColumn("{task.description:<20}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeElapsedColumn(),
-            console=console,
-            transient=False,
-        )
-        self._tasks: dict[str, TaskID] = {}
-
-    def __enter__(self) -> _RichProgress:
-        self._bars.start()
-        return self
-
-    def __exit__(self, *_: object) -> None:
-        self._bars.stop()
-
-    def start(self, resource: str, total: int | None) -> None:
-        task = self._tasks.get(resource)
-        if task is None:
-            self._tasks[resource] = self._bars.add_task(_LABELS.get(resource, resource), total=total)
-        else:
-            self._bars.update(task, total=total)
-
-    def advance(self, resource: str, records: int) -> None:
-        task = self._tasks.get(resource)
-        if task is not None and records:
-            self._bars.advance(task, records)
-
-    def finish(self, resource: str) -> None:
-        task = self._tasks.get(resource)
-        if task is not None:
-            done = self._bars.tasks[task].completed
-            self._bars.update(task, total=done, completed=done)
 
 
 def _print_plan(report: SyncReport) -> None:
@@ -145,20 +87,16 @@ def sync_command(
 
         sync_all(full=full, as_json=fmt is SyncFormat.json, dry_run=dry_run, concurrency=concurrency)
         return
-    from rich.console import Console
-
+    from trainproof.cli._progress import Bars, on_terminal
     from trainproof.judging import keep_after_sync
     from trainproof.sync import run_sync
 
     config = settings()
-    err = Console(stderr=True)
-    show_bars = err.is_terminal and not dry_run and fmt is SyncFormat.text
-    if show_bars:
-        with _RichProgress(err) as bars:
-            report = run_sync(config, full=full, dry_run=dry_run, progress=bars, wait_s=wait_timeout if wait else 0)
-    else:
-        report = run_sync(config, full=full, dry_run=dry_run, wait_s=wait_timeout if wait else 0)
-    kept, problem = (0, None) if dry_run else keep_after_sync(config)[1:]
+    with Bars(enabled=on_terminal() and not dry_run and fmt is SyncFormat.text) as bars:
+        report = run_sync(config, full=full, dry_run=dry_run, progress=bars, wait_s=wait_timeout if wait else 0)
+        bars.step("judging compliance", 0, 1)
+        kept, problem = (0, None) if dry_run else keep_after_sync(config)[1:]
+        bars.step("judging compliance", 1, 1)
     if fmt is SyncFormat.json:
         sys.stdout.write(to_json({**report.as_dict(), "kept_sticky": kept}) + "\n")
         return

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -359,6 +359,7 @@ def build_pack(
     overwrite: bool = False,
     signer: SigningKey | None = None,
     on_problem: OnProblem | None = None,
+    on_certificate: Callable[[int, int], None] | None = None,
 ) -> Path:
     """Write the evidence pack for one training to `out` (a .zip, mode 0600) and return its path.
 
@@ -372,7 +373,8 @@ def build_pack(
 
     A certificate that cannot be written is one person's problem: the pack is still written without it
     (README.txt and the manifest's counts name the user ids) and the problem goes to `on_problem`;
-    without one, `CertificatesNotWritten` is raised after the pack is complete.
+    without one, `CertificatesNotWritten` is raised after the pack is complete. `on_certificate(done, total)`
+    follows the certificates, the long part of a large pack (a progress bar on a terminal).
     """
     target = Path(out)
     if target.exists() and not overwrite:
@@ -390,9 +392,10 @@ def build_pack(
     with write_zip(target, moment) as pack:
         # Certificates first, so the text files can say which ones could not be written.
         certificates: dict[int, CertificateData] = {}
-        for record in chosen:
-            if not record.compliant:
-                continue
+        earned = [record for record in chosen if record.compliant]
+        for done, record in enumerate(earned):
+            if on_certificate is not None:
+                on_certificate(done, len(earned))
             cert = CertificateData.from_record(record, training)
             pdf = try_render(cert, issued_at=moment, unicode_font=unicode_font)
             if isinstance(pdf, CertificateProblem):
@@ -400,6 +403,8 @@ def build_pack(
                 continue
             pack.add(f"certificates/{cert.filename}", pdf)
             certificates[record.user_id] = cert
+        if on_certificate is not None:
+            on_certificate(len(earned), len(earned))
         files, counts = _render_files(
             training,
             chosen,

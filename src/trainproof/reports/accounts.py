@@ -174,11 +174,8 @@ async def check_accounts(accounts: Accounts) -> list[AccountCheck]:
 
 def _rows_of(account: Account, at: datetime) -> list[AccountTrainingRow]:
     from trainproof.judging import judge
-    from trainproof.reports.overdue import overdue_rows
-    from trainproof.store.campaigns import load_campaign_rows
-    from trainproof.store.enrollments import load_enrollment_rows
+    from trainproof.reports.overdue import past_due_counts
     from trainproof.store.freshness import store_version
-    from trainproof.store.people import load_user_rows
     from trainproof.summary import summary_of
     from trainproof.synced_store import synced_store
 
@@ -207,23 +204,10 @@ def _rows_of(account: Account, at: datetime) -> list[AccountTrainingRow]:
                 judged = judge(conn, account.settings, at=at)
             except TrainproofError as exc:
                 return problem(exc.message, synced_at)
-            evaluation = judged.evaluation
-            selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
-            overdue = overdue_rows(
-                evaluation.decisions,
-                load_user_rows(conn, include_removed=True),
-                load_campaign_rows(conn, include_removed=True),
-                load_enrollment_rows(conn, campaign_ids=selected),
-                at,
-                {t.key: t.campaign_ids for t in evaluation.policy.trainings},
-            )
     finally:
         engine.dispose()
     summary = summary_of(judged, synced_at=synced_at, now=at)
-    late = {t.key: 0 for t in summary.trainings}
-    for row in overdue:
-        if row.past_due:
-            late[row.training] = late.get(row.training, 0) + 1
+    late = past_due_counts(judged, at)
     return [
         AccountTrainingRow(
             account=account.name,

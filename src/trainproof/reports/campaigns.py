@@ -8,6 +8,7 @@ KnowBe4 documents flagged where they apply, so an admin sees why a number looks 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
 from trainproof import clock
@@ -19,7 +20,14 @@ from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
 from trainproof.store.people import UserRow, load_user_rows
 from trainproof.store.source import Source, connect
 
-__all__ = ["JUST_STARTED", "CampaignReport", "counted_enrollments", "report_campaigns", "target_users"]
+__all__ = [
+    "JUST_STARTED",
+    "CampaignReport",
+    "campaign_reports",
+    "counted_enrollments",
+    "report_campaigns",
+    "target_users",
+]
 
 # A campaign younger than this with no completion has "just started" (KnowBe4: "Allow time for users to complete").
 JUST_STARTED = timedelta(days=7)
@@ -53,34 +61,31 @@ class CampaignReport(ReportRow):
     flags: list[str]
 
 
-def target_users(campaign: CampaignRow, users: dict[int, UserRow], at: datetime) -> set[int] | None:
-    """Active users in the campaign's target groups (group 0 is All Users); None when groups are unknown."""
+def target_users(campaign: CampaignRow, active: Sequence[UserRow]) -> set[int] | None:
+    """Active users in the campaign's target groups (group 0 is All Users); None when groups are unknown.
+
+    `active`: the users active at the report's time (`UserRow.active_at`), found once for every campaign.
+    """
     if not campaign.group_ids:
         return None
     groups = set(campaign.group_ids)
-    everyone = 0 in groups
-    return {u.id for u in users.values() if u.active_at(at) and (everyone or groups.intersection(u.group_ids))}
+    if 0 in groups:
+        return {u.id for u in active}
+    return {u.id for u in active if not groups.isdisjoint(u.group_ids)}
 
 
 def counted_enrollments(
     enrollments: list[EnrollmentRow], users: dict[int, UserRow], at: datetime
 ) -> list[EnrollmentRow]:
     """Enrollments that count: a known person who is active (null users and archived people left out)."""
-    out: list[EnrollmentRow] = []
-    for e in enrollments:
-        if e.user_id is None:
-            continue
-        user = users.get(e.user_id)
-        if user is not None and not user.active_at(at):
-            continue
-        out.append(e)
-    return out
+    gone = {uid for uid, user in users.items() if not user.active_at(at)}
+    return [e for e in enrollments if e.user_id is not None and e.user_id not in gone]
 
 
 def _one(
     c: CampaignRow,
     rows: list[EnrollmentRow],
-    users: dict[int, UserRow],
+    active: Sequence[UserRow],
     other_modules: dict[int, set[tuple[int, str]]],
     at: datetime,
 ) -> CampaignReport:
@@ -105,7 +110,7 @@ def _one(
         if e.state == "in_progress" and minutes and (e.time_spent or 0) >= minutes * 60:
             stuck += 1
     users_complete = sum(1 for mods in per_user.values() if mods and all(mods.values()))
-    targets = target_users(c, users, at)
+    targets = target_users(c, active)
     enrolled = set(per_user)
     kind = rule.kind
     deadline = rule.end
@@ -169,27 +174,32 @@ def _one(
     )
 
 
-def report_campaigns(source: Source, *, status: str | None = None, at: datetime | None = None) -> list[CampaignReport]:
-    """Every training campaign in the store (or those whose status matches `status`, in either vocabulary)."""
-    when = at or clock.now()
+def campaign_reports(
+    campaigns: dict[int, CampaignRow],
+    users: dict[int, UserRow],
+    enrollments: list[EnrollmentRow],
+    at: datetime,
+    *,
+    status: str | None = None,
+) -> list[CampaignReport]:
+    """The report from rows already read (`report html` reads them once for this and the quarterly trend):
+    campaigns and users KnowBe4 still lists, and their enrollments."""
     try:
         accepted = campaign_filter(status) if status else None
     except ValueError as exc:
         raise ReportInputError(str(exc)) from None
-    with connect(source) as conn:
-        campaigns = load_campaign_rows(conn)
-        users = load_user_rows(conn)
-        chosen = [c for c in campaigns.values() if accepted is None or status_matches(c.status, accepted)]
-        enrollments = counted_enrollments(load_enrollment_rows(conn), users, when)
+    chosen = [c for c in campaigns.values() if accepted is None or status_matches(c.status, accepted)]
+    counted = counted_enrollments(enrollments, users, at)
+    open_ids = {cid for cid, c in campaigns.items() if not is_finished_campaign(c.status)}
     by_campaign: dict[int, list[EnrollmentRow]] = defaultdict(list)
     seen: dict[tuple[int, str], set[int]] = defaultdict(set)
-    for e in enrollments:
-        if e.campaign_id is None or e.user_id is None:
+    for e in counted:
+        cid, uid = e.campaign_id, e.user_id
+        if cid is None or uid is None:
             continue
-        by_campaign[e.campaign_id].append(e)
-        c = campaigns.get(e.campaign_id)
-        if c is not None and not is_finished_campaign(c.status):
-            seen[(e.user_id, e.module_key)].add(e.campaign_id)
+        by_campaign[cid].append(e)
+        if cid in open_ids:
+            seen[(uid, e.module_key)].add(cid)
     # (user, module) pairs that another open campaign also enrolled, per campaign (last year's campaign
     # assigning the same module again is a renewal, not a duplicate).
     other: dict[int, set[tuple[int, str]]] = defaultdict(set)
@@ -197,7 +207,23 @@ def report_campaigns(source: Source, *, status: str | None = None, at: datetime 
         if len(ids) > 1:
             for cid in ids:
                 other[cid].add(pair)
-    out = [_one(c, by_campaign.get(c.campaign_id, []), users, other, when) for c in chosen]
-    far = datetime.max.replace(tzinfo=when.tzinfo)
+    active = [u for u in users.values() if u.active_at(at)]
+    out = [_one(c, by_campaign.get(c.campaign_id, []), active, other, at) for c in chosen]
+    far = datetime.max.replace(tzinfo=at.tzinfo)
     out.sort(key=lambda r: (_STATE_ORDER.get(r.state, 9), r.deadline or far, r.name, r.campaign_id))
     return out
+
+
+def report_campaigns(source: Source, *, status: str | None = None, at: datetime | None = None) -> list[CampaignReport]:
+    """Every training campaign in the store (or those whose status matches `status`, in either vocabulary)."""
+    when = at or clock.now()
+    if status:
+        try:
+            campaign_filter(status)
+        except ValueError as exc:
+            raise ReportInputError(str(exc)) from None
+    with connect(source) as conn:
+        campaigns = load_campaign_rows(conn)
+        users = load_user_rows(conn)
+        enrollments = load_enrollment_rows(conn)
+    return campaign_reports(campaigns, users, enrollments, when, status=status)

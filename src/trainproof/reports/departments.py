@@ -9,16 +9,15 @@ department that hires a lot look negligent.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Literal
 
 from trainproof import clock
-from trainproof.compliance.decision import Decision
+from trainproof.compliance.engine import Evaluation
+from trainproof.compliance.facts import Person
 from trainproof.config import Settings
 from trainproof.judging import judge
 from trainproof.reports._common import ReportInputError, ReportRow, rate
-from trainproof.store.people import UserRow, load_user_rows
 from trainproof.store.source import Source, connect
 
 __all__ = ["GROUPINGS", "NO_GROUP", "DepartmentRow", "GroupBy", "department_rows", "report_departments"]
@@ -42,30 +41,35 @@ class DepartmentRow(ReportRow):
     completion_rate: float | None  # compliant / (people - grace)
 
 
-def _group_of(d: Decision, user: UserRow | None, by: GroupBy) -> str:
+def _group_of(p: Person, by: GroupBy) -> str:
     if by == "department":
-        value = d.department
+        value = p.department
     elif by == "manager":
-        value = d.manager_email
-        if value and user is not None and user.manager_name:
-            value = f"{user.manager_name} <{value}>"
+        value = p.manager_email
+        if value and p.manager_name:
+            value = f"{p.manager_name} <{value}>"
     elif by == "division":
-        value = user.division if user else None
+        value = p.division
     else:
-        value = user.location if user else None
+        value = p.location
     value = (value or "").strip()
     return value or NO_GROUP
 
 
-def department_rows(decisions: Iterable[Decision], users: dict[int, UserRow], by: GroupBy) -> list[DepartmentRow]:
-    """Group decisions per training and `by`; lowest completion rate first (unknown rates last)."""
+def department_rows(evaluation: Evaluation, by: GroupBy) -> list[DepartmentRow]:
+    """Group an evaluation's decisions per training and `by`; lowest completion rate first (unknown rates last).
+
+    Counts the decisions' states straight from the evaluation (`answers`): no decision is explained.
+    """
     if by not in GROUPINGS:
         raise ReportInputError(f"cannot group by '{by}'", "use one of " + ", ".join(GROUPINGS))
+    population = evaluation.population
+    groups = [_group_of(p, by) for p in population]  # by position in the population, as `answers` lists them
+    n = len(population)
+    titles = {t.key: t.title for t in evaluation.trainings_config.trainings}
     counts: dict[tuple[str, str], dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    titles: dict[str, str] = {}
-    for d in decisions:
-        titles[d.training] = d.title
-        counts[(d.training, _group_of(d, users.get(d.user_id), by))][d.state] += 1
+    for i, (_, training, state, _, _) in enumerate(evaluation.answers()):
+        counts[(training, groups[i % n])][state] += 1
     rows: list[DepartmentRow] = []
     for (training, group), c in counts.items():
         people = sum(c.values())
@@ -108,5 +112,4 @@ def report_departments(
     when = at or clock.now()
     with connect(source) as conn:
         evaluation = judge(conn, settings, at=when, trainings=[training] if training else None).evaluation
-        users = load_user_rows(conn, include_removed=True)
-    return department_rows(evaluation.decisions, users, by)
+    return department_rows(evaluation, by)

@@ -15,7 +15,7 @@ holds nothing of another: it may be forwarded to that customer. The page across 
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from html import escape
 from pathlib import Path
@@ -26,21 +26,23 @@ from trainproof import clock
 from trainproof.accounts import Accounts
 from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
-from trainproof.errors import ConfigError, TrainproofError
+from trainproof.errors import ConfigError
 from trainproof.files import write_private
 from trainproof.judging import judge
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
 from trainproof.reports.accounts import AccountTrainingRow, below, report_accounts
-from trainproof.reports.campaigns import CampaignReport, report_campaigns
+from trainproof.reports.campaigns import CampaignReport, campaign_reports
 from trainproof.reports.departments import DepartmentRow, department_rows
 from trainproof.reports.overdue import ManagerSummary, OverdueRow, by_manager, overdue_rows
-from trainproof.reports.quarterly import QuarterPoint, report_quarterly
+from trainproof.reports.quarterly import QuarterPoint, quarter_of, quarterly_report
 from trainproof.store.account import account_name
 from trainproof.store.campaigns import load_campaign_rows
+from trainproof.store.catalogue import load_purchases
 from trainproof.store.enrollments import load_enrollment_rows
 from trainproof.store.freshness import last_sync_run
 from trainproof.store.people import load_user_rows
+from trainproof.store.phishing import load_security_tests
 from trainproof.store.source import Source, connect
 
 __all__ = [
@@ -53,6 +55,8 @@ __all__ = [
     "write_html",
 ]
 
+Step = Callable[[str, int, int], None]
+"""Told (label, steps done, steps in all) as each step of building the page starts."""
 MAX_DEPARTMENTS_CHARTED = 20
 MAX_MANAGERS_CHARTED = 15
 MAX_OVERDUE_LISTED = 500
@@ -97,8 +101,21 @@ class HtmlReport(ReportRow):
     """On the page across accounts: `report accounts`' rows, worst first."""
 
 
-def build_html_report(source: Source, settings: Settings, *, at: datetime | None = None) -> HtmlReport:
-    """Gather every section from the store; compliance sections are skipped (with a note) without trainings."""
+STEPS = ("judging compliance", "reading the store", "overdue, departments", "campaigns, trend", "drawing the page")
+"""What `report html` does in turn (`on_step` is told each as it starts; the CLI draws them as a bar)."""
+
+
+def _no_step(label: str, done: int, total: int) -> None:
+    del label, done, total
+
+
+def build_html_report(
+    source: Source, settings: Settings, *, at: datetime | None = None, on_step: Step = _no_step
+) -> HtmlReport:
+    """Gather every section from the store; compliance sections are skipped (with a note) without trainings.
+
+    `on_step(label, done, total)` is told each of the first four STEPS as it starts (`report_html` the last).
+    """
     when = at or clock.now()
     notes: list[str] = []
     trainings: list[TrainingSummary] = []
@@ -107,40 +124,45 @@ def build_html_report(source: Source, settings: Settings, *, at: datetime | None
     with connect(source) as conn:
         account = account_name(conn)
         last_ok = last_sync_run(conn)
+        on_step(STEPS[0], 0, len(STEPS))
         try:
-            evaluation = judge(conn, settings, at=when).evaluation
+            judged = judge(conn, settings, at=when)
         except ConfigError as exc:
-            evaluation = None
+            judged = None
             notes.append(f"Compliance sections left out: {exc.message}")
-        if evaluation is not None:
-            users = load_user_rows(conn, include_removed=True)
-            selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
-            campaigns = load_campaign_rows(conn, include_removed=True)
-            enrollments = load_enrollment_rows(conn, campaign_ids=selected)
-            totals = evaluation.totals()
-            for t in evaluation.policy.trainings:
-                c = totals.get(t.key, {})
-                trainings.append(
-                    TrainingSummary(
-                        training=t.key,
-                        title=t.title,
-                        people=c.get("total", 0),
-                        compliant=c.get("compliant", 0),
-                        incomplete=c.get("incomplete", 0),
-                        not_enrolled=c.get("not_enrolled", 0),
-                        grace=c.get("grace", 0),
-                        expired=c.get("expired", 0),
-                        completion_rate=rate(c.get("compliant", 0), c.get("total", 0) - c.get("grace", 0)),
-                    )
+        # Read once for the campaign table and the trend (each report alone reads its own).
+        on_step(STEPS[1], 1, len(STEPS))
+        campaigns = load_campaign_rows(conn, include_removed=True)
+        users = load_user_rows(conn, include_removed=True)
+        enrollments = load_enrollment_rows(conn)
+        purchases = load_purchases(conn)
+        tests = list(load_security_tests(conn).values())
+    on_step(STEPS[2], 2, len(STEPS))
+    if judged is not None:
+        evaluation = judged.evaluation
+        totals = evaluation.totals()
+        for t in evaluation.trainings_config.trainings:
+            c = totals.get(t.key, {})
+            trainings.append(
+                TrainingSummary(
+                    training=t.key,
+                    title=t.title,
+                    people=c.get("total", 0),
+                    compliant=c.get("compliant", 0),
+                    incomplete=c.get("incomplete", 0),
+                    not_enrolled=c.get("not_enrolled", 0),
+                    grace=c.get("grace", 0),
+                    expired=c.get("expired", 0),
+                    completion_rate=rate(c.get("compliant", 0), c.get("total", 0) - c.get("grace", 0)),
                 )
-            departments = department_rows(evaluation.decisions, users, "department")
-            chosen = {t.key: t.campaign_ids for t in evaluation.policy.trainings}
-            overdue = overdue_rows(evaluation.decisions, users, campaigns, enrollments, when, chosen)
-        campaign_rows = report_campaigns(conn, at=when)
-        try:
-            trend = report_quarterly(conn, at=when).trend
-        except TrainproofError:
-            trend = []
+            )
+        departments = department_rows(evaluation, "department")
+        overdue = overdue_rows(judged, when)
+    on_step(STEPS[3], 3, len(STEPS))
+    listed = {cid: c for cid, c in campaigns.items() if not c.removed}
+    present = {uid: u for uid, u in users.items() if not u.removed}
+    campaign_rows = campaign_reports(listed, present, enrollments, when)
+    trend = quarterly_report(quarter_of(when), campaigns, enrollments, users, purchases, tests, when).trend
     return HtmlReport(
         title="Security awareness training report",
         account=account,
@@ -552,8 +574,13 @@ def _account_report_body(report: HtmlReport) -> str:
 <section id="campaigns"><h2>Campaigns</h2>{_campaigns(report)}</section>"""
 
 
-def report_html(source: Source, settings: Settings, *, at: datetime | None = None) -> str:
-    return render_html(build_html_report(source, settings, at=at))
+def report_html(source: Source, settings: Settings, *, at: datetime | None = None, on_step: Step = _no_step) -> str:
+    """The page of one account's store (`on_step`: see `build_html_report`; the last step is drawing it)."""
+    report = build_html_report(source, settings, at=at, on_step=on_step)
+    on_step(STEPS[4], 4, len(STEPS))
+    page = render_html(report)
+    on_step(STEPS[4], len(STEPS), len(STEPS))
+    return page
 
 
 def write_html(path: Path | str, html: str) -> Path:

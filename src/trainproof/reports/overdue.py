@@ -11,21 +11,29 @@ expired compliance, the day it lapsed.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from trainproof import clock
 from trainproof.compliance.deadline import CampaignDeadline, days_until
-from trainproof.compliance.decision import Decision
+from trainproof.compliance.decision import CampaignResult, Decision
+from trainproof.compliance.facts import Campaign, EnrollmentFact, Person
 from trainproof.config import Settings
-from trainproof.judging import judge
+from trainproof.judging import Judged, judge
 from trainproof.reports._common import ReportRow
-from trainproof.store.campaigns import CampaignRow, load_campaign_rows
-from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
-from trainproof.store.people import UserRow, load_user_rows
+from trainproof.statuses import enrollment_state, is_complete
 from trainproof.store.source import Source, connect
 
-__all__ = ["NO_MANAGER", "ManagerSummary", "OverdueRow", "by_manager", "overdue_rows", "report_overdue"]
+__all__ = [
+    "NO_MANAGER",
+    "ManagerSummary",
+    "OverdueRow",
+    "by_manager",
+    "overdue_rows",
+    "past_due_counts",
+    "report_overdue",
+]
 
 NO_MANAGER = "(no manager)"
 
@@ -55,16 +63,22 @@ class ManagerSummary(ReportRow):
     max_days_overdue: int | None
 
 
-def _marked_past_due(enrollments: Iterable[EnrollmentRow]) -> set[tuple[int, int]]:
-    """(user, campaign) pairs with an incomplete enrollment KnowBe4 already marks Past Due."""
-    return {
-        (e.user_id, e.campaign_id)
-        for e in enrollments
-        if e.user_id is not None and e.campaign_id is not None and not e.complete and e.state == "past_due"
-    }
+def _marked_past_due(enrollments: Iterable[EnrollmentFact]) -> set[tuple[int, int]]:
+    """(user, campaign) pairs with an incomplete enrollment KnowBe4 still lists and already marks Past Due."""
+    marked: dict[str | None, bool] = {}  # per distinct status text: a handful for 300,000 enrollments
+    out: set[tuple[int, int]] = set()
+    for e in enrollments:
+        if e.user_id is None or e.removed_at is not None:
+            continue
+        late = marked.get(e.status)
+        if late is None:
+            late = marked[e.status] = not is_complete(e.status) and enrollment_state(e.status) == "past_due"
+        if late:
+            out.add((e.user_id, e.campaign_id))
+    return out
 
 
-def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[CampaignRow]) -> datetime | None:
+def _unenrolled_deadline(d: Decision, person: Person | None, chosen: Sequence[Campaign]) -> datetime | None:
     """When someone enrolled in none of a training's campaigns was due.
 
     As if they had been enrolled when the campaign (or they) started: a Specific End Date campaign's end,
@@ -73,7 +87,7 @@ def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[Cam
     A person's start date alone would date a long-serving employee's "deadline" years before the
     campaign existed.
     """
-    started = user.started if user is not None else None
+    started = (person.employee_start_date or person.joined_on) if person is not None else None
     dues: list[datetime] = []
     for c in chosen:
         known = [t for t in (c.start_date, started) if t is not None]
@@ -87,41 +101,68 @@ def _unenrolled_deadline(d: Decision, user: UserRow | None, chosen: Sequence[Cam
     return max(earliest, d.due_date) if d.due_date is not None else earliest
 
 
-def overdue_rows(
-    decisions: Iterable[Decision],
-    users: dict[int, UserRow],
-    campaigns: dict[int, CampaignRow],
-    enrollments: Iterable[EnrollmentRow],
-    at: datetime,
-    selected: Mapping[str, Sequence[int]] | None = None,
-) -> list[OverdueRow]:
-    """The escalation list: sorted by manager, then most days overdue first.
+@dataclass(frozen=True, slots=True)
+class _Owed:
+    """One decision to chase, with the deadline that applies to it (what a row and a count both need)."""
 
-    `selected` (training key -> its campaign ids) dates the not-enrolled: see `_unenrolled_deadline`.
+    decision: Decision
+    outstanding: tuple[CampaignResult, ...]
+    person: Person | None
+    deadline: datetime | None
+    days_overdue: int | None
+    past_due: bool
+
+
+def _owed(judged: Judged, at: datetime) -> Iterator[_Owed]:
+    """Every decision not compliant (nor in grace) of one evaluation, with its deadline, in decision order.
+
+    Everything comes from the evaluation and the facts it was made from: no second read of the store.
+    Only these decisions are explained (the states come from `answers`), a chunk at a time.
     """
-    marked = _marked_past_due(enrollments)
+    evaluation, facts = judged.evaluation, judged.facts
+    population = evaluation.population
+    people = {p.user_id: p for p in population}
+    campaigns = {c.campaign_id: c for c in facts.campaigns}
+    trainings = evaluation.trainings_config.trainings
+    selected = {t.key: [campaigns[i] for i in t.campaign_ids if i in campaigns] for t in trainings}
+    marked = _marked_past_due(facts.enrollments)
+    n = len(population)
+    chase = [(i // n, i % n) for i, (_, _, state, _, _) in enumerate(evaluation.answers()) if state not in _NOT_OWED]
+    for start in range(0, len(chase), _CHUNK):
+        for d in evaluation.explained(chase[start : start + _CHUNK]):
+            person = people.get(d.user_id)
+            deadline: datetime | None
+            if d.state == "not_enrolled":
+                deadline = _unenrolled_deadline(d, person, selected.get(d.training, ()))
+            else:  # incomplete: the earliest deadline of what they owe; expired: the day it lapsed
+                deadline = d.due_date
+            days = None if deadline is None else max(0, -days_until(deadline, at))
+            outstanding = d.outstanding
+            knowbe4_past_due = any((d.user_id, c.campaign_id) in marked for c in outstanding)
+            past_due = knowbe4_past_due or (deadline is not None and deadline < at)
+            yield _Owed(d, outstanding, person, deadline, days, past_due)
+
+
+_NOT_OWED = frozenset({"compliant", "grace"})  # grace: not due yet
+_CHUNK = 5000  # decisions explained at a time
+
+
+def overdue_rows(judged: Judged, at: datetime) -> list[OverdueRow]:
+    """The escalation list of one evaluation: sorted by manager, then most days overdue first.
+
+    The not-enrolled are dated by the training's campaigns: see `_unenrolled_deadline`.
+    """
     rows: list[OverdueRow] = []
-    for d in decisions:
-        if d.state in ("compliant", "grace"):
-            continue
-        user = users.get(d.user_id)
-        outstanding = d.outstanding
+    for owed in _owed(judged, at):
+        d, person, outstanding = owed.decision, owed.person, owed.outstanding
         modules = sorted({m for c in outstanding for m in c.outstanding_modules})
-        deadline: datetime | None
-        if d.state == "not_enrolled":
-            ids = selected.get(d.training, ()) if selected is not None else ()
-            deadline = _unenrolled_deadline(d, user, [campaigns[i] for i in ids if i in campaigns])
-        else:  # incomplete: the earliest deadline of what they owe; expired: the day it lapsed
-            deadline = d.due_date
         if outstanding:
             names = [c.name for c in outstanding]
         elif d.state == "not_enrolled":
             names = ["not enrolled (check group membership)"]
         else:
             names = ["renewal period ended"]
-        days = None if deadline is None else max(0, -days_until(deadline, at))
-        knowbe4_past_due = any((d.user_id, c.campaign_id) in marked for c in outstanding)
-        manager_name = user.manager_name if user else None
+        manager_name = person.manager_name if person else None
         manager = d.manager_email or NO_MANAGER
         if d.manager_email and manager_name:
             manager = f"{manager_name} <{d.manager_email}>"
@@ -138,9 +179,9 @@ def overdue_rows(
                 state=d.state,
                 outstanding=names,
                 modules=modules,
-                deadline=deadline,
-                days_overdue=days,
-                past_due=knowbe4_past_due or (deadline is not None and deadline < at),
+                deadline=owed.deadline,
+                days_overdue=owed.days_overdue,
+                past_due=owed.past_due,
             )
         )
     rows.sort(
@@ -153,6 +194,15 @@ def overdue_rows(
         )
     )
     return rows
+
+
+def past_due_counts(judged: Judged, at: datetime) -> dict[str, int]:
+    """Per training: how many of the escalation list's rows are past due (`report accounts`' overdue column)."""
+    counts = {t.key: 0 for t in judged.evaluation.trainings_config.trainings}
+    for owed in _owed(judged, at):
+        if owed.past_due:
+            counts[owed.decision.training] = counts.get(owed.decision.training, 0) + 1
+    return counts
 
 
 def by_manager(rows: Sequence[OverdueRow]) -> list[ManagerSummary]:
@@ -190,10 +240,5 @@ def report_overdue(
     """Everyone not compliant for a configured training, grouped by manager, most overdue first."""
     when = at or clock.now()
     with connect(source) as conn:
-        evaluation = judge(conn, settings, at=when, trainings=[training] if training else None).evaluation
-        selected = {cid for t in evaluation.policy.trainings for cid in t.campaign_ids}
-        users = load_user_rows(conn, include_removed=True)
-        campaigns = load_campaign_rows(conn, include_removed=True)
-        enrollments = load_enrollment_rows(conn, campaign_ids=selected)
-    chosen = {t.key: t.campaign_ids for t in evaluation.policy.trainings}
-    return overdue_rows(evaluation.decisions, users, campaigns, enrollments, when, chosen)
+        judged = judge(conn, settings, at=when, trainings=[training] if training else None)
+    return overdue_rows(judged, when)

@@ -18,7 +18,7 @@ from trainproof import clock
 from trainproof.config import Settings
 from trainproof.csvfile import csv_text
 from trainproof.reports._common import ReportRow
-from trainproof.reports._matching import FAILURE_ACTIONS, Candidate, suggest_module
+from trainproof.reports._matching import FAILURE_ACTIONS, Candidate, Match, suggest_module
 from trainproof.store.catalogue import PurchaseRow, load_purchases
 from trainproof.store.enrollments import EnrollmentRow, load_enrollment_rows
 from trainproof.store.people import load_user_rows
@@ -104,7 +104,9 @@ def report_remediation(
         candidates = _candidates(load_purchases(conn))
         recipients = load_recipients(conn, failed_only=True)
         completions: dict[int, list[EnrollmentRow]] = {}
-        for e in load_enrollment_rows(conn, include_removed=True):  # KnowBe4 forgetting a completion does not undo it
+        failed = {r.user_id for r in recipients if r.user_id is not None}
+        # KnowBe4 forgetting a completion does not undo it: removed enrollments count too.
+        for e in load_enrollment_rows(conn, include_removed=True, completed_only=True, user_ids=failed):
             if e.user_id is not None and e.complete and e.completion_date is not None:
                 completions.setdefault(e.user_id, []).append(e)
     for done in completions.values():
@@ -112,6 +114,8 @@ def report_remediation(
     # One week, to the end of that day (UTC): a date an admin can type into a campaign's end date.
     deadline = datetime.combine((when + REMEDIATION_DEADLINE).date(), time(23, 59, 59), tzinfo=UTC)
     rows: list[RemediationRow] = []
+    # Thousands of failures share a handful of (categories, template, actions): each is matched once.
+    matches: dict[tuple[tuple[str, ...], str | None, tuple[str, ...]], Match] = {}
     for r in recipients:
         failures = r.failures()
         failed_at = min(failures.values())
@@ -127,7 +131,12 @@ def report_remediation(
         theirs = completions.get(r.user_id, []) if r.user_id is not None else []
         after = [e for e in theirs if e.completion_date is not None and e.completion_date >= failed_at]
         first = after[0] if after else None
-        match = suggest_module(candidates, categories=categories, template=template, actions=actions, at=when)
+        asked = (tuple(categories), template, tuple(actions))
+        match = matches.get(asked)
+        if match is None:
+            match = matches[asked] = suggest_module(
+                candidates, categories=categories, template=template, actions=actions, at=when
+            )
         module = match.module.name if match.module else None
         rows.append(
             RemediationRow(
