@@ -13,10 +13,22 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     proc = in_process(["demo", "--users", "40", "--seed", "3"], env, cwd=tmp_path, timeout=180)
     assert proc.code == 0, proc.stderr
     out = proc.stdout
+    story = proc.err_lines + proc.out_lines
+    assert len(story) <= 40, "\n".join(story)  # the whole story, stderr included, fits a screen
     assert "synced" in out
     assert "(minimum" in out
     assert "Compliance as of" in out
+    for title in ("Security Awareness Training", "HIPAA Privacy and Security", "AI Awareness"):
+        assert title in out  # a headline line per training
+    for written in ("certificates/", "evidence-security_awareness.zip", "report.html"):
+        assert written in out  # the files it wrote
     assert "Try next" in out
+    tries = [line.strip() for line in proc.out_lines if line.startswith("  trainproof --config")]
+    assert [t.split(" ", 3)[3] for t in tries] == [
+        "status",
+        "people --training hipaa --state incomplete",
+        "report overdue",
+    ]
     demo = tmp_path / "trainproof-demo"
     certs = list((demo / "certificates").glob("*.pdf"))
     assert certs, "no certificate written"
@@ -30,6 +42,11 @@ def test_demo_runs_the_whole_flow(tmp_path: Path) -> None:
     assert "<svg" in html
 
     # The demo's store answers the commands it suggests.
+    for suggested in tries:
+        args = suggested.split()[1:]
+        answer = in_process(args, env, cwd=tmp_path)
+        assert answer.code == 0, f"{suggested}: {answer.stderr}"
+        assert answer.stdout.strip(), suggested
     status = in_process(
         ["--config", "trainproof-demo/trainproof.toml", "people", "--format", "json"], env, cwd=tmp_path
     )
