@@ -154,7 +154,7 @@ def select_people(
         matched=len(chosen),
         offset=query.offset,
         shown=len(shown),
-        rows=_explained(ev, [(i // len(people), i % len(people)) for i in shown]),
+        rows=_explained(ev, shown, len(people)),
     )
 
 
@@ -299,8 +299,9 @@ def _since(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
-def _explained(ev: Evaluation, rows: list[tuple[int, int]]) -> Iterator[Decision]:
-    """The decisions at (training, position) `rows`, explained a chunk at a time as they are read and not kept
-    by the evaluation: memory holds one chunk of decisions, not 150,000."""
-    for start in range(0, len(rows), CHUNK):
-        yield from ev.explained(rows[start : start + CHUNK])
+def _explained(ev: Evaluation, shown: list[int], n: int) -> Iterator[Decision]:
+    """The decisions of the answer rows `shown` (row = training * n + position of the person), explained a
+    chunk at a time as they are read and not kept by the evaluation: memory holds one chunk of decisions
+    (and of (training, position) pairs), not 150,000."""
+    for start in range(0, len(shown), CHUNK):
+        yield from ev.explained([(i // n, i % n) for i in shown[start : start + CHUNK]])
