@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cached_property
 from typing import Any
 
 from trainproof.compliance.decision import STATES, Decision
@@ -31,6 +32,7 @@ __all__ = [
     "SORTS",
     "PeopleList",
     "PeopleQuery",
+    "RowIndex",
     "as_csv_rows",
     "as_rows",
     "list_people",
@@ -121,30 +123,39 @@ def list_people(
 
 
 def select_people(
-    judged: Judged, query: PeopleQuery, *, index: PersonIndex | None = None, groups: dict[int, str] | None = None
+    judged: Judged,
+    query: PeopleQuery,
+    *,
+    index: PersonIndex | None = None,
+    groups: dict[int, str] | None = None,
+    rows: RowIndex | None = None,
 ) -> PeopleList:
     """The rows of an evaluation already made (the console and the MCP server keep one per store version).
 
     `index` (`store.person_index`) is needed for `query.search` to reach aliases and employee numbers;
-    `groups` (`store.groups.group_names`) for a group given by name.
+    `groups` (`store.groups.group_names`) for a group given by name; `rows`, the evaluation's RowIndex
+    when the caller keeps one beside it (made for this call otherwise).
     """
     query.check()
     ev = judged.evaluation
-    people = ev.population
-    answers = ev.answers()
-    keep = _person_filter(people, query, index, groups)
-    states, late = query.states, query.late
+    ix = rows if rows is not None else RowIndex(ev)
+    n = ix.n
     # An evaluation kept for every training answers for the ones asked (an unknown key: judging's ConfigError).
     wanted = {ev.trainings_config.training(key).key for key in query.trainings}
-    chosen = [
-        i
-        for i, (_, key, state, _, is_late) in enumerate(answers)
-        if keep[i % len(people)]
-        and (not wanted or key in wanted)
-        and (not states or state in states)
-        and (is_late or not late)
-    ]
-    _sort(chosen, query.sort, people, answers)
+    trainings = [t for t, key in enumerate(ix.trainings) if not wanted or key in wanted]
+    kept = _person_filter(ix, query, index, groups)
+    if kept is None:  # every person: the rows of each (training, state) asked, straight from the buckets
+        states = [s for s in STATES if not query.states or s in query.states]
+        chosen = [i for t in trainings for s in states for i in ix.buckets.get((t, s), ())]
+    else:  # the people kept, in each training asked
+        chosen = [t * n + p for t in trainings for p in kept]
+        if query.states:
+            answers, states = ix.answers, query.states
+            chosen = [i for i in chosen if answers[i][2] in states]
+    if query.late:
+        late = ix.late
+        chosen = [i for i in chosen if late[i]]
+    _sort(chosen, query.sort, ix)
     start = min(query.offset, len(chosen))
     stop = len(chosen) if query.limit is None else min(start + query.limit, len(chosen))
     shown = chosen[start:stop]
@@ -154,8 +165,148 @@ def select_people(
         matched=len(chosen),
         offset=query.offset,
         shown=len(shown),
-        rows=_explained(ev, shown, len(people)),
+        rows=_explained(ev, shown, n),
     )
+
+
+class RowIndex:
+    """What choosing and ordering the rows of one evaluation reads: its answers grouped by training and
+    state, the people's filter values, and a sort key per row for each order asked.
+
+    Rows are numbered as `Evaluation.answers` lists them (training by training, people in population
+    order: row = training * people + person). `select_people` makes one per call; a server that keeps the
+    evaluation keeps this beside it, so a filtered page reads groups and keys instead of rebuilding
+    150,000 answers. Each part is made the first time a query needs it, then kept. Nothing here decides:
+    it arranges the evaluation's answers.
+    """
+
+    def __init__(self, evaluation: Evaluation) -> None:
+        self.evaluation = evaluation
+        self.people: Sequence[Person] = evaluation.population
+        self.n = len(self.people)
+        self.trainings = [t.key for t in evaluation.trainings_config.trainings]
+        self._keys: dict[str, list[int]] = {}
+
+    @cached_property
+    def answers(self) -> list[DecisionRow]:
+        return self.evaluation.answers()
+
+    @cached_property
+    def buckets(self) -> dict[tuple[int, str], list[int]]:
+        """Rows by (training position, state), each in row order."""
+        found: dict[tuple[int, str], list[int]] = {}
+        n = max(self.n, 1)
+        for i, (_, _, state, _, _) in enumerate(self.answers):
+            found.setdefault((i // n, state), []).append(i)
+        return found
+
+    @cached_property
+    def late(self) -> bytearray:
+        return bytearray(1 if row[4] else 0 for row in self.answers)
+
+    @cached_property
+    def names(self) -> list[tuple[str, int]]:
+        """(name without case, user id) per person: the order every sort falls back on."""
+        return [(p.name.casefold(), p.user_id) for p in self.people]
+
+    @cached_property
+    def emails(self) -> list[str]:
+        return [p.email.casefold() for p in self.people]
+
+    @cached_property
+    def departments(self) -> list[str]:
+        return [(p.department or "").strip().casefold() for p in self.people]
+
+    @cached_property
+    def manager_emails(self) -> list[str]:
+        return [(p.manager_email or "").strip().casefold() for p in self.people]
+
+    @cached_property
+    def by_department(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = {}
+        for p, value in enumerate(self.departments):
+            found.setdefault(value, []).append(p)
+        return found
+
+    @cached_property
+    def by_manager(self) -> dict[str, set[int]]:
+        """People by their manager's email and by the manager's name (either finds them)."""
+        found: dict[str, set[int]] = {}
+        for p, person in enumerate(self.people):
+            found.setdefault(self.manager_emails[p], set()).add(p)
+            found.setdefault((person.manager_name or "").strip().casefold(), set()).add(p)
+        return found
+
+    @cached_property
+    def name_rank(self) -> list[int]:
+        """Each person's place in name order."""
+        return self._person_rank(None)
+
+    def _person_rank(self, values: Sequence[object] | None) -> list[int]:
+        """Each person's place when sorted by `values` (None: by name alone), ties by name, then user id."""
+        names = self.names
+        key: Callable[[int], object] = (
+            names.__getitem__ if values is None else lambda p: (values[p], names[p])  # pyright: ignore[reportUnknownLambdaType]
+        )
+        rank = [0] * self.n
+        for place, p in enumerate(sorted(range(self.n), key=key)):
+            rank[p] = place
+        return rank
+
+    def key(self, sort: str) -> list[int]:
+        """A sort key per row for `sort` (one of SORTS, a leading '-' reverses): ascending keys give that
+        order, ties by name, then user id, then training in the configured order, and rows without the
+        value (no department, manager or compliance date) last in either direction."""
+        found = self._keys.get(sort)
+        if found is not None:
+            return found
+        by, descending = sort.removeprefix("-"), sort.startswith("-")
+        ordered = self._ordered(by)
+        missing = self._missing(by)
+        past = max(ordered, default=0) + 1  # above every key: the rows without a value come after the others
+        if descending:
+            found = [past * 2 - k if m else past - k for k, m in zip(ordered, missing, strict=True)]
+        else:
+            found = [past + k if m else k for k, m in zip(ordered, missing, strict=True)]
+        self._keys[sort] = found
+        return found
+
+    def _ordered(self, by: str) -> list[int]:
+        """A distinct whole number per row, ascending in the order `by`."""
+        n, count = self.n, len(self.trainings)
+        rows = range(len(self.answers))
+        if by == "since":
+            since = [_since(row[3]) for row in self.answers]
+            place = {value: k for k, value in enumerate(sorted(set(since)))}
+            name = self.name_rank
+            keys = [(place[since[i]] * n + name[i % n]) * count + i // n for i in rows]
+        elif by == "state":
+            order = {s: k for k, s in enumerate(STATES)}
+            name = self.name_rank
+            keys = [(order[row[2]] * count + i // n) * n + name[i % n] for i, row in enumerate(self.answers)]
+        elif by == "training":
+            name = self.name_rank
+            keys = [i // n * n + name[i % n] for i in rows]
+        else:
+            values = {
+                "name": None,
+                "email": self.emails,
+                "department": self.departments,
+                "manager": self.manager_emails,
+            }
+            person = self._person_rank(values[by])
+            keys = [person[i % n] * count + i // n for i in rows]
+        return keys
+
+    def _missing(self, by: str) -> bytearray:
+        """1 for each row without a value to sort `by` (no department, manager or compliance date)."""
+        n = self.n
+        if by in ("department", "manager"):
+            values = self.departments if by == "department" else self.manager_emails
+            return bytearray(0 if values[i % n] else 1 for i in range(len(self.answers)))
+        if by == "since":
+            return bytearray(1 if row[3] is None else 0 for row in self.answers)
+        return bytearray(len(self.answers))
 
 
 def as_rows(decisions: Iterable[Decision]) -> Iterator[dict[str, Any]]:
@@ -210,26 +361,26 @@ def _row(d: Decision, last: str, value: object) -> dict[str, Any]:
 
 
 def _person_filter(
-    people: Sequence[Person], query: PeopleQuery, index: PersonIndex | None, groups: dict[int, str] | None
-) -> list[bool]:
-    """For each person of the population (by position): whether the person filters let them through."""
-    keep = [True] * len(people)
+    ix: RowIndex, query: PeopleQuery, index: PersonIndex | None, groups: dict[int, str] | None
+) -> list[int] | None:
+    """The positions of the people the person filters let through, in population order; None: everyone."""
+    found: set[int] | None = None
+
+    def narrow(positions: Iterable[int]) -> None:
+        nonlocal found
+        found = set(positions) if found is None else found.intersection(positions)
+
     if query.department is not None:
-        want = query.department.strip().casefold()
-        keep = [k and (p.department or "").strip().casefold() == want for k, p in zip(keep, people, strict=True)]
+        narrow(ix.by_department.get(query.department.strip().casefold(), ()))
     if query.manager is not None:
-        want = query.manager.strip().casefold()
-        keep = [
-            k and want in ((p.manager_email or "").strip().casefold(), (p.manager_name or "").strip().casefold())
-            for k, p in zip(keep, people, strict=True)
-        ]
+        narrow(ix.by_manager.get(query.manager.strip().casefold(), ()))
     if query.group is not None:
         wanted = _group_ids(query.group, groups)
-        keep = [k and not wanted.isdisjoint(p.groups) for k, p in zip(keep, people, strict=True)]
+        narrow(p for p, person in enumerate(ix.people) if not wanted.isdisjoint(person.groups))
     if query.search:
-        found = _search(query.search, people, index)
-        keep = [k and p.user_id in found for k, p in zip(keep, people, strict=True)]
-    return keep
+        uids = _search(query.search, ix, index)
+        narrow(p for p, (_, uid) in enumerate(ix.names) if uid in uids)
+    return None if found is None else sorted(found)
 
 
 def _group_ids(group: str, groups: dict[int, str] | None) -> frozenset[int]:
@@ -243,10 +394,10 @@ def _group_ids(group: str, groups: dict[int, str] | None) -> frozenset[int]:
     return frozenset(named)
 
 
-def _search(text: str, people: Sequence[Person], index: PersonIndex | None) -> set[int]:
+def _search(text: str, ix: RowIndex, index: PersonIndex | None) -> set[int]:
     """User ids whose name, email, alias or employee number contains `text` (any case)."""
     needle = text.strip().casefold()
-    found = {p.user_id for p in people if needle in p.name.casefold() or needle in p.email.casefold()}
+    found = {uid for (name, uid), email in zip(ix.names, ix.emails, strict=True) if needle in name or needle in email}
     if index is not None:
         for table in index.keys[1:]:  # emails, aliases, employee numbers (the user id table is not text)
             for key, uids in table.items():
@@ -255,44 +406,12 @@ def _search(text: str, people: Sequence[Person], index: PersonIndex | None) -> s
     return found
 
 
-def _sort(chosen: list[int], sort: str, people: Sequence[Person], answers: Sequence[DecisionRow]) -> None:
+def _sort(chosen: list[int], sort: str, ix: RowIndex) -> None:
     """Sort row indexes in place by `sort`; ties by name, then user id, then training (the configured order).
 
     Rows without the value (no department, manager or compliance date) come last in either direction.
     """
-    by, descending = sort.removeprefix("-"), sort.startswith("-")
-    n = len(people)
-    names = [(p.name.casefold(), p.user_id) for p in people]
-    key: Callable[[int], tuple[object, ...]]
-    missing: Callable[[int], bool] | None = None
-    if by == "name":  # the default, and 150,000 rows: people sorted once, their rows taken in that order
-        ranked = sorted(range(n), key=names.__getitem__, reverse=descending)
-        count = len(answers) // n if n else 0
-        trainings = range(count - 1, -1, -1) if descending else range(count)
-        marked = bytearray(len(answers))
-        for i in chosen:
-            marked[i] = 1
-        chosen[:] = [i for p in ranked for t in trainings if marked[i := t * n + p]]
-        return
-    if by == "email":
-        emails = [p.email.casefold() for p in people]
-        key = lambda i: (emails[i % n], names[i % n], i // n)  # noqa: E731
-    elif by in ("department", "manager"):
-        values = [(p.department if by == "department" else p.manager_email) or "" for p in people]
-        folded = [v.strip().casefold() for v in values]
-        key = lambda i: (folded[i % n], names[i % n], i // n)  # noqa: E731
-        missing = lambda i: not folded[i % n]  # noqa: E731
-    elif by == "training":
-        key = lambda i: (i // n, names[i % n])  # noqa: E731
-    elif by == "state":
-        order = {s: k for k, s in enumerate(STATES)}
-        key = lambda i: (order[answers[i][2]], i // n, names[i % n])  # noqa: E731
-    else:  # since
-        key = lambda i: (_since(answers[i][3]), names[i % n], i // n)  # noqa: E731
-        missing = lambda i: answers[i][3] is None  # noqa: E731
-    chosen.sort(key=key, reverse=descending)
-    if missing is not None:
-        chosen[:] = [i for i in chosen if not missing(i)] + [i for i in chosen if missing(i)]
+    chosen.sort(key=ix.key(sort).__getitem__)
 
 
 def _since(value: datetime | None) -> str:

@@ -6,6 +6,10 @@ decision-log and reminder rows, read on every request) and uses the evaluation o
 (or as-of date asked) and trainproof.toml; a sync or a reset, here or from the CLI, shows on the next page. Judging
 happens under one lock, so two evaluations never hold memory at once and requests waiting for the same
 one share it. The MCP server keys its answers the same way (mcp_server/_cache.py).
+
+Answers drawn from an evaluation (check's problems, the trend, the people's RowIndex, which makes a
+filtered people page read grouped answers and sort keys instead of rebuilding 150,000 of them) are kept
+with it and go with it.
 """
 
 from __future__ import annotations
@@ -26,7 +30,6 @@ from trainproof.store.person_index import PersonIndex, person_index
 __all__ = ["Judgements"]
 
 KEPT = 2  # evaluations kept: today's and one as-of date, say
-DERIVED_KEPT = 16  # answers drawn from them (check's problems, the trend, ...), a few per evaluation
 
 Key = tuple[tuple[int, int, int], date | datetime, Hashable]
 R = TypeVar("R")
@@ -36,7 +39,7 @@ class Judgements:
     def __init__(self) -> None:
         self._kept: OrderedDict[Key, Judged] = OrderedDict()
         self._index: tuple[tuple[int, int, int], PersonIndex] | None = None
-        self._derived: OrderedDict[tuple[str, Key], object] = OrderedDict()
+        self._derived: dict[Key, dict[str, object]] = {}  # answers drawn from each evaluation kept
         self._lock = threading.Lock()
 
     def index(self, conn: StoreConnection, version: StoreVersion) -> PersonIndex:
@@ -61,7 +64,8 @@ class Judgements:
                 found = judge(conn, settings, as_of=as_of)
                 self._kept[key] = found
                 while len(self._kept) > KEPT:
-                    self._kept.popitem(last=False)
+                    gone, _ = self._kept.popitem(last=False)
+                    self._derived.pop(gone, None)  # what was drawn from it goes with it
             else:
                 self._kept.move_to_end(key)
         return found, version
@@ -74,20 +78,20 @@ class Judgements:
         as_of: datetime | None,
         make: Callable[[], R],
     ) -> R:
-        """What `make` gives (a use case's answer: `check`'s problems, the quarterly trend) for this store
-        version, day or as-of date, and trainproof.toml; made again only when one of them changes.
+        """What `make` gives (a use case's answer drawn from the evaluation of this store version, day or
+        as-of date, and trainproof.toml: `check`'s problems, the quarterly trend, the people's RowIndex),
+        kept as long as that evaluation is and made again when it changes.
 
         Made outside the lock: a slow answer never holds up the pages that do not need it (two pages asking
         at once may both make it; both answers are the same).
         """
-        key = (name, (version.key, as_of if as_of is not None else clock.today(), config))
+        key: Key = (version.key, as_of if as_of is not None else clock.today(), config)
         with self._lock:
-            if key in self._derived:
-                self._derived.move_to_end(key)
-                return cast(R, self._derived[key])
+            drawn = self._derived.get(key, {})
+            if name in drawn:
+                return cast(R, drawn[name])
         value = make()
         with self._lock:
-            self._derived[key] = value
-            while len(self._derived) > DERIVED_KEPT:
-                self._derived.popitem(last=False)
+            if key in self._kept:  # never outlive the evaluation (a RowIndex holds it)
+                self._derived.setdefault(key, {})[name] = value
         return value

@@ -74,14 +74,13 @@ def overview(request: Request) -> Response:
 
     st = state_of(request)
     as_of = as_of_asked(request)
-    settings, config = st.current()
+    settings = st.settings
 
     def work(conn: Any) -> tuple[Any, Any, list[Any], list[Any]]:
         judged, version = st.judged(conn, as_of)
         today = judged if as_of is None else st.judged(conn)[0]
-        kept = st.judgements.kept
-        problems = kept("check", version, config, None, lambda: check_store(conn, settings, judged=today).problems)
-        trend = kept("trend", version, config, as_of, lambda: _trend(conn, as_of))
+        problems = st.kept("check", version, None, lambda: check_store(conn, settings, judged=today).problems)
+        trend = st.kept("trend", version, as_of, lambda: _trend(conn, as_of))
         return judged, version, list(problems), trend
 
     judged, version, problems, trend = st.read(work)

@@ -125,7 +125,7 @@ def _csv(decisions: Iterator[Any]) -> Response:
 
 def people(request: Request) -> Response:
     """The `trainproof people` rows for the filters in the address, a page at a time."""
-    from trainproof.people import SORTS, select_people
+    from trainproof.people import SORTS, RowIndex, select_people
     from trainproof.store.groups import group_names
 
     st = state_of(request)
@@ -137,7 +137,8 @@ def people(request: Request) -> Response:
         judged, version = st.judged(conn, query.as_of)
         index = st.judgements.index(conn, version) if query.search else None
         groups = group_names(conn) if query.group else None
-        return judged, select_people(judged, query, index=index, groups=groups)
+        rows = st.kept("rows", version, query.as_of, lambda: RowIndex(judged.evaluation))
+        return judged, select_people(judged, query, index=index, groups=groups, rows=rows)
 
     judged, listed = st.read(work)
     if request.url.path.endswith(CSV_SUFFIX):

@@ -71,6 +71,11 @@ class ConsoleState:
         settings, config = self.current()
         return self.judgements.of(conn, settings, config, as_of)
 
+    def kept(self, name: str, version: StoreVersion, as_of: datetime | None, make: Callable[[], R]) -> R:
+        """`make`'s answer kept beside the evaluation of this store version, day or `as_of`, and settings
+        (console/judgements.py): made again only when one of them changes."""
+        return self.judgements.kept(name, version, self.current()[1], as_of, make)
+
     def read(self, work: Callable[[StoreConnection], R]) -> R:
         """`work` on a connection of its own; a database error is one StoreError line (store.handle)."""
         return read(self.engine, work)
