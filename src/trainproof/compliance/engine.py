@@ -74,12 +74,6 @@ class Evaluation:
     excluded: tuple[Exclusion, ...]
     _verdicts: _Verdicts = field(repr=False)
 
-    @property
-    def policy(self) -> TrainingsConfig:
-        """`trainings_config` under its former name, for callers not yet renamed (KnowBe4's policies are
-        documents, so the configuration is no longer called that)."""
-        return self.trainings_config
-
     @cached_property
     def decisions(self) -> tuple[Decision, ...]:
         """Training by training, people in input order."""
