@@ -18,14 +18,6 @@ __all__ = ["Bars", "on_terminal"]
 
 T = TypeVar("T")
 
-# Sync resources as a person reads them on a bar.
-_LABELS = {
-    "training_campaigns": "training campaigns",
-    "store_purchases": "store purchases",
-    "phishing_campaigns": "phishing campaigns",
-    "security_tests": "security tests",
-}
-
 
 def on_terminal() -> bool:
     """True when stderr is a terminal: the only time bars are drawn."""
@@ -77,7 +69,7 @@ class Bars:
             return
         task = self._tasks.get(resource)
         if task is None:
-            label = _LABELS.get(resource, resource.replace("_", " "))
+            label = resource.replace("_", " ")  # training_campaigns: "training campaigns"
             self._tasks[resource] = self._bars.add_task(label, total=total)
         else:
             self._bars.update(task, total=total)

@@ -28,7 +28,7 @@ from trainproof.compliance.decision import STATES
 from trainproof.config import Settings
 from trainproof.errors import ConfigError
 from trainproof.files import write_private
-from trainproof.judging import judge
+from trainproof.judging import Judged, judge
 from trainproof.reports import charts
 from trainproof.reports._common import ReportRow, rate
 from trainproof.reports.accounts import AccountTrainingRow, below, report_accounts
@@ -101,12 +101,35 @@ class HtmlReport(ReportRow):
     """On the page across accounts: `report accounts`' rows, worst first."""
 
 
-STEPS = ("judging compliance", "reading the store", "overdue, departments", "campaigns, trend", "drawing the page")
+STEPS = ("judging compliance", "overdue, departments", "reading the store", "campaigns, trend", "drawing the page")
 """What `report html` does in turn (`on_step` is told each as it starts; the CLI draws them as a bar)."""
 
 
 def _no_step(label: str, done: int, total: int) -> None:
     del label, done, total
+
+
+def _compliance(judged: Judged, when: datetime) -> tuple[list[TrainingSummary], list[DepartmentRow], list[OverdueRow]]:
+    """The compliance sections: per training, by department, and the escalation list."""
+    evaluation = judged.evaluation
+    totals = evaluation.totals()
+    trainings: list[TrainingSummary] = []
+    for t in evaluation.trainings_config.trainings:
+        c = totals.get(t.key, {})
+        trainings.append(
+            TrainingSummary(
+                training=t.key,
+                title=t.title,
+                people=c.get("total", 0),
+                compliant=c.get("compliant", 0),
+                incomplete=c.get("incomplete", 0),
+                not_enrolled=c.get("not_enrolled", 0),
+                grace=c.get("grace", 0),
+                expired=c.get("expired", 0),
+                completion_rate=rate(c.get("compliant", 0), c.get("total", 0) - c.get("grace", 0)),
+            )
+        )
+    return trainings, department_rows(evaluation, "department"), overdue_rows(judged, when)
 
 
 def build_html_report(
@@ -130,34 +153,17 @@ def build_html_report(
         except ConfigError as exc:
             judged = None
             notes.append(f"Compliance sections left out: {exc.message}")
-        # Read once for the campaign table and the trend (each report alone reads its own).
         on_step(STEPS[1], 1, len(STEPS))
+        if judged is not None:
+            trainings, departments, overdue = _compliance(judged, when)
+            del judged  # the facts go before the rows below are read: the page's peak memory holds one of them
+        # Read once for the campaign table and the trend (each report alone reads its own).
+        on_step(STEPS[2], 2, len(STEPS))
         campaigns = load_campaign_rows(conn, include_removed=True)
         users = load_user_rows(conn, include_removed=True)
         enrollments = load_enrollment_rows(conn)
         purchases = load_purchases(conn)
         tests = list(load_security_tests(conn).values())
-    on_step(STEPS[2], 2, len(STEPS))
-    if judged is not None:
-        evaluation = judged.evaluation
-        totals = evaluation.totals()
-        for t in evaluation.trainings_config.trainings:
-            c = totals.get(t.key, {})
-            trainings.append(
-                TrainingSummary(
-                    training=t.key,
-                    title=t.title,
-                    people=c.get("total", 0),
-                    compliant=c.get("compliant", 0),
-                    incomplete=c.get("incomplete", 0),
-                    not_enrolled=c.get("not_enrolled", 0),
-                    grace=c.get("grace", 0),
-                    expired=c.get("expired", 0),
-                    completion_rate=rate(c.get("compliant", 0), c.get("total", 0) - c.get("grace", 0)),
-                )
-            )
-        departments = department_rows(evaluation, "department")
-        overdue = overdue_rows(judged, when)
     on_step(STEPS[3], 3, len(STEPS))
     listed = {cid: c for cid, c in campaigns.items() if not c.removed}
     present = {uid: u for uid, u in users.items() if not u.removed}
