@@ -38,9 +38,10 @@ def check_command(fmt: FormatOpt = Format.table) -> None:
     enrollment or before its campaign started counts as sent. The store keeps every row as received.
     """
     from trainproof.checking import check_store
-    from trainproof.compliance.trainings import resolve_campaigns
+    from trainproof.compliance.trainings import load_trainings, resolve_campaigns
 
     cfg = settings()
+    load_trainings(cfg)  # a broken [trainings.*] is said first, store or not
     with opened_store() as engine, engine.connect() as conn:
         checked = check_store(conn, cfg)  # the problems the web console's overview shows
     policy, campaigns, problems = checked.policy, checked.campaigns, checked.problems
