@@ -340,7 +340,10 @@ async def test_off_loopback_without_a_token_source_a_token_is_generated_and_show
         assert f"listening on http://0.0.0.0:{server.port}/mcp" in server.output()
 
         assert await _connect(server.url) == (None, {401})
-        assert await _connect(server.url, Authorization=_bearer("x" + token[1:])) == (None, {401})
+        assert await _connect(server.url, Authorization=_bearer(("y" if token[0] == "x" else "x") + token[1:])) == (
+            None,
+            {401},
+        )
         assert await _connect(server.url, Authorization="Basic " + token) == (None, {401})
         names, statuses = await _connect(server.url, Authorization=_bearer(token))
         assert names == set(EXPECTED)
