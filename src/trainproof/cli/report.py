@@ -7,8 +7,7 @@ prints through the one renderer. No command calls the KnowBe4 API: run `trainpro
 from __future__ import annotations
 
 import sys
-from collections.abc import Generator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
@@ -18,13 +17,12 @@ import typer
 from trainproof import clock
 from trainproof.cli._app import app, settings
 from trainproof.cli._output import Format, render, to_json
-from trainproof.cli._store import read_engine
+from trainproof.cli._store import opened_store
 from trainproof.files import write_private
 from trainproof.text import terminal_text
 
 if TYPE_CHECKING:  # the store (and SQLAlchemy) and the reports load when a command runs, not for --help
     from trainproof.reports._common import ReportRow
-    from trainproof.store.handle import StoreEngine
 
 __all__ = ["report_app"]
 
@@ -44,16 +42,6 @@ FormatOpt = Annotated[Format, typer.Option("--format", help="table, json or csv.
 TrainingOpt = Annotated[
     str | None, typer.Option("--training", help="One training key from [trainings.*] (default: all).")
 ]
-
-
-@contextmanager
-def _store() -> Generator[StoreEngine]:
-    """The store named by the settings, closed when the command ends; a clear error when it does not exist."""
-    engine = read_engine()
-    try:
-        yield engine
-    finally:
-        engine.dispose()
 
 
 def _flat(row: Mapping[str, Any], *, dates: bool = False) -> dict[str, Any]:
@@ -127,7 +115,7 @@ def campaigns_command(
     """
     from trainproof.reports import report_campaigns
 
-    with _store() as engine:
+    with opened_store() as engine:
         rows = report_campaigns(engine, status=status)
     cols = [
         "campaign_id",
@@ -161,7 +149,7 @@ def departments_command(
 
     if by not in GROUPINGS:
         raise typer.BadParameter(f"use one of {', '.join(GROUPINGS)}", param_hint="--by")
-    with _store() as engine:
+    with opened_store() as engine:
         rows = report_departments(engine, settings(), training=training, by=by)  # type: ignore[arg-type]
     cols = [
         "training",
@@ -182,7 +170,7 @@ def overdue_command(training: TrainingOpt = None, fmt: FormatOpt = Format.table)
     """People past due or not compliant, grouped by manager, with days overdue: the escalation list."""
     from trainproof.reports import report_overdue
 
-    with _store() as engine:
+    with opened_store() as engine:
         rows = report_overdue(engine, settings(), training=training)
     cols = ["manager", "name", "email", "training", "state", "outstanding", "deadline", "days_overdue"]
     _show(rows, fmt, columns=cols, title="Overdue, by manager")
@@ -245,7 +233,7 @@ def reminders_command(
         from trainproof.reports._mail import SmtpSettings
 
         smtp = SmtpSettings.from_settings(cfg)
-    with _store() as engine:
+    with opened_store() as engine:
         result = send_reminders(engine, smtp, tpl, thresholds=chosen, dry_run=not send)
     cols = ["email", "campaign", "module", "status", "deadline", "elapsed_percent", "days_left", "threshold", "action"]
     _show(result.rows, fmt, columns=cols, title="Reminders")
@@ -282,7 +270,7 @@ def remediation_command(
     from trainproof.reports import report_remediation
     from trainproof.reports.remediation import import_csv as to_csv
 
-    with _store() as engine:
+    with opened_store() as engine:
         rows = report_remediation(engine, settings(), since=_date(since), untrained_only=untrained)
     cols = ["email", "test", "failures", "failed_at", "trained_since", "suggested_module", "deadline"]
     _show(rows, fmt, columns=cols, title="Phishing remediation")
@@ -303,7 +291,7 @@ def new_hires_command(
     """New hires not enrolled in an onboarding campaign ([onboarding] campaigns = [...]), with days since start."""
     from trainproof.reports import report_new_hires
 
-    with _store() as engine:
+    with opened_store() as engine:
         rows = report_new_hires(engine, settings(), days=days, include_enrolled=include_enrolled)
     cols = ["name", "email", "department", "manager_email", "started", "days_since_start", "enrolled"]
     _show(rows, fmt, columns=cols, title=f"New hires (last {days} days)")
@@ -330,7 +318,7 @@ def quarterly_command(
 
     if section is not None and section not in _SECTIONS:
         raise typer.BadParameter(f"use one of {', '.join(_SECTIONS)}", param_hint="--section")
-    with _store() as engine:
+    with opened_store() as engine:
         report = report_quarterly(engine, quarter=quarter)
     if fmt is Format.json:
         sys.stdout.write(to_json(report.model_dump()) + "\n")
@@ -383,7 +371,7 @@ def html_command(
     if len(accounts) > 1 and account_option() is None:
         html = render_html(build_accounts_html_report(accounts))
     else:
-        with _store() as engine, Bars() as bars:
+        with opened_store() as engine, Bars() as bars:
             html = report_html(engine, settings(), on_step=bars.step)
     path = write_html(out, html)
     sys.stderr.write(f"wrote {path} ({len(html.encode()) // 1024} KB)\n")
